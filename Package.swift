@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module map of the architecture (see docs/architecture.md):
+//   CLibevent        system library: libevent through pkg-config
+//   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
+//   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
+//   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
+//   Networking       libevent listener and worker threads, connections — no item layout
+//   swiftcached      the server executable (command line)
+let package = Package(
+    name: "swiftcached",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "swiftcached", targets: ["swiftcached"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent",
+            providers: [.apt(["libevent-dev"])]
+        ),
+        .target(
+            name: "CacheEngine",
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")]
+        ),
+        .target(name: "MemcacheProtocol"),
+        .target(
+            name: "RequestHandling",
+            dependencies: [
+                "CacheEngine", "MemcacheProtocol",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        .target(
+            name: "Networking",
+            dependencies: ["CLibevent", "RequestHandling", "MemcacheProtocol"]
+        ),
+        .executableTarget(
+            name: "swiftcached",
+            dependencies: [
+                "Networking", "RequestHandling", "CacheEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
+        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
+        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
+        .testTarget(name: "IntegrationTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,58 @@
+/// The per-thread counters behind `stats`, named as memcached names them.
+public enum Counter: Int, CaseIterable, Sendable {
+    case cmdGet, cmdSet, cmdFlush, cmdTouch
+    case getHits, getMisses, getExpired, getFlushed
+    case deleteHits, deleteMisses
+    case incrHits, incrMisses, decrHits, decrMisses
+    case casHits, casMisses, casBadval
+    case touchHits, touchMisses
+    case storeTooLarge, storeNoMemory
+    case bytesRead, bytesWritten
+    /// Connections accepted and handed to a worker (total_connections).
+    case connectionsOpened
+    /// Connections closed; curr_connections = opened - closed.
+    case connectionsClosed
+    case rejectedConnections
+    case connYields
+
+    /// The name `stats` prints.
+    public var statName: String {
+        switch self {
+        case .cmdGet: return "cmd_get"
+        case .cmdSet: return "cmd_set"
+        case .cmdFlush: return "cmd_flush"
+        case .cmdTouch: return "cmd_touch"
+        case .getHits: return "get_hits"
+        case .getMisses: return "get_misses"
+        case .getExpired: return "get_expired"
+        case .getFlushed: return "get_flushed"
+        case .deleteHits: return "delete_hits"
+        case .deleteMisses: return "delete_misses"
+        case .incrHits: return "incr_hits"
+        case .incrMisses: return "incr_misses"
+        case .decrHits: return "decr_hits"
+        case .decrMisses: return "decr_misses"
+        case .casHits: return "cas_hits"
+        case .casMisses: return "cas_misses"
+        case .casBadval: return "cas_badval"
+        case .touchHits: return "touch_hits"
+        case .touchMisses: return "touch_misses"
+        case .storeTooLarge: return "store_too_large"
+        case .storeNoMemory: return "store_no_memory"
+        case .bytesRead: return "bytes_read"
+        case .bytesWritten: return "bytes_written"
+        case .connectionsOpened: return "total_connections"
+        case .connectionsClosed: return "connections_closed"
+        case .rejectedConnections: return "rejected_connections"
+        case .connYields: return "conn_yields"
+        }
+    }
+
+    /// `stats reset` zeroes these; gauges derived from them (curr_connections) are kept.
+    public var isResettable: Bool {
+        switch self {
+        case .connectionsOpened, .connectionsClosed: return false
+        default: return true
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import CacheEngine
+import Foundation
+
+/// What every connection of the server shares: the engine, the settings, the counters of all threads.
+public final class ServerContext: @unchecked Sendable {
+    public let settings: ServerSettings
+    public let engine: CacheEngine
+    public let counters: CounterRegistry
+    /// Unix time the server started (for `uptime`).
+    public let startTime: Int64
+    private let verbosityLevel: UnsafeMutablePointer<Int>
+    private let verbosityLock = NSLock()
+
+    public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {
+        self.settings = settings
+        self.engine = engine
+        self.counters = counters
+        self.startTime = engine.clock.unixNow
+        verbosityLevel = .allocate(capacity: 1)
+        verbosityLevel.initialize(to: settings.verbosity)
+    }
+
+    deinit { verbosityLevel.deallocate() }
+
+    /// `verbosity N` changes it at run time.
+    public var verbosity: Int {
+        get { verbosityLock.lock(); defer { verbosityLock.unlock() }; return verbosityLevel.pointee }
+        set { verbosityLock.lock(); verbosityLevel.pointee = newValue; verbosityLock.unlock() }
+    }
+}
+
+/// What one worker thread's sessions share: the server context and this thread's counters.
+public final class WorkerContext: @unchecked Sendable {
+    public let server: ServerContext
+    public let counters: CounterBlock
+    public let workerIndex: Int
+
+    public init(server: ServerContext, workerIndex: Int) {
+        self.server = server
+        self.workerIndex = workerIndex
+        self.counters = server.counters.makeBlock()
+    }
+}

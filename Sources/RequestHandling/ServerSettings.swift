@@ -1,0 +1,30 @@
+import CacheEngine
+
+/// Everything the command line decides, for the server to run by and for `stats settings` to print.
+public struct ServerSettings: Sendable {
+    public var engine = EngineConfiguration()
+    public var tcpPort: Int = 11211
+    public var udpPort: Int = 0
+    public var unixSocketPath: String? = nil
+    /// `-a`: permissions of the unix socket file.
+    public var unixSocketMask: Int = 0o700
+    /// `-l`: addresses to listen on; empty means every interface.
+    public var listenAddresses: [String] = []
+    public var maxConnections: Int = 1024
+    public var workerThreads: Int = 4
+    /// `-R`: requests served from one connection per event before yielding.
+    public var requestsPerEvent: Int = 20
+    public var backlog: Int = 1024
+    public var verbosity: Int = 0
+    /// `-o idle_timeout`: seconds before an idle client is closed; 0 never.
+    public var idleTimeout: Int = 0
+    /// Output pending on a connection above which the worker stops reading from it.
+    public var outputHighWater: Int = 1 << 20
+    /// Longest command line without a newline before the connection is closed (memcached: 2048).
+    public var maxLineLength: Int = 2048
+
+    public init() {}
+}
+
+/// The version this server reports (`version`, `stats`).
+public let swiftcachedVersion = "1.6.18-swiftcached-0.1"

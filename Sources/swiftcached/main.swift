@@ -1,0 +1,1 @@
+print("swiftcached: not yet built")
