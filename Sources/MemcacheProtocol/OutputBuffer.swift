@@ -115,6 +115,13 @@ public struct OutputBuffer {
         capacity = newCapacity
     }
 
+    /// Drops everything written after the first `keeping` unsent bytes. A multiget that fails
+    /// half-way answers only its error, as memcached discards the VALUE lines it had stacked.
+    public mutating func truncateReadable(to keeping: Int) {
+        precondition(keeping >= 0 && keeping <= readableCount)
+        writerIndex = readerIndex + keeping
+    }
+
     /// Gives back memory after a burst (a large multiget) once everything is sent.
     public mutating func shrink(to target: Int) {
         guard isEmpty, capacity > target else { return }

@@ -1,0 +1,45 @@
+/// The text-protocol commands this server executes.
+public enum CommandKind: Equatable, Sendable {
+    /// `get` (and memcached's undocumented alias `bget`).
+    case get
+    case gets
+    case gat
+    case gats
+    case set, add, replace, append, prepend, cas
+    case incr, decr
+    case delete
+    case touch
+    case stats
+    case flushAll
+    case version
+    case verbosity
+    case quit
+    case shutdown
+    /// The meta no-op `mn`, which answers `MN`.
+    case metaNoOp
+
+    /// The storage mode of set/add/replace/append/prepend/cas.
+    public var isStorage: Bool {
+        switch self {
+        case .set, .add, .replace, .append, .prepend, .cas: return true
+        default: return false
+        }
+    }
+
+    /// get/gets/gat/gats: commands whose key list is unbounded.
+    public var isRetrieval: Bool {
+        switch self {
+        case .get, .gets, .gat, .gats: return true
+        default: return false
+        }
+    }
+}
+
+/// What a command line turned out to be.
+public enum Recognition: Equatable, Sendable {
+    case command(CommandKind)
+    /// Unknown command or wrong number of words: answer `ERROR`.
+    case error
+    /// An HTTP request line: memcached hangs up without answering.
+    case closeConnection
+}

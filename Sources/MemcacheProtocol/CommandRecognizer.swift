@@ -1,0 +1,62 @@
+/// Names the command of a tokenized line and checks its word count, in memcached 1.6.18's order of
+/// tests (`process_command_ascii`), which decides between `ERROR` and a command's own errors.
+///
+/// Word counts here are real words; memcached's counts are one higher (its terminal token).
+public enum CommandRecognizer {
+    public static func recognize(_ tokens: TokenTable, in bytes: UnsafeRawBufferPointer) -> Recognition {
+        // No valid command is shorter than two bytes.
+        guard tokens.count >= 1, tokens[0].count >= 2 else { return .error }
+        let name = tokens[0]
+        let words = tokens.count
+        func named(_ literal: StaticString) -> Bool { bytes.span(name, equals: literal) }
+        func accept(_ kind: CommandKind, _ counts: ClosedRange<Int>) -> Recognition {
+            counts.contains(words) ? .command(kind) : .error
+        }
+
+        switch bytes[name.start] {
+        case UInt8(ascii: "m") where name.count == 2:
+            // Meta commands: only the no-op is supported (mg/ms/md/ma/me answer ERROR here).
+            return bytes[name.start + 1] == UInt8(ascii: "n") ? .command(.metaNoOp) : .error
+        case UInt8(ascii: "g"):
+            guard words >= 2 else { return .error }
+            if named("get") { return .command(.get) }
+            if named("gets") { return .command(.gets) }
+            if named("gat") { return .command(.gat) }
+            if named("gats") { return .command(.gats) }
+            return .error
+        case UInt8(ascii: "s"):
+            if named("set") { return accept(.set, 5...6) }
+            if named("stats") { return .command(.stats) }
+            if named("shutdown") { return .command(.shutdown) }
+            return .error
+        case UInt8(ascii: "a"):
+            if named("add") { return accept(.add, 5...6) }
+            if named("append") { return accept(.append, 5...6) }
+            return .error
+        case UInt8(ascii: "c"):
+            if named("cas") { return accept(.cas, 6...7) }
+            return .error
+        case UInt8(ascii: "i"):
+            if named("incr") { return accept(.incr, 3...4) }
+            return .error
+        case UInt8(ascii: "d"):
+            if named("delete") { return accept(.delete, 2...4) }
+            if named("decr") { return accept(.decr, 3...4) }
+            return .error
+        case UInt8(ascii: "t"):
+            if named("touch") { return accept(.touch, 3...4) }
+            return .error
+        default:
+            if named("replace") { return accept(.replace, 5...6) }
+            if named("prepend") { return accept(.prepend, 5...6) }
+            if named("bget") { return words >= 2 ? .command(.get) : .error }
+            if named("flush_all") { return accept(.flushAll, 1...3) }
+            if named("version") { return .command(.version) }
+            if named("quit") { return .command(.quit) }
+            if named("verbosity") { return accept(.verbosity, 2...3) }
+            // memcached hangs up on what looks like an HTTP request.
+            if bytes.span(tokens[words - 1], hasPrefix: "HTTP/") { return .closeConnection }
+            return .error
+        }
+    }
+}

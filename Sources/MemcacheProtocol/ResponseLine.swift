@@ -1,0 +1,40 @@
+/// Every fixed response line this server sends, spelled byte for byte as memcached 1.6.18 does
+/// (`\r\n` included).
+public enum ResponseLine {
+    public static let stored: StaticString = "STORED\r\n"
+    public static let notStored: StaticString = "NOT_STORED\r\n"
+    public static let exists: StaticString = "EXISTS\r\n"
+    public static let notFound: StaticString = "NOT_FOUND\r\n"
+    public static let deleted: StaticString = "DELETED\r\n"
+    public static let touched: StaticString = "TOUCHED\r\n"
+    public static let ok: StaticString = "OK\r\n"
+    public static let end: StaticString = "END\r\n"
+    public static let reset: StaticString = "RESET\r\n"
+    public static let metaNoOp: StaticString = "MN\r\n"
+    public static let error: StaticString = "ERROR\r\n"
+
+    public static let badCommandLineFormat: StaticString = "CLIENT_ERROR bad command line format\r\n"
+    public static let badDataChunk: StaticString = "CLIENT_ERROR bad data chunk\r\n"
+    public static let invalidExptime: StaticString = "CLIENT_ERROR invalid exptime argument\r\n"
+    public static let invalidDelta: StaticString = "CLIENT_ERROR invalid numeric delta argument\r\n"
+    public static let nonNumericValue: StaticString = "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"
+    /// Two spaces after the period, as memcached has it.
+    public static let deleteUsage: StaticString = "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n"
+    public static let statsDetailUsage: StaticString = "CLIENT_ERROR usage: stats detail on|off|dump\r\n"
+    /// `stats` with no words at all cannot happen on a line, kept for completeness.
+    public static let badCommandLine: StaticString = "CLIENT_ERROR bad command line\r\n"
+
+    public static let objectTooLarge: StaticString = "SERVER_ERROR object too large for cache\r\n"
+    public static let outOfMemoryStoring: StaticString = "SERVER_ERROR out of memory storing object\r\n"
+    /// incr/decr could not allocate the new value.
+    public static let outOfMemory: StaticString = "SERVER_ERROR out of memory\r\n"
+    public static let outOfMemoryWritingGet: StaticString = "SERVER_ERROR out of memory writing get response\r\n"
+
+    /// memcached started without `-A`; note the colon: it is not a plain `ERROR`.
+    public static let shutdownNotEnabled: StaticString = "ERROR: shutdown not enabled\r\n"
+
+    public static let versionPrefix: StaticString = "VERSION "
+    public static let valuePrefix: StaticString = "VALUE "
+    public static let statPrefix: StaticString = "STAT "
+    public static let lineEnd: StaticString = "\r\n"
+}
