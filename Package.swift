@@ -38,7 +38,10 @@ let package = Package(
         ),
         .target(
             name: "Networking",
-            dependencies: ["CLibevent", "RequestHandling", "MemcacheProtocol"]
+            dependencies: [
+                "CLibevent", "RequestHandling", "MemcacheProtocol",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
         ),
         .executableTarget(
             name: "swiftcached",

@@ -3,4 +3,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/util.h>
+#ifdef __linux__
+#include <sys/eventfd.h>
+#endif
 #endif

@@ -1,0 +1,218 @@
+import CLibevent
+import MemcacheProtocol
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One client socket, owned by exactly one worker thread and touched only from it. Moves bytes between
+/// the socket and the session: reads into `input`, lets the session turn complete requests into
+/// responses in `output`, and writes those out. Two libevent events: `readEvent` (persistent, added
+/// while the worker wants requests from this client) and `writeEvent` (persistent, added only while
+/// output is waiting for the socket to drain).
+final class Connection {
+    let fd: Int32
+    let isUnixSocket: Bool
+    private unowned let worker: Worker
+    private let session: ConnectionSession
+    private var input: InputBuffer
+    private var output: OutputBuffer
+    private var readEvent: OpaquePointer?
+    private var writeEvent: OpaquePointer?
+
+    private var readArmed = false
+    private var writeArmed = false
+    /// Complete requests may be waiting in `input` (after a yield or a pause): serve them before reading.
+    private var resumeServing = false
+    /// The session asked to close: no more requests, close once `output` is sent.
+    private var closeAfterFlush = false
+    private(set) var isClosed = false
+    /// Worker clock second of the last bytes received, for the idle timeout.
+    private(set) var lastActivity: Int
+
+    init(fd: Int32, isUnixSocket: Bool, worker: Worker, session: ConnectionSession) {
+        self.fd = fd
+        self.isUnixSocket = isUnixSocket
+        self.worker = worker
+        self.session = session
+        input = InputBuffer(capacity: worker.limits.inputCapacity, keepCapacity: worker.limits.keepCapacity)
+        output = OutputBuffer(capacity: worker.limits.outputCapacity)
+        lastActivity = worker.now
+    }
+
+    /// Creates the events on the worker's base and starts reading. False if libevent refused.
+    func register(on base: OpaquePointer) -> Bool {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        readEvent = event_new(base, fd, EventFlags.read | EventFlags.persist, { _, _, context in
+            let connection = Unmanaged<Connection>.fromOpaque(context!).takeUnretainedValue()
+            // The worker may drop its reference while we run (close); keep the object alive until we return.
+            withExtendedLifetime(connection) { connection.handleReadable() }
+        }, context)
+        writeEvent = event_new(base, fd, EventFlags.write | EventFlags.persist, { _, _, context in
+            let connection = Unmanaged<Connection>.fromOpaque(context!).takeUnretainedValue()
+            withExtendedLifetime(connection) { connection.handleWritable() }
+        }, context)
+        guard readEvent != nil, writeEvent != nil else { return false }
+        armReading()
+        return true
+    }
+
+    // MARK: Events
+
+    private func handleReadable() {
+        guard !isClosed, !closeAfterFlush else { return }
+        if resumeServing {
+            // Activated by us after a yield or a drain: finish what is buffered before reading more,
+            // so a pipelining client cannot starve the others on this worker.
+            resumeServing = false
+            serve()
+            return
+        }
+        while true {
+            let space = input.writableSpace()
+            if space.count == 0 {
+                // A single request larger than the buffer: make room for it, within bounds.
+                guard input.capacity < worker.limits.maxInputCapacity else {
+                    worker.log.warning("<\(fd) request larger than \(input.capacity) bytes, closing")
+                    close()
+                    return
+                }
+                input.grow()
+                continue
+            }
+            let received = recv(fd, space.baseAddress, space.count, 0)
+            if received > 0 {
+                input.commitRead(received)
+                worker.counters.add(.bytesRead, UInt64(received))
+                lastActivity = worker.now
+                serve()
+                // Read again only if the session is stuck on an incomplete request that filled the
+                // buffer; otherwise level-triggered libevent calls back while more is waiting.
+                if isClosed || !readArmed || resumeServing || !input.isFull { return }
+                continue
+            }
+            if received == 0 {
+                close()  // orderly shutdown by the client
+                return
+            }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return
+            default:
+                if errno != ECONNRESET { worker.log.warning("<\(fd) read error: \(String(cString: strerror(errno)))") }
+                close()
+                return
+            }
+        }
+    }
+
+    private func handleWritable() {
+        guard !isClosed else { return }
+        flush()
+        guard !isClosed, output.isEmpty else { return }
+        if closeAfterFlush {
+            close()
+        } else if !readArmed {
+            // Reading was paused on the high-water mark; resume and serve what is already buffered.
+            armReading()
+            if input.readableCount > 0 { scheduleServing() }
+        }
+    }
+
+    // MARK: Serving
+
+    /// Lets the session handle the buffered requests (at most `-R`), then sends the responses.
+    private func serve() {
+        let progress = session.process(input.readable, into: &output, requestLimit: worker.limits.requestsPerEvent)
+        input.consume(progress.consumed)
+        if progress.shouldClose {
+            closeAfterFlush = true
+            disarmReading()
+        }
+        flush()
+        guard !isClosed else { return }
+        if closeAfterFlush {
+            if output.isEmpty { close() }
+            return
+        }
+        if output.readableCount >= worker.limits.outputHighWater {
+            // The client is not reading its responses: stop taking its requests until it does.
+            disarmReading()
+            return
+        }
+        if progress.yielded {
+            worker.counters.add(.connYields)
+            scheduleServing()
+        }
+    }
+
+    /// Comes back to this connection's buffered requests after the other ready events have run.
+    private func scheduleServing() {
+        resumeServing = true
+        event_active(readEvent, Int32(EventFlags.read), 0)
+    }
+
+    /// Writes as much output as the socket takes; arms `writeEvent` for the rest.
+    private func flush() {
+        while !output.isEmpty {
+            let pending = output.readableBytes
+            let sent = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+            if sent > 0 {
+                output.consume(sent)
+                worker.counters.add(.bytesWritten, UInt64(sent))
+                continue
+            }
+            if sent < 0 && errno == EINTR { continue }
+            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if !writeArmed {
+                    event_add(writeEvent, nil)
+                    writeArmed = true
+                }
+                return
+            }
+            if sent < 0 && errno != EPIPE && errno != ECONNRESET {
+                worker.log.warning("<\(fd) write error: \(String(cString: strerror(errno)))")
+            }
+            close()
+            return
+        }
+        if writeArmed {
+            event_del(writeEvent)
+            writeArmed = false
+        }
+        if output.capacity > worker.limits.keepCapacity {
+            output.shrink(to: worker.limits.outputCapacity)
+        }
+    }
+
+    private func armReading() {
+        guard !readArmed else { return }
+        event_add(readEvent, nil)
+        readArmed = true
+    }
+
+    private func disarmReading() {
+        guard readArmed else { return }
+        event_del(readEvent)
+        readArmed = false
+    }
+
+    // MARK: Closing
+
+    /// Releases everything and tells the worker; safe to call from inside this connection's callbacks.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        if let readEvent { event_free(readEvent) }  // event_free deletes a pending event first
+        if let writeEvent { event_free(writeEvent) }
+        readEvent = nil
+        writeEvent = nil
+        session.close()
+        closeDescriptor(fd)
+        input.deallocate()
+        output.deallocate()
+        worker.connectionDidClose(self)
+    }
+}

@@ -1,0 +1,154 @@
+import Atomics
+import CLibevent
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The accepting side, on the thread that calls `Server.run` (the main thread of the executable),
+/// with its own event_base. Accepts on every listening socket, enforces `-c`, and hands each socket
+/// round-robin to a worker's queue. Also owns the once-a-second clock tick and the SIGINT/SIGTERM
+/// handling (libevent delivers signals to one base; this is it).
+final class Listener {
+    private let base: OpaquePointer
+    private let sockets: [ListeningSocket]
+    private let workers: [Worker]
+    private let maxConnections: Int
+    private let openConnections: ManagedAtomic<Int>
+    /// The listener's own block: only `rejected_connections` is counted here.
+    private let counters: CounterBlock
+    private let log: ServerLog
+    private let tick: () -> Void
+    /// `Server.stop()` from any thread wakes the loop through this.
+    let stopSignal: WakeSignal
+
+    private var acceptEvents: [OpaquePointer] = []
+    private var otherEvents: [OpaquePointer] = []
+    private var acceptResumeTimer: OpaquePointer?
+    private var nextWorker = 0
+    private(set) var stoppedBySignal: Int32 = 0
+
+    init(sockets: [ListeningSocket], workers: [Worker], maxConnections: Int, openConnections: ManagedAtomic<Int>,
+         counters: CounterBlock, log: ServerLog, tick: @escaping () -> Void) throws {
+        guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
+        self.base = base
+        self.sockets = sockets
+        self.workers = workers
+        self.maxConnections = maxConnections
+        self.openConnections = openConnections
+        self.counters = counters
+        self.log = log
+        self.tick = tick
+        stopSignal = try WakeSignal()
+        try registerEvents()
+    }
+
+    deinit {
+        for event in acceptEvents + otherEvents { event_free(event) }
+        if let acceptResumeTimer { event_free(acceptResumeTimer) }
+        event_base_free(base)
+    }
+
+    /// Runs until a signal or `stopSignal`; returns the signal number (0 for `stop()`).
+    func run() -> Int32 {
+        event_base_dispatch(base)
+        return stoppedBySignal
+    }
+
+    private func registerEvents() throws {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        for socket in sockets {
+            let callback: event_callback_fn = socket.isUnixSocket
+                ? { fd, _, context in Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().acceptAll(on: fd, isUnixSocket: true) }
+                : { fd, _, context in Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().acceptAll(on: fd, isUnixSocket: false) }
+            acceptEvents.append(try add(event_new(base, socket.fd, EventFlags.read | EventFlags.persist, callback, context)))
+        }
+        var second = timeval(tv_sec: 1, tv_usec: 0)
+        otherEvents.append(try add(event_new(base, -1, EventFlags.persist, { _, _, context in
+            Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().tick()
+        }, context), timeout: &second))
+        for signalNumber in [SIGINT, SIGTERM] {
+            otherEvents.append(try add(event_new(base, signalNumber, EventFlags.signal | EventFlags.persist, { signalNumber, _, context in
+                let listener = Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue()
+                listener.stoppedBySignal = signalNumber
+                event_base_loopbreak(listener.base)
+            }, context)))
+        }
+        otherEvents.append(try add(event_new(base, stopSignal.readFD, EventFlags.read | EventFlags.persist, { _, _, context in
+            let listener = Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue()
+            listener.stopSignal.clear()
+            event_base_loopbreak(listener.base)
+        }, context)))
+    }
+
+    private func add(_ event: OpaquePointer?, timeout: UnsafePointer<timeval>? = nil) throws -> OpaquePointer {
+        guard let event else { throw ServerError.system("event_new", errno) }
+        guard event_add(event, timeout) == 0 else {
+            event_free(event)
+            throw ServerError.system("event_add", errno)
+        }
+        return event
+    }
+
+    // MARK: Accepting
+
+    /// Accepts what is waiting (bounded, so one busy socket does not starve the others).
+    private func acceptAll(on listenFD: Int32, isUnixSocket: Bool) {
+        for _ in 0..<64 {
+            let fd = accept4(listenFD, __SOCKADDR_ARG(__sockaddr__: nil), nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EAGAIN, EWOULDBLOCK: return
+                case EMFILE, ENFILE:
+                    log.warning("Too many open connections")
+                    pauseAccepting()
+                    return
+                default:
+                    log.warning("accept(): \(String(cString: strerror(errno)))")
+                    return
+                }
+            }
+            if openConnections.load(ordering: .relaxed) >= maxConnections {
+                reject(fd)
+                continue
+            }
+            openConnections.wrappingIncrement(ordering: .relaxed)
+            if !isUnixSocket { setSocketOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
+            workers[nextWorker].queue.push(.connection(fd: fd, isUnixSocket: isUnixSocket))
+            nextWorker = (nextWorker + 1) % workers.count
+        }
+    }
+
+    /// Over `-c`: tell the client why, as memcached does, and close.
+    private func reject(_ fd: Int32) {
+        let message: StaticString = "ERROR Too many open connections\r\n"
+        _ = send(fd, message.utf8Start, message.utf8CodeUnitCount, Int32(MSG_NOSIGNAL))
+        closeDescriptor(fd)
+        counters.add(.rejectedConnections)
+    }
+
+    /// Out of descriptors: stop accepting for a moment instead of spinning on a readable listen socket.
+    private func pauseAccepting() {
+        for event in acceptEvents { event_del(event) }
+        if acceptResumeTimer == nil {
+            acceptResumeTimer = event_new(base, -1, 0, { _, _, context in
+                let listener = Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue()
+                for event in listener.acceptEvents { event_add(event, nil) }
+            }, Unmanaged.passUnretained(self).toOpaque())
+        }
+        var pause = timeval(tv_sec: 0, tv_usec: 100_000)
+        event_add(acceptResumeTimer, &pause)
+    }
+
+    /// Stops listening: closes the sockets (and removes the unix socket file).
+    func closeSockets() {
+        for event in acceptEvents { event_del(event) }
+        for socket in sockets {
+            closeDescriptor(socket.fd)
+            if socket.isUnixSocket { unlink(socket.name) }
+        }
+    }
+}

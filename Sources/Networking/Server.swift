@@ -1,0 +1,125 @@
+import Atomics
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The network side of the cache server: one listener (on the thread calling `run`) and `-t` worker
+/// threads, each with its own libevent base. Knows nothing of items: it moves bytes between sockets
+/// and sessions.
+public final class Server {
+    /// What one worker needs from the layers above: its counter block, and how to make a session for
+    /// each new connection (called on the worker thread).
+    public struct WorkerSetup {
+        public var counters: CounterBlock
+        public var makeSession: () -> ConnectionSession
+
+        public init(counters: CounterBlock, makeSession: @escaping () -> ConnectionSession) {
+            self.counters = counters
+            self.makeSession = makeSession
+        }
+    }
+
+    private let settings: ServerSettings
+    private let counters: CounterRegistry
+    private let log: ServerLog
+    private let tick: () -> Void
+    private let makeWorkerSetup: (Int) -> WorkerSetup
+    private let openConnections = ManagedAtomic<Int>(0)
+    private var workers: [Worker] = []
+    private var listener: Listener?
+
+    /// The real server: `TextSession`s on the engine of `context`, clock ticked once a second.
+    public convenience init(context: ServerContext) {
+        self.init(
+            settings: context.settings,
+            counters: context.counters,
+            log: ServerLog(level: { [unowned context] in context.verbosity }),
+            tick: { [unowned context] in context.engine.clock.tick() },
+            makeWorkerSetup: { index in
+                let workerContext = WorkerContext(server: context, workerIndex: index)
+                return WorkerSetup(counters: workerContext.counters, makeSession: { TextSession(context: workerContext) })
+            })
+    }
+
+    /// Any session kind (tests use this to run the plumbing without an engine).
+    public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog,
+                tick: @escaping () -> Void, makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
+        self.settings = settings
+        self.counters = counters
+        self.log = log
+        self.tick = tick
+        self.makeWorkerSetup = makeWorkerSetup
+    }
+
+    /// Opens the listening sockets and starts the workers. Errors here are startup failures
+    /// (address in use, bad `-l`, unix socket path); nothing is left running when one is thrown.
+    public func start() throws {
+        // A client that goes away mid-write must not kill the process; sends also pass MSG_NOSIGNAL.
+        signal(SIGPIPE, SIG_IGN)
+        var sockets: [ListeningSocket] = []
+        if let path = settings.unixSocketPath {
+            // As in memcached, a unix socket replaces TCP.
+            sockets.append(try ListeningSocket.openUnix(path: path, mask: settings.unixSocketMask, backlog: settings.backlog))
+        } else if settings.tcpPort != 0 {
+            sockets = try ListeningSocket.openTCP(addresses: parsedAddresses(), defaultPort: settings.tcpPort, backlog: settings.backlog)
+        }
+        guard !sockets.isEmpty else { throw ServerError.noListeners }
+        do {
+            let limits = ConnectionLimits(settings: settings)
+            for index in 0..<max(1, settings.workerThreads) {
+                let setup = makeWorkerSetup(index)
+                let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
+                                        openConnections: openConnections, makeSession: setup.makeSession)
+                try worker.start()
+                workers.append(worker)
+            }
+            listener = try Listener(sockets: sockets, workers: workers, maxConnections: settings.maxConnections,
+                                    openConnections: openConnections, counters: counters.makeBlock(), log: log, tick: tick)
+        } catch {
+            for socket in sockets {
+                closeDescriptor(socket.fd)
+                if socket.isUnixSocket { unlink(socket.name) }
+            }
+            stopWorkers()
+            throw error
+        }
+        for socket in sockets { log.connection("listening on \(socket.name)") }
+    }
+
+    /// Serves until SIGINT/SIGTERM or `stop()`, then stops accepting, closes every connection and joins
+    /// the workers. Returns the signal that ended it (0 for `stop()`).
+    @discardableResult
+    public func run() -> Int32 {
+        guard let listener else { return 0 }
+        let signalNumber = listener.run()
+        listener.closeSockets()
+        stopWorkers()
+        self.listener = nil
+        return signalNumber
+    }
+
+    /// Makes `run` return; callable from any thread.
+    public func stop() {
+        listener?.stopSignal.notify()
+    }
+
+    /// Connections open right now (all workers).
+    public var openConnectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    private func stopWorkers() {
+        for worker in workers { worker.stopAndJoin() }
+        workers.removeAll()
+    }
+
+    private func parsedAddresses() throws -> [ListenAddress] {
+        var result: [ListenAddress] = []
+        for text in settings.listenAddresses {
+            guard let addresses = ListenAddress.parseList(text) else { throw ServerError.badAddress(text, "malformed address") }
+            result += addresses
+        }
+        return result
+    }
+}

@@ -1,0 +1,135 @@
+import Atomics
+import CLibevent
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One worker thread with its own event_base. Owns its connections outright: they are created,
+/// served and closed only on this thread, so none of their state is locked. The listener reaches a
+/// worker only through its `HandoffQueue`.
+final class Worker {
+    let index: Int
+    let limits: ConnectionLimits
+    let log: ServerLog
+    /// This thread's counter block (bytes, connections, yields); written only here.
+    let counters: CounterBlock
+    /// Seconds on a monotonic clock, refreshed by the idle timer; stamps connection activity.
+    private(set) var now: Int
+
+    let queue: HandoffQueue
+    private let base: OpaquePointer
+    private var wakeEvent: OpaquePointer?
+    private var idleTimer: OpaquePointer?
+    private let makeSession: () -> ConnectionSession
+    /// Open connections shared with the listener, which enforces `-c` with it; we decrement on close.
+    private let openConnections: ManagedAtomic<Int>
+    private var connections: [Int32: Connection] = [:]
+    private var handoffBatch: [Handoff] = []
+    private var thread: PosixThread?
+
+    init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock,
+         openConnections: ManagedAtomic<Int>, makeSession: @escaping () -> ConnectionSession) throws {
+        self.index = index
+        self.limits = limits
+        self.log = log
+        self.counters = counters
+        self.openConnections = openConnections
+        self.makeSession = makeSession
+        queue = try HandoffQueue()
+        guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
+        self.base = base
+        now = monotonicSeconds()
+        handoffBatch.reserveCapacity(64)
+    }
+
+    deinit {
+        if let wakeEvent { event_free(wakeEvent) }
+        if let idleTimer { event_free(idleTimer) }
+        event_base_free(base)
+    }
+
+    /// Registers the wake-up (and idle timer) and starts the thread running the event loop.
+    func start() throws {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        wakeEvent = event_new(base, queue.wakeSignal.readFD, EventFlags.read | EventFlags.persist, { _, _, context in
+            Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().takeHandoffs()
+        }, context)
+        guard let wakeEvent, event_add(wakeEvent, nil) == 0 else { throw ServerError.system("event_add", errno) }
+        if limits.idleTimeout > 0 {
+            idleTimer = event_new(base, -1, EventFlags.persist, { _, _, context in
+                Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().closeIdleConnections()
+            }, context)
+            var second = timeval(tv_sec: 1, tv_usec: 0)
+            event_add(idleTimer, &second)
+        }
+        let base = self.base
+        thread = try PosixThread(name: "worker-\(index)") {
+            event_base_dispatch(base)
+        }
+    }
+
+    /// Asks the thread to close its connections and stop, then waits for it.
+    func stopAndJoin() {
+        queue.push(.stop)
+        thread?.join()
+        thread = nil
+    }
+
+    // MARK: On the worker thread
+
+    private func takeHandoffs() {
+        queue.drain(into: &handoffBatch)
+        for handoff in handoffBatch {
+            switch handoff {
+            case let .connection(fd, isUnixSocket):
+                adopt(fd: fd, isUnixSocket: isUnixSocket)
+            case .stop:
+                closeAll()
+                event_base_loopbreak(base)
+            }
+        }
+        handoffBatch.removeAll(keepingCapacity: true)
+    }
+
+    private func adopt(fd: Int32, isUnixSocket: Bool) {
+        counters.add(.connectionsOpened)
+        let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, session: makeSession())
+        connections[fd] = connection
+        log.connection("<\(fd) new \(isUnixSocket ? "unix" : "tcp") client connection on worker \(index)")
+        if !connection.register(on: base) {
+            log.warning("<\(fd) could not register events, closing")
+            connection.close()
+        }
+    }
+
+    /// Called by a connection as it closes.
+    func connectionDidClose(_ connection: Connection) {
+        connections[connection.fd] = nil
+        counters.add(.connectionsClosed)
+        openConnections.wrappingDecrement(ordering: .relaxed)
+        log.connection("<\(connection.fd) connection closed.")
+    }
+
+    private func closeIdleConnections() {
+        now = monotonicSeconds()
+        let idle = connections.values.filter { now - $0.lastActivity > limits.idleTimeout }
+        for connection in idle {
+            log.connection("<\(connection.fd) idle timeout, closing")
+            connection.close()
+        }
+    }
+
+    private func closeAll() {
+        for connection in Array(connections.values) { connection.close() }
+    }
+}
+
+/// Whole seconds of CLOCK_MONOTONIC: idle time must not jump with the wall clock.
+func monotonicSeconds() -> Int {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int(spec.tv_sec)
+}
