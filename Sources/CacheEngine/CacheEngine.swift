@@ -1,51 +1,430 @@
+import Atomics
+
 /// The shared cache: slab memory, hash table, per-class LRUs. Thread-safe; see docs/architecture.md
 /// for which lock protects what. Keys are raw bytes (at most 250); nothing here knows a protocol.
 ///
 /// Stores are two-phase, as in memcached: `allocate` reserves a chunk sized for the value before the
 /// data arrives (so a too-large or out-of-memory item is known before reading it), the caller fills
 /// `PendingItem.value`, then `commit` links it (or `release` gives it back).
+///
+/// Lock order: key stripe → class LRU lock → class slab lock → arena page lock. The eviction path
+/// holds an LRU lock and only try-locks stripes, so it never waits against that order.
 public final class CacheEngine: @unchecked Sendable {
+    /// memcached's ITEM_UPDATE_INTERVAL: a fetched item moves to the LRU head at most this often.
+    static let bumpInterval: UInt32 = 60
+    /// How many items at an LRU tail are examined for one allocation (memcached looks at 5).
+    static let evictionSearchDepth = 5
+
     public let configuration: EngineConfiguration
     public let clock: CacheClock
+    let arena: SlabArena
+    let sizes: SlabSizeClasses
+    let slabs: SlabAllocator
+    let lrus: LRULists
+    let table: HashTable
+    private var expander: HashExpander?
+    private let withCAS: Bool
+    private let casCounter = ManagedAtomic<UInt64>(0)
+    /// flush_all's horizon: items last stored or bumped at or before it are gone (0 = none).
+    private let oldestLive = ManagedAtomic<UInt32>(0)
+    private let oldestCAS = ManagedAtomic<UInt64>(0)
 
     public init(configuration: EngineConfiguration, clock: CacheClock = CacheClock()) {
-        fatalError("unimplemented")
+        var configuration = configuration
+        configuration.slabPageSize = max(configuration.slabPageSize, configuration.itemSizeMax)
+        self.configuration = configuration
+        self.clock = clock
+        withCAS = configuration.casEnabled
+        arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize)
+        sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
+        slabs = SlabAllocator(arena: arena, sizes: sizes)
+        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1)
+        table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
+        let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
+        self.expander = expander
+        expander.start()
     }
 
-    /// Stops the background hash-expansion thread. Call once when the engine is no longer used.
-    public func shutdown() {}
+    /// Stops the background hash-expansion thread and frees all memory. Call once, when no other
+    /// thread uses the engine any more.
+    public func shutdown() {
+        guard let expander else { return }
+        expander.stop()
+        self.expander = nil
+        table.destroy()
+        lrus.destroy()
+        slabs.destroy()
+        arena.unmap()
+    }
+
+    /// The chunk sizes of the slab classes, index = class id (index 0 unused).
+    public var slabChunkSizes: [Int] { sizes.chunkSizes }
+
+    // MARK: Reads
 
     /// Looks a key up; on a hit `body` sees the item while its stripe lock is held (do not call the engine from it).
-    public func get(_ key: UnsafeRawBufferPointer, _ body: (ItemView) -> Void) -> LookupResult { fatalError() }
+    public func get(_ key: UnsafeRawBufferPointer, _ body: (ItemView) -> Void) -> LookupResult {
+        withStripe(of: key) { hash in
+            let (found, result) = findLive(key, hash: hash)
+            if let item = found {
+                noteFetch(item)
+                body(view(of: item))
+            }
+            return result
+        }
+    }
 
     /// `gat`: like `get`, and sets the expiry (protocol exptime) of a hit first.
-    public func getAndTouch(_ key: UnsafeRawBufferPointer, exptime: Int64, _ body: (ItemView) -> Void) -> LookupResult { fatalError() }
+    public func getAndTouch(_ key: UnsafeRawBufferPointer, exptime: Int64, _ body: (ItemView) -> Void) -> LookupResult {
+        let expiry = clock.expiry(fromProtocol: exptime)
+        return withStripe(of: key) { hash in
+            let (found, result) = findLive(key, hash: hash)
+            if let item = found {
+                item.expiry = expiry
+                noteFetch(item)
+                body(view(of: item))
+            }
+            return result
+        }
+    }
 
-    public func allocate(key: UnsafeRawBufferPointer, flags: UInt32, exptime: Int64, valueLength: Int) -> AllocationResult { fatalError() }
-    public func commit(_ item: PendingItem, mode: StoreMode, compareCAS: UInt64 = 0) -> StoreResult { fatalError() }
-    public func release(_ item: PendingItem) {}
+    /// Sets the expiry of a live item; `.hit` when it existed.
+    public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> LookupResult {
+        let expiry = clock.expiry(fromProtocol: exptime)
+        return withStripe(of: key) { hash in
+            let (found, result) = findLive(key, hash: hash)
+            if let item = found {
+                item.expiry = expiry
+                bumpIfDue(item)
+            }
+            return result
+        }
+    }
+
+    // MARK: Writes
+
+    /// Reserves a chunk for an item of this key and value length, evicting if needed.
+    public func allocate(key: UnsafeRawBufferPointer, flags: UInt32, exptime: Int64, valueLength: Int) -> AllocationResult {
+        guard fitsMemcachedLimit(keyLength: key.count, flags: flags, valueLength: valueLength),
+              let classID = sizes.classFor(size: Item.size(keyLength: key.count, valueLength: valueLength, withCAS: withCAS))
+        else { return .tooLarge }
+        guard let chunk = obtainChunk(classID) else { return .outOfMemory }
+        let item = Item(chunk)
+        item.initialize(slabClass: classID, key: key, valueLength: valueLength, flags: flags,
+                        expiry: clock.expiry(fromProtocol: exptime), now: clock.now, withCAS: withCAS)
+        return .allocated(PendingItem(chunk: chunk, value: item.value))
+    }
+
+    /// Links a filled pending item according to `mode`. The pending item is consumed either way.
+    public func commit(_ pending: PendingItem, mode: StoreMode, compareCAS: UInt64 = 0) -> StoreResult {
+        let item = Item(pending.chunk)
+        let key = item.key
+        return withStripe(of: key) { hash in
+            let result = apply(mode, to: item, compareCAS: compareCAS, hash: hash)
+            // Decided under the stripe: once it is released a linked item may be freed by others.
+            if !item.isLinked { slabs.give(item.raw, classID: item.slabClass) }
+            return result
+        }
+    }
+
+    /// The store decision of `commit`, under the key's stripe.
+    private func apply(_ mode: StoreMode, to item: Item, compareCAS: UInt64, hash: UInt32) -> StoreResult {
+        let (old, _) = findLive(item.key, hash: hash)
+        switch mode {
+        case .set:
+            if let old { unlinkAndFree(old, hash: hash) }
+            link(item, hash: hash)
+            return .stored
+        case .add:
+            if let old {
+                bumpIfDue(old)
+                return .notStored
+            }
+            link(item, hash: hash)
+            return .stored
+        case .replace:
+            guard let old else { return .notStored }
+            unlinkAndFree(old, hash: hash)
+            link(item, hash: hash)
+            return .stored
+        case .cas:
+            guard let old else { return .notFound }
+            guard old.cas == compareCAS else { return .exists }
+            unlinkAndFree(old, hash: hash)
+            link(item, hash: hash)
+            return .stored
+        case .append, .prepend:
+            guard let old else { return .notStored }
+            return concatenate(old, item, hash: hash, append: mode == .append) ? .stored : .notStored
+        }
+    }
+
+    /// Gives back a pending item that will not be committed.
+    public func release(_ pending: PendingItem) {
+        let item = Item(pending.chunk)
+        slabs.give(item.raw, classID: item.slabClass)
+    }
 
     /// Convenience for tests and small values: allocate, copy, commit.
     public func store(_ mode: StoreMode, key: UnsafeRawBufferPointer, flags: UInt32, exptime: Int64,
-                      value: UnsafeRawBufferPointer, compareCAS: UInt64 = 0) -> StoreResult { fatalError() }
+                      value: UnsafeRawBufferPointer, compareCAS: UInt64 = 0) -> StoreResult {
+        switch allocate(key: key, flags: flags, exptime: exptime, valueLength: value.count) {
+        case .tooLarge: return .tooLarge
+        case .outOfMemory: return .outOfMemory
+        case .allocated(let pending):
+            if let source = value.baseAddress, value.count > 0 {
+                pending.value.baseAddress!.copyMemory(from: source, byteCount: value.count)
+            }
+            return commit(pending, mode: mode, compareCAS: compareCAS)
+        }
+    }
 
     /// Removes a live item; false when there was none (or it had expired).
-    public func delete(_ key: UnsafeRawBufferPointer) -> Bool { fatalError() }
+    public func delete(_ key: UnsafeRawBufferPointer) -> Bool {
+        withStripe(of: key) { hash in
+            guard let item = findLive(key, hash: hash).0 else { return false }
+            unlinkAndFree(item, hash: hash)
+            return true
+        }
+    }
 
-    /// Sets the expiry of a live item; `.hit` when it existed.
-    public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> LookupResult { fatalError() }
+    /// incr / decr on a decimal value: incr wraps at 2^64, decr floors at 0; a result that fits in the
+    /// old value's length is written in place and padded with spaces, as memcached does.
+    public func arithmetic(_ key: UnsafeRawBufferPointer, increment: Bool, delta: UInt64) -> ArithmeticResult {
+        withStripe(of: key) { hash in
+            guard let item = findLive(key, hash: hash).0 else { return .notFound }
+            guard item.valueLength > 0, let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else {
+                return .nonNumeric
+            }
+            let updated = increment ? current &+ delta : (delta > current ? 0 : current - delta)
+            var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            return withUnsafeMutableBytes(of: &scratch) { digits -> ArithmeticResult in
+                let length = DecimalValue.format(updated, into: digits)
+                let newDigits = UnsafeRawBufferPointer(rebasing: digits[..<length])
+                if length <= item.valueLength {
+                    let value = item.value
+                    value.baseAddress!.copyMemory(from: newDigits.baseAddress!, byteCount: length)
+                    value.baseAddress!.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - length)
+                    item.cas = nextCAS()
+                    bumpIfDue(item)
+                    return .value(updated)
+                }
+                return replaceValue(of: item, with: newDigits, hash: hash) ? .value(updated) : .outOfMemory
+            }
+        }
+    }
 
-    /// incr / decr on a decimal value: incr wraps at 2^64, decr floors at 0; a shorter result is padded
-    /// with spaces in place as memcached does.
-    public func arithmetic(_ key: UnsafeRawBufferPointer, increment: Bool, delta: UInt64) -> ArithmeticResult { fatalError() }
+    /// flush_all: items stored up to now (delay ≤ 0) or up to `delay` from now become invisible.
+    /// Mirrors memcached: the horizon is a second in relative time, sharpened by a CAS horizon.
+    public func flushAll(delay: Int64) {
+        let now = clock.now
+        let horizon = delay > 0 ? clock.expiry(fromProtocol: delay) : now
+        if withCAS {
+            oldestLive.store(horizon &- 1, ordering: .relaxed)
+            if horizon &- 1 <= now { oldestCAS.store(nextCAS(), ordering: .relaxed) }
+        } else {
+            oldestLive.store(horizon, ordering: .relaxed)
+        }
+    }
 
-    /// flush_all: every item stored up to now (delay 0) or up to `delay` from now becomes invisible.
-    public func flushAll(delay: Int64) {}
+    // MARK: Internals (callers hold the key's stripe unless noted)
 
-    public func statistics() -> EngineStatistics { fatalError() }
-    public func slabStatistics() -> [SlabClassStatistics] { fatalError() }
-    public func itemStatistics() -> [ItemClassStatistics] { fatalError() }
-    public func resetStatistics() {}
+    @inline(__always)
+    private func withStripe<R>(of key: UnsafeRawBufferPointer, _ body: (UInt32) -> R) -> R {
+        let hash = KeyHash.hash(key)
+        let stripe = table.stripe(hash)
+        table.stripes.lock(stripe)
+        defer { table.stripes.unlock(stripe) }
+        return body(hash)
+    }
+
+    /// The live item for a key; expired or flushed items found on the way are removed.
+    @inline(__always)
+    private func findLive(_ key: UnsafeRawBufferPointer, hash: UInt32) -> (Item?, LookupResult) {
+        guard let item = table.find(key, hash: hash) else { return (nil, .miss) }
+        let now = clock.now
+        if item.isExpired(now: now) {
+            unlinkAndFree(item, hash: hash)
+            return (nil, .expired)
+        }
+        if isFlushed(item, now: now) {
+            unlinkAndFree(item, hash: hash)
+            return (nil, .flushed)
+        }
+        return (item, .hit)
+    }
+
+    @inline(__always)
+    private func isFlushed(_ item: Item, now: UInt32) -> Bool {
+        let horizon = oldestLive.load(ordering: .relaxed)
+        if horizon == 0 || horizon > now { return false }
+        if item.lastAccess <= horizon { return true }
+        let casHorizon = oldestCAS.load(ordering: .relaxed)
+        let cas = item.cas
+        return casHorizon != 0 && cas != 0 && cas < casHorizon
+    }
+
+    private func isDead(_ item: Item, now: UInt32) -> Bool {
+        item.isExpired(now: now) || isFlushed(item, now: now)
+    }
+
+    @inline(__always)
+    private func view(of item: Item) -> ItemView {
+        ItemView(key: item.key, value: UnsafeRawBufferPointer(item.value), flags: item.clientFlags,
+                 cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess)
+    }
+
+    @inline(__always)
+    private func noteFetch(_ item: Item) {
+        item.wasFetched = true
+        bumpIfDue(item)
+    }
+
+    /// Moves an item to its LRU head if it has not moved for `bumpInterval` seconds, so a hot key does
+    /// not take the LRU lock on every read.
+    @inline(__always)
+    private func bumpIfDue(_ item: Item) {
+        let now = clock.now
+        if item.lastAccess &+ CacheEngine.bumpInterval < now {
+            item.lastAccess = now
+            lrus.bump(item)
+        }
+    }
+
+    @inline(__always)
+    private func nextCAS() -> UInt64 {
+        withCAS ? casCounter.loadThenWrappingIncrement(ordering: .relaxed) &+ 1 : 0
+    }
+
+    private func link(_ item: Item, hash: UInt32) {
+        item.cas = nextCAS()
+        item.lastAccess = clock.now
+        item.isLinked = true
+        table.insert(item, hash: hash)
+        let classID = item.slabClass
+        lrus.locks.lock(classID)
+        lrus.pushHead(item)
+        let count = lrus.states[classID].count
+        lrus.locks.unlock(classID)
+        if count & 0x3fff == 0 { expander?.poke() }
+    }
+
+    private func unlinkAndFree(_ item: Item, hash: UInt32) {
+        table.remove(item, hash: hash)
+        let classID = item.slabClass
+        lrus.locks.lock(classID)
+        lrus.remove(item)
+        lrus.locks.unlock(classID)
+        item.isLinked = false
+        slabs.give(item.raw, classID: classID)
+    }
+
+    /// append / prepend: a new item holding both values, with the old item's flags and expiry.
+    private func concatenate(_ old: Item, _ addition: Item, hash: UInt32, append: Bool) -> Bool {
+        let length = old.valueLength + addition.valueLength
+        guard let combined = makeItem(like: old, valueLength: length) else { return false }
+        let destination = combined.valuePointer
+        let (first, second) = append ? (old, addition) : (addition, old)
+        destination.copyMemory(from: first.valuePointer, byteCount: first.valueLength)
+        (destination + first.valueLength).copyMemory(from: second.valuePointer, byteCount: second.valueLength)
+        unlinkAndFree(old, hash: hash)
+        link(combined, hash: hash)
+        return true
+    }
+
+    private func replaceValue(of old: Item, with value: UnsafeRawBufferPointer, hash: UInt32) -> Bool {
+        guard let replacement = makeItem(like: old, valueLength: value.count) else { return false }
+        replacement.valuePointer.copyMemory(from: value.baseAddress!, byteCount: value.count)
+        replacement.wasFetched = old.wasFetched
+        unlinkAndFree(old, hash: hash)
+        link(replacement, hash: hash)
+        return true
+    }
+
+    /// An unlinked item with `old`'s key, flags and expiry and room for `valueLength` bytes.
+    private func makeItem(like old: Item, valueLength: Int) -> Item? {
+        guard fitsMemcachedLimit(keyLength: old.keyLength, flags: old.clientFlags, valueLength: valueLength),
+              let classID = sizes.classFor(size: Item.size(keyLength: old.keyLength, valueLength: valueLength, withCAS: withCAS)),
+              let chunk = obtainChunk(classID)
+        else { return nil }
+        let item = Item(chunk)
+        item.initialize(slabClass: classID, key: old.key, valueLength: valueLength, flags: old.clientFlags,
+                        expiry: old.expiry, now: clock.now, withCAS: withCAS)
+        return item
+    }
+
+    /// memcached refuses an item when its own layout of it (48-byte header, CAS, key + NUL, flags when
+    /// non-zero, value + "\r\n") exceeds -I. The same bound is applied here so the "too large" edge
+    /// is where memcached users expect it, although our items are smaller.
+    private func fitsMemcachedLimit(keyLength: Int, flags: UInt32, valueLength: Int) -> Bool {
+        let memcachedSize = 48 + (withCAS ? 8 : 0) + keyLength + 1 + (flags == 0 ? 0 : 4) + valueLength + 2
+        return memcachedSize <= configuration.itemSizeMax
+    }
+
+    // MARK: Memory
+
+    /// A chunk of the class: free, from a new page, or taken from the class's LRU tail.
+    /// May be called while holding a stripe lock (eviction only try-locks stripes).
+    private func obtainChunk(_ classID: Int) -> UnsafeMutableRawPointer? {
+        if let chunk = slabs.take(classID) { return chunk }
+        if let chunk = reclaimFromTail(classID, evicting: false) { return chunk }
+        if configuration.evictionsEnabled, let chunk = reclaimFromTail(classID, evicting: true) { return chunk }
+        lrus.locks.lock(classID)
+        lrus.states[classID].outOfMemory += 1
+        lrus.locks.unlock(classID)
+        return nil
+    }
+
+    /// Looks at the last few items of the class LRU: the first expired or flushed one (or, when
+    /// `evicting`, the first one at all) whose stripe can be taken without waiting is unlinked and its
+    /// chunk returned still "used", for the caller.
+    private func reclaimFromTail(_ classID: Int, evicting: Bool) -> UnsafeMutableRawPointer? {
+        lrus.locks.lock(classID)
+        defer { lrus.locks.unlock(classID) }
+        let now = clock.now
+        var reference = lrus.states[classID].tail
+        var examined = 0
+        while reference != 0, examined < CacheEngine.evictionSearchDepth {
+            examined += 1
+            let item = arena.item(reference)
+            reference = item.lruPrev
+            let hash = KeyHash.hash(item.key)
+            let stripe = table.stripe(hash)
+            guard table.stripes.tryLock(stripe) else { continue }
+            defer { table.stripes.unlock(stripe) }
+            let dead = isDead(item, now: now)
+            guard dead || evicting else { continue }
+            recordRemovalFromTail(item, classID: classID, dead: dead, now: now)
+            table.remove(item, hash: hash)
+            lrus.remove(item)
+            item.isLinked = false
+            return item.raw
+        }
+        return nil
+    }
+
+    /// Caller holds the class LRU lock.
+    private func recordRemovalFromTail(_ item: Item, classID: Int, dead: Bool, now: UInt32) {
+        if dead {
+            lrus.states[classID].reclaimed += 1
+            if !item.wasFetched { lrus.states[classID].expiredUnfetched += 1 }
+        } else {
+            lrus.states[classID].evicted += 1
+            lrus.states[classID].evictedTime = now &- item.lastAccess
+            if item.expiry != 0 { lrus.states[classID].evictedNonzero += 1 }
+            if !item.wasFetched { lrus.states[classID].evictedUnfetched += 1 }
+        }
+    }
+
+    func totalItemCount() -> Int {
+        var total = 0
+        for classID in 1..<lrus.classCount {
+            lrus.locks.lock(classID)
+            total += lrus.states[classID].count
+            lrus.locks.unlock(classID)
+        }
+        return total
+    }
 }
 
 public enum AllocationResult {
@@ -56,7 +435,7 @@ public enum AllocationResult {
 
 /// A chunk reserved by `allocate` and not yet linked; owned by the caller until `commit` or `release`.
 public struct PendingItem {
-    @usableFromInline let chunk: UnsafeMutableRawPointer
+    let chunk: UnsafeMutableRawPointer
     /// Where the value's bytes go (exactly `valueLength` bytes).
     public let value: UnsafeMutableRawBufferPointer
 

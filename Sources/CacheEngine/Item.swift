@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One cached item: a header, the key and the value, laid out in a single slab chunk. There is no
+/// Swift object per item; `Item` is a typed view of the chunk's address.
+///
+///     offset size field
+///      0     4   hashNext     reference of the next item in the same hash bucket (0 = none)
+///      4     4   lruPrev      reference of the previous (more recently used) item in the class LRU
+///      8     4   lruNext      reference of the next (less recently used) item
+///     12     4   expiry       relative seconds; 0 = never
+///     16     4   lastAccess   relative seconds of the last store or fetch
+///     20     4   valueLength  bytes of value
+///     24     1   keyLength    1...250
+///     25     1   slabClass    class id of the chunk
+///     26     1   state        bit 0 linked, bit 1 fetched
+///     27     1   dataOffset   where the key starts: 32, or 40 with CAS
+///     28     4   clientFlags  the client's opaque 32-bit flags
+///     32     8   cas          only when CAS is enabled
+///     32|40  …   key, then value (no "\r\n" stored)
+///
+/// References are 32-bit (see `SlabArena`): half the size of pointers in memcached's header.
+/// The chunk's fields are read and written only under the lock stripe of the item's key hash,
+/// except the LRU links, which belong to the class LRU lock.
+@usableFromInline
+struct Item {
+    static let headerSize = 32
+    static let casSize = 8
+    static let linkedBit: UInt8 = 1
+    static let fetchedBit: UInt8 = 2
+
+    let raw: UnsafeMutableRawPointer
+
+    @inline(__always) init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
+
+    @inline(__always) private func u32(_ offset: Int) -> UInt32 { raw.load(fromByteOffset: offset, as: UInt32.self) }
+    @inline(__always) private func setU32(_ offset: Int, _ value: UInt32) { raw.storeBytes(of: value, toByteOffset: offset, as: UInt32.self) }
+    @inline(__always) private func u8(_ offset: Int) -> UInt8 { raw.load(fromByteOffset: offset, as: UInt8.self) }
+    @inline(__always) private func setU8(_ offset: Int, _ value: UInt8) { raw.storeBytes(of: value, toByteOffset: offset, as: UInt8.self) }
+
+    var hashNext: UInt32 {
+        @inline(__always) get { u32(0) }
+        @inline(__always) nonmutating set { setU32(0, newValue) }
+    }
+    var lruPrev: UInt32 {
+        @inline(__always) get { u32(4) }
+        @inline(__always) nonmutating set { setU32(4, newValue) }
+    }
+    var lruNext: UInt32 {
+        @inline(__always) get { u32(8) }
+        @inline(__always) nonmutating set { setU32(8, newValue) }
+    }
+    var expiry: UInt32 {
+        @inline(__always) get { u32(12) }
+        @inline(__always) nonmutating set { setU32(12, newValue) }
+    }
+    var lastAccess: UInt32 {
+        @inline(__always) get { u32(16) }
+        @inline(__always) nonmutating set { setU32(16, newValue) }
+    }
+    var valueLength: Int {
+        @inline(__always) get { Int(u32(20)) }
+        @inline(__always) nonmutating set { setU32(20, UInt32(newValue)) }
+    }
+    var keyLength: Int {
+        @inline(__always) get { Int(u8(24)) }
+        @inline(__always) nonmutating set { setU8(24, UInt8(newValue)) }
+    }
+    var slabClass: Int {
+        @inline(__always) get { Int(u8(25)) }
+        @inline(__always) nonmutating set { setU8(25, UInt8(newValue)) }
+    }
+    private var state: UInt8 {
+        @inline(__always) get { u8(26) }
+        @inline(__always) nonmutating set { setU8(26, newValue) }
+    }
+    var dataOffset: Int {
+        @inline(__always) get { Int(u8(27)) }
+        @inline(__always) nonmutating set { setU8(27, UInt8(newValue)) }
+    }
+    var clientFlags: UInt32 {
+        @inline(__always) get { u32(28) }
+        @inline(__always) nonmutating set { setU32(28, newValue) }
+    }
+    var hasCAS: Bool { dataOffset > Item.headerSize }
+    var cas: UInt64 {
+        @inline(__always) get { hasCAS ? raw.load(fromByteOffset: 32, as: UInt64.self) : 0 }
+        @inline(__always) nonmutating set { if hasCAS { raw.storeBytes(of: newValue, toByteOffset: 32, as: UInt64.self) } }
+    }
+
+    var isLinked: Bool {
+        @inline(__always) get { state & Item.linkedBit != 0 }
+        @inline(__always) nonmutating set { state = newValue ? state | Item.linkedBit : state & ~Item.linkedBit }
+    }
+    var wasFetched: Bool {
+        @inline(__always) get { state & Item.fetchedBit != 0 }
+        @inline(__always) nonmutating set { state = newValue ? state | Item.fetchedBit : state & ~Item.fetchedBit }
+    }
+
+    var keyPointer: UnsafeMutableRawPointer { raw + dataOffset }
+    var key: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: raw + dataOffset, count: keyLength) }
+    var valuePointer: UnsafeMutableRawPointer { raw + dataOffset + keyLength }
+    var value: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: valuePointer, count: valueLength) }
+
+    /// Bytes of the chunk this item uses (what `stats` counts as `bytes`).
+    var totalSize: Int { dataOffset + keyLength + valueLength }
+
+    /// Bytes an item needs: header (+ CAS), key and value.
+    static func size(keyLength: Int, valueLength: Int, withCAS: Bool) -> Int {
+        headerSize + (withCAS ? casSize : 0) + keyLength + valueLength
+    }
+
+    @inline(__always)
+    func keyEquals(_ other: UnsafeRawBufferPointer) -> Bool {
+        keyLength == other.count && memcmp(raw + dataOffset, other.baseAddress!, other.count) == 0
+    }
+
+    /// Writes a fresh header and the key; the value is filled by the caller.
+    func initialize(slabClass: Int, key: UnsafeRawBufferPointer, valueLength: Int, flags: UInt32, expiry: UInt32, now: UInt32, withCAS: Bool) {
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: Item.headerSize)
+        self.slabClass = slabClass
+        self.dataOffset = Item.headerSize + (withCAS ? Item.casSize : 0)
+        self.keyLength = key.count
+        self.valueLength = valueLength
+        self.clientFlags = flags
+        self.expiry = expiry
+        self.lastAccess = now
+        self.cas = 0
+        keyPointer.copyMemory(from: key.baseAddress!, byteCount: key.count)
+    }
+
+    func isExpired(now: UInt32) -> Bool {
+        let expiry = self.expiry
+        return expiry != 0 && expiry <= now
+    }
+}

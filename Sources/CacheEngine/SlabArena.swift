@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// All item memory: one reserved address range of `memoryLimit` bytes, handed out one page at a time.
+/// The range is mapped with MAP_NORESERVE, so only pages actually given to slab classes (and touched)
+/// become resident: the memory limit is a hard bound on item memory by construction.
+///
+/// Because every chunk lives inside this one range, an item is named by a 32-bit reference (its offset
+/// divided by the alignment, plus one so that 0 means "none") instead of a 64-bit pointer.
+final class SlabArena: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let pageSize: Int
+    let pageCount: Int
+    /// log2 of the chunk alignment: 8-byte alignment addresses 32 GB of arena in 32 bits.
+    let shift: Int
+    var alignment: Int { 1 << shift }
+
+    private var pagesHandedOut = 0
+    private var pageLock = pthread_mutex_t()
+
+    init(memoryLimit: Int, pageSize: Int) {
+        self.pageSize = pageSize
+        pageCount = max(1, memoryLimit / pageSize)
+        let bytes = pageCount * pageSize
+        var shift = 3
+        while (bytes >> shift) >= Int(UInt32.max) { shift += 1 }
+        self.shift = shift
+        let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            fatalError("swiftcached: cannot reserve \(bytes) bytes of address space for item memory")
+        }
+        base = mapped
+        pthread_mutex_init(&pageLock, nil)
+    }
+
+    func unmap() {
+        munmap(base, pageCount * pageSize)
+    }
+
+    /// A fresh page, or nil when the memory limit is reached.
+    func takePage() -> UnsafeMutableRawPointer? {
+        pthread_mutex_lock(&pageLock)
+        defer { pthread_mutex_unlock(&pageLock) }
+        guard pagesHandedOut < pageCount else { return nil }
+        let page = base + pagesHandedOut * pageSize
+        pagesHandedOut += 1
+        return page
+    }
+
+    var pagesInUse: Int {
+        pthread_mutex_lock(&pageLock)
+        defer { pthread_mutex_unlock(&pageLock) }
+        return pagesHandedOut
+    }
+
+    @inline(__always)
+    func reference(_ pointer: UnsafeMutableRawPointer) -> UInt32 {
+        UInt32(truncatingIfNeeded: (pointer - base) >> shift) &+ 1
+    }
+
+    @inline(__always)
+    func pointer(_ reference: UInt32) -> UnsafeMutableRawPointer {
+        base + (Int(reference &- 1) << shift)
+    }
+
+    @inline(__always)
+    func item(_ reference: UInt32) -> Item { Item(pointer(reference)) }
+}
