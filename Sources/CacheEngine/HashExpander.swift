@@ -39,10 +39,11 @@ final class HashExpander: @unchecked Sendable {
 
     private func run() {
         while waitForWork() {
-            guard itemCount() > table.bucketCountForGrowthCheck * 3 / 2 else { continue }
-            table.beginExpansion()
-            while !isStopping, table.migrateNextBucket() {}
-            table.finishExpansion()
+            while !isStopping, itemCount() > table.bucketCountForGrowthCheck * 3 / 2 {
+                table.beginExpansion()
+                while !isStopping, table.migrateNextBucket() {}
+                table.finishExpansion()
+            }
         }
         finished.signal()
     }

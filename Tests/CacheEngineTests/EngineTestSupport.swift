@@ -1,0 +1,60 @@
+import XCTest
+@testable import CacheEngine
+
+/// Small engines and byte helpers for the engine tests.
+extension XCTestCase {
+    func makeEngine(megabytes: Int = 8, configure: (inout EngineConfiguration) -> Void = { _ in }) -> CacheEngine {
+        var configuration = EngineConfiguration()
+        configuration.memoryLimit = megabytes << 20
+        configure(&configuration)
+        let engine = CacheEngine(configuration: configuration, clock: CacheClock(unixNow: 1_700_000_000))
+        addTeardownBlock { engine.shutdown() }
+        return engine
+    }
+}
+
+extension CacheEngine {
+    @discardableResult
+    func set(_ key: String, _ value: String, flags: UInt32 = 0, exptime: Int64 = 0, mode: StoreMode = .set, cas: UInt64 = 0) -> StoreResult {
+        var key = key
+        var value = value
+        return key.withUTF8 { keyBytes in
+            value.withUTF8 { valueBytes in
+                store(mode, key: UnsafeRawBufferPointer(keyBytes), flags: flags, exptime: exptime,
+                      value: UnsafeRawBufferPointer(valueBytes), compareCAS: cas)
+            }
+        }
+    }
+
+    /// The value, flags and CAS of a live key, or nil.
+    func fetch(_ key: String) -> (value: String, flags: UInt32, cas: UInt64)? {
+        var key = key
+        var found: (String, UInt32, UInt64)?
+        _ = key.withUTF8 { keyBytes in
+            get(UnsafeRawBufferPointer(keyBytes)) { view in
+                found = (String(decoding: view.value, as: UTF8.self), view.flags, view.cas)
+            }
+        }
+        return found
+    }
+
+    func lookup(_ key: String) -> LookupResult {
+        var key = key
+        return key.withUTF8 { get(UnsafeRawBufferPointer($0)) { _ in } }
+    }
+
+    func remove(_ key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { delete(UnsafeRawBufferPointer($0)) }
+    }
+
+    func adjust(_ key: String, increment: Bool, by delta: UInt64) -> ArithmeticResult {
+        var key = key
+        return key.withUTF8 { arithmetic(UnsafeRawBufferPointer($0), increment: increment, delta: delta) }
+    }
+
+    func touchKey(_ key: String, exptime: Int64) -> LookupResult {
+        var key = key
+        return key.withUTF8 { touch(UnsafeRawBufferPointer($0), exptime: exptime) }
+    }
+}

@@ -1,0 +1,90 @@
+import XCTest
+@testable import CacheEngine
+
+final class MemoryTests: XCTestCase {
+    func testSlabClassesGrowByFactorFromMinimum() {
+        let engine = makeEngine()
+        let sizes = engine.slabChunkSizes
+        // header 32 + CAS 8 + -n 48 = 88, aligned to 8
+        XCTAssertEqual(sizes[1], 88)
+        for id in 2..<(sizes.count - 2) {
+            let expected = (Int(Double(sizes[id - 1]) * 1.25) + 7) / 8 * 8
+            XCTAssertEqual(sizes[id], max(expected, sizes[id - 1] + 8), "class \(id)")
+        }
+        XCTAssertEqual(sizes[sizes.count - 2], 512 * 1024, "slab_chunk_max class")
+        XCTAssertEqual(sizes.last, 1 << 20, "whole-page class for the largest items")
+    }
+
+    func testFactorAndMinimumAreHonoured() {
+        let engine = makeEngine { $0.growthFactor = 2; $0.chunkSizeMin = 100 }
+        XCTAssertEqual(engine.slabChunkSizes[1], 144)
+        XCTAssertEqual(engine.slabChunkSizes[2], 288)
+    }
+
+    func testMemoryNeverExceedsLimitAndOldestAreEvictedFirst() {
+        let engine = makeEngine(megabytes: 4)
+        let value = String(repeating: "x", count: 100)
+        let total = 200_000
+        for index in 0..<total {
+            XCTAssertEqual(engine.set(String(format: "key%07d", index), value), .stored)
+        }
+        let stats = engine.statistics()
+        XCTAssertLessThanOrEqual(stats.totalMalloced, 4 << 20)
+        XCTAssertLessThanOrEqual(stats.bytes, 4 << 20)
+        XCTAssertGreaterThan(stats.evictions, 0)
+        XCTAssertEqual(stats.currItems + stats.evictions, UInt64(total))
+        // LRU: the newest keys survive, the oldest are gone.
+        XCTAssertNotNil(engine.fetch(String(format: "key%07d", total - 1)))
+        XCTAssertNil(engine.fetch(String(format: "key%07d", 0)))
+        let survivors = (0..<total).filter { engine.fetch(String(format: "key%07d", $0)) != nil }
+        XCTAssertEqual(UInt64(survivors.count), stats.currItems)
+        XCTAssertEqual(survivors.first, total - survivors.count, "survivors are exactly the most recent keys")
+    }
+
+    func testFetchedItemsMoveToHeadAndSurviveEviction() {
+        let engine = makeEngine(megabytes: 1)
+        let value = String(repeating: "x", count: 100)
+        engine.set("precious", value)
+        engine.clock.advance(by: 61)  // bumps are rate-limited to once a minute
+        var index = 0
+        while engine.statistics().evictions == 0 {
+            engine.set("filler\(index)", value)
+            index += 1
+        }
+        XCTAssertNotNil(engine.fetch("precious"))  // bumped to the head by this fetch
+        for extra in 0..<index { engine.set("more\(extra)", value) }
+        XCTAssertNil(engine.fetch("filler0"))
+        XCTAssertNotNil(engine.fetch("precious"))
+    }
+
+    func testNoEvictionModeRefusesWhenFull() {
+        let engine = makeEngine(megabytes: 1) { $0.evictionsEnabled = false }
+        let value = String(repeating: "x", count: 100)
+        var results: [StoreResult] = []
+        for index in 0..<20_000 { results.append(engine.set("k\(index)", value)) }
+        XCTAssertTrue(results.contains(.outOfMemory))
+        XCTAssertEqual(engine.statistics().evictions, 0)
+        XCTAssertNotNil(engine.fetch("k0"))
+    }
+
+    func testLargeItemUsesWholePageClass() {
+        let engine = makeEngine(megabytes: 4)
+        let big = String(repeating: "b", count: 700_000)
+        XCTAssertEqual(engine.set("big", big), .stored)
+        XCTAssertEqual(engine.fetch("big")?.value, big)
+    }
+
+    func testHashTableGrowsAndKeepsEveryItem() throws {
+        let engine = makeEngine(megabytes: 64) { $0.hashPowerInitial = 8 }
+        let count = 20_000
+        for index in 0..<count { engine.set("grow\(index)", "\(index)") }
+        let deadline = Date().addingTimeInterval(20)
+        while engine.statistics().hashPowerLevel < 14 || engine.statistics().hashIsExpanding {
+            guard Date() < deadline else { return XCTFail("hash table did not grow: \(engine.statistics().hashPowerLevel)") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        for index in 0..<count {
+            XCTAssertEqual(engine.fetch("grow\(index)")?.value, "\(index)")
+        }
+    }
+}
