@@ -1,1 +1,2 @@
-print("swiftcached: not yet built")
+// The server's entry point; see SwiftcachedCommand for the flags.
+SwiftcachedCommand.main()

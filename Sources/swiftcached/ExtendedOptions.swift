@@ -1,0 +1,61 @@
+/// What `-o` sets: a comma-separated list of `name` or `name=value`, as memcached's `-o`.
+struct ExtendedOptions {
+    var hashPower: Int?
+    var idleTimeout: Int?
+    var slabChunkMax: Int?
+    /// Options memcached knows that this server accepts and ignores (it has no such machinery).
+    var ignored: [String] = []
+
+    /// memcached options with no effect here, accepted so existing command lines keep working.
+    static let ignorable: Set<String> = [
+        "modern", "maxconns_fast", "slab_reassign", "slab_automove", "lru_crawler", "lru_maintainer",
+        "no_lru_crawler", "no_lru_maintainer", "hash_algorithm", "no_hashexpand", "track_sizes",
+    ]
+
+    /// Parses every `-o` argument given; the message says which option was wrong and why.
+    static func parse(_ arguments: [String]) throws(CommandLineError) -> ExtendedOptions {
+        var options = ExtendedOptions()
+        for argument in arguments {
+            for item in argument.split(separator: ",", omittingEmptySubsequences: true) {
+                try options.apply(String(item))
+            }
+        }
+        return options
+    }
+
+    private mutating func apply(_ item: String) throws(CommandLineError) {
+        let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let name = String(parts[0])
+        let value = parts.count > 1 ? String(parts[1]) : nil
+        switch name {
+        case "hashpower":
+            let power = try Self.integer(value, option: name)
+            guard power >= 12 else { throw CommandLineError("Initial hashtable multiplier of \(power) is too low") }
+            guard power <= 32 else {
+                throw CommandLineError("Initial hashtable multiplier of \(power) is too high\n"
+                    + "Choose a value based on \"STAT hash_power_level\" from a running instance")
+            }
+            hashPower = power
+        case "idle_timeout":
+            let seconds = try Self.integer(value, option: name)
+            guard seconds >= 0 else { throw CommandLineError("idle_timeout must not be negative") }
+            idleTimeout = seconds
+        case "slab_chunk_max":
+            guard let value else { throw CommandLineError("Missing slab_chunk_max argument") }
+            guard let size = SizeArgument.parse(value), size > 0 else {
+                throw CommandLineError("could not parse argument to slab_chunk_max")
+            }
+            slabChunkMax = size
+        case _ where Self.ignorable.contains(name):
+            ignored.append(name)
+        default:
+            throw CommandLineError("Illegal suboption \"\(item)\"")
+        }
+    }
+
+    private static func integer(_ value: String?, option: String) throws(CommandLineError) -> Int {
+        guard let value else { throw CommandLineError("Missing numeric argument for \(option)") }
+        guard let number = Int(value) else { throw CommandLineError("could not parse argument to \(option): \(value)") }
+        return number
+    }
+}

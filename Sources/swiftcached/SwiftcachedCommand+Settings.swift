@@ -1,0 +1,93 @@
+import CacheEngine
+import Networking
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// memcached's item size limits for `-I`.
+private let itemSizeMaxLowerLimit = 1024
+private let itemSizeMaxUpperLimit = 1024 * 1024 * 1024
+
+extension SwiftcachedCommand {
+    /// Turns the flags into settings, refusing what memcached refuses (with its wording where it has one).
+    func makeSettings() throws(CommandLineError) -> ServerSettings {
+        var settings = ServerSettings()
+        try applyNetworkFlags(to: &settings)
+        try applyEngineFlags(to: &settings.engine)
+        let options = try ExtendedOptions.parse(extended)
+        if let idleTimeout = options.idleTimeout { settings.idleTimeout = idleTimeout }
+        if let hashPower = options.hashPower { settings.engine.hashPowerInitial = hashPower }
+        try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
+        settings.verbosity = verbose
+        if verbose > 0 {
+            for name in options.ignored { fputs("-o \(name) has no effect in this server, ignored\n", stderr) }
+        }
+        return settings
+    }
+
+    private func applyNetworkFlags(to settings: inout ServerSettings) throws(CommandLineError) {
+        guard udpPort == 0 else {
+            throw CommandLineError("UDP is not supported by this server: -U must be 0 (off), got \(udpPort)")
+        }
+        guard (0...65535).contains(port) else { throw CommandLineError("TCP port must be between 0 and 65535") }
+        guard connectionLimit > 0 else { throw CommandLineError("Maximum connections must be greater than 0") }
+        guard threads > 0 else { throw CommandLineError("Number of threads must be greater than 0") }
+        if threads > 64 {
+            fputs("WARNING: Setting a high number of worker threads is not recommended.\n"
+                + " Set this value to the number of cores in your machine or less.\n", stderr)
+        }
+        guard requestsPerEvent > 0 else { throw CommandLineError("Number of requests per event must be greater than 0") }
+        guard let mask = Int(unixMask, radix: 8), (0...0o777).contains(mask) else {
+            throw CommandLineError("Invalid unix socket mask \"\(unixMask)\": expected an octal mode such as 700")
+        }
+        for entry in listen where ListenAddress.parseList(entry) == nil {
+            throw CommandLineError("Invalid listen address \"\(entry)\"")
+        }
+        settings.tcpPort = port
+        settings.udpPort = udpPort
+        settings.unixSocketPath = unixSocket
+        settings.unixSocketMask = mask
+        settings.listenAddresses = listen
+        settings.maxConnections = connectionLimit
+        settings.workerThreads = threads
+        settings.requestsPerEvent = requestsPerEvent
+        settings.backlog = backlog
+    }
+
+    private func applyEngineFlags(to engine: inout EngineConfiguration) throws(CommandLineError) {
+        guard growthFactor > 1.0 else { throw CommandLineError("Factor must be greater than 1") }
+        guard slabMinSize > 0 else { throw CommandLineError("Chunk size must be greater than 0") }
+        guard memoryLimit >= 0 else { throw CommandLineError("Memory limit must not be negative") }
+        guard let itemSize = SizeArgument.parse(maxItemSize) else {
+            throw CommandLineError("Invalid item size \"\(maxItemSize)\": expected bytes with an optional k or m suffix")
+        }
+        let memory = memoryLimit * 1024 * 1024
+        guard itemSize >= itemSizeMaxLowerLimit else { throw CommandLineError("Item max size cannot be less than 1024 bytes.") }
+        guard itemSize <= memory / 2 else { throw CommandLineError("Cannot set item size limit higher than 1/2 of memory max.") }
+        guard itemSize <= itemSizeMaxUpperLimit else { throw CommandLineError("Cannot set item size limit higher than a gigabyte.") }
+        engine.memoryLimit = memory
+        engine.growthFactor = growthFactor
+        engine.chunkSizeMin = slabMinSize
+        engine.itemSizeMax = itemSize
+        engine.evictionsEnabled = !disableEvictions
+        engine.casEnabled = !disableCAS
+    }
+
+    /// Page size grows with `-I` so one item always fits a page; the largest chunk defaults to half a page.
+    private func applySlabGeometry(to engine: inout EngineConfiguration, chunkMax: Int?) throws(CommandLineError) {
+        engine.slabPageSize = max(1024 * 1024, engine.itemSizeMax)
+        let chunk = chunkMax ?? engine.slabPageSize / 2
+        let itemSize = engine.itemSizeMax
+        guard chunk <= itemSize else {
+            throw CommandLineError("slab_chunk_max (bytes: \(chunk)) cannot be larger than -I (item_size_max \(itemSize))")
+        }
+        guard itemSize % chunk == 0 else {
+            throw CommandLineError("-I (item_size_max: \(itemSize)) must be evenly divisible by slab_chunk_max (bytes: \(chunk))")
+        }
+        guard engine.slabPageSize % chunk == 0 else {
+            throw CommandLineError("slab_chunk_max (bytes: \(chunk)) must divide evenly into \(engine.slabPageSize) (slab_page_size)")
+        }
+        engine.slabChunkMax = chunk
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CacheEngine
+import Networking
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `swiftcached` command line: memcached's flags, names and defaults (the subset this server has).
+struct SwiftcachedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftcached",
+        abstract: "A memcached-compatible cache server (\(swiftcachedVersion)).")
+
+    @Option(name: [.customShort("p"), .customLong("port")], help: "TCP port to listen on (0: off).")
+    var port: Int = 11211
+
+    @Option(name: [.customShort("U"), .customLong("udp-port")], help: "UDP port to listen on (only 0, off, is supported).")
+    var udpPort: Int = 0
+
+    @Option(name: [.customShort("s"), .customLong("unix-socket")], help: "UNIX socket to listen on (disables network support).")
+    var unixSocket: String?
+
+    @Option(name: [.customShort("a"), .customLong("unix-mask")], help: "Access mask for the UNIX socket, in octal.")
+    var unixMask: String = "700"
+
+    @Option(name: [.customShort("l"), .customLong("listen")],
+            help: "Interface to listen on, `addr[:port]`, comma separated or repeated (default: all interfaces).")
+    var listen: [String] = []
+
+    @Option(name: [.customShort("c"), .customLong("conn-limit")], help: "Max simultaneous connections.")
+    var connectionLimit: Int = 1024
+
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Number of worker threads.")
+    var threads: Int = 4
+
+    @Option(name: [.customShort("R"), .customLong("max-reqs-per-event")],
+            help: "Maximum requests served per event before yielding to other connections.")
+    var requestsPerEvent: Int = 20
+
+    @Option(name: [.customShort("b"), .customLong("listen-backlog")], help: "Backlog queue limit.")
+    var backlog: Int = 1024
+
+    @Option(name: [.customShort("m"), .customLong("memory-limit")], help: "Item memory in megabytes.")
+    var memoryLimit: Int = 64
+
+    @Flag(name: [.customShort("M"), .customLong("disable-evictions")],
+          help: "Return an error on memory exhausted instead of evicting.")
+    var disableEvictions = false
+
+    @Option(name: [.customShort("f"), .customLong("slab-growth-factor")], help: "Chunk size growth factor.")
+    var growthFactor: Double = 1.25
+
+    @Option(name: [.customShort("n"), .customLong("slab-min-size")], help: "Min space used for key+value+flags.")
+    var slabMinSize: Int = 48
+
+    @Option(name: [.customShort("I"), .customLong("max-item-size")],
+            help: "Max item size, with k or m suffix (min 1k, max 1024m).")
+    var maxItemSize: String = "1m"
+
+    @Flag(name: [.customShort("C"), .customLong("disable-cas")], help: "Disable use of CAS.")
+    var disableCAS = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")],
+          help: "Verbose: -v prints errors/warnings, -vv also client connections and commands.")
+    var verbose: Int
+
+    @Flag(name: [.customShort("V"), .customLong("version")], help: "Print version and exit.")
+    var printVersion = false
+
+    @Option(name: [.customShort("o"), .customLong("extended")],
+            help: "Comma separated extended options: hashpower=N, idle_timeout=SECONDS, slab_chunk_max=SIZE.")
+    var extended: [String] = []
+
+    func run() throws {
+        if printVersion {
+            print("swiftcached \(swiftcachedVersion)")
+            return
+        }
+        let settings: ServerSettings
+        do {
+            settings = try makeSettings()
+        } catch {
+            fputs("\(error.description)\n", stderr)
+            throw ExitCode(64)  // EX_USAGE, as memcached
+        }
+        try serve(settings)
+    }
+
+    /// Creates the engine and the server, and serves until SIGINT/SIGTERM.
+    private func serve(_ settings: ServerSettings) throws {
+        let engine = CacheEngine(configuration: settings.engine)
+        let context = ServerContext(settings: settings, engine: engine)
+        let server = Server(context: context)
+        do {
+            try server.start()
+        } catch {
+            fputs("\(error)\n", stderr)
+            engine.shutdown()
+            throw ExitCode(71)  // EX_OSERR
+        }
+        server.run()
+        engine.shutdown()
+        if context.verbosity > 0 {
+            fputs("Exiting normally\n", stderr)
+        }
+    }
+}
