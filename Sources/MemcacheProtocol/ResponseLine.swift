@@ -21,6 +21,7 @@ public enum ResponseLine {
     /// Two spaces after the period, as memcached has it.
     public static let deleteUsage: StaticString = "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n"
     public static let statsDetailUsage: StaticString = "CLIENT_ERROR usage: stats detail on|off|dump\r\n"
+    public static let cachedumpNotAllowed: StaticString = "CLIENT_ERROR stats cachedump not allowed\r\n"
     /// `stats` with no words at all cannot happen on a line, kept for completeness.
     public static let badCommandLine: StaticString = "CLIENT_ERROR bad command line\r\n"
 

@@ -14,6 +14,8 @@ public enum Counter: Int, CaseIterable, Sendable {
     case connectionsClosed
     case rejectedConnections
     case connYields
+    /// Connections closed for idling past `-o idle_timeout` (idle_kicks).
+    case idleKicks
 
     /// The name `stats` prints.
     public var statName: String {
@@ -45,6 +47,7 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .connectionsClosed: return "connections_closed"
         case .rejectedConnections: return "rejected_connections"
         case .connYields: return "conn_yields"
+        case .idleKicks: return "idle_kicks"
         }
     }
 

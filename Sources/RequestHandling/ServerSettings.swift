@@ -22,6 +22,8 @@ public struct ServerSettings: Sendable {
     public var outputHighWater: Int = 1 << 20
     /// Longest command line without a newline before the connection is closed (memcached: 2048).
     public var maxLineLength: Int = 2048
+    /// What `stats` reports as `libevent` (the network layer fills in `event_get_version()`).
+    public var libeventVersion: String = "unknown"
 
     public init() {}
 }

@@ -19,18 +19,122 @@ public struct SessionProgress: Sendable, Equatable {
 
 /// The text protocol state of one connection: parses requests from raw bytes, runs them against the
 /// engine and appends the responses. Knows nothing of sockets: the network layer feeds it bytes.
+///
+/// Between calls the session remembers only what memcached's connection state machine remembers:
+/// whether it is waiting for a command line, receiving a value into a pending item, or throwing
+/// away the data block of a refused store.
 public final class TextSession {
+    let context: WorkerContext
+    let engine: CacheEngine
+    let counters: CounterBlock
+    /// Reused for every line: parsing allocates nothing.
+    let tokens = TokenTable()
+    var state: InputState = .awaitingCommand
+    /// The current command asked for `noreply`: its answer (and most of its errors) is not sent.
+    var noreply = false
+    /// Leading bytes of the unconsumed input already searched for a newline, so a long multiget
+    /// line arriving in many pieces is not rescanned from its start every time.
+    var searchedWithoutNewline = 0
+    /// Set by a command that ends the connection (quit, an HTTP request line).
+    var closeRequested = false
+
     public init(context: WorkerContext) {
-        fatalError("unimplemented")
+        self.context = context
+        self.engine = context.server.engine
+        self.counters = context.counters
     }
+
+    deinit { close() }
 
     /// Handles as many complete requests in `input` as possible (at most `requestLimit`), appending
     /// responses to `output`. Incomplete trailing bytes are left unconsumed; call again with them
-    /// plus whatever arrives next.
+    /// plus whatever arrives next. A value block is the exception: what has arrived of it is copied
+    /// into the item at once and consumed, so a large value never needs a large input buffer.
     public func process(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer, requestLimit: Int) -> SessionProgress {
-        fatalError("unimplemented")
+        var position = 0
+        var requests = 0
+        closeRequested = false
+        while !closeRequested {
+            switch state {
+            case .receivingValue(var reception):
+                position += reception.receive(from: input, at: position)
+                guard reception.isComplete else {
+                    state = .receivingValue(reception)
+                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                }
+                state = .awaitingCommand
+                finishStore(reception, into: &output)
+
+            case .swallowing(let remaining):
+                let taken = min(remaining, input.count - position)
+                position += taken
+                guard taken == remaining else {
+                    state = .swallowing(remaining: remaining - taken)
+                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                }
+                state = .awaitingCommand
+
+            case .awaitingCommand:
+                if position == input.count {
+                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                }
+                if requests >= requestLimit {
+                    let rest = UnsafeRawBufferPointer(rebasing: input[position...])
+                    return SessionProgress(consumed: position, shouldClose: false, yielded: holdsRequest(rest))
+                }
+                let searchFrom = position + (position == 0 ? searchedWithoutNewline : 0)
+                guard let newline = CommandLineScanner.newline(in: input, from: searchFrom) else {
+                    return waitForLineEnd(input, from: position)
+                }
+                searchedWithoutNewline = 0
+                let line = CommandLineScanner.lineContent(in: input, start: position, newlineIndex: newline)
+                position = newline + 1
+                requests += 1
+                noreply = false
+                executeLine(line, in: input, into: &output)
+            }
+        }
+        return SessionProgress(consumed: position, shouldClose: true, yielded: false)
     }
 
     /// The connection is gone: give back anything held (a half-received item).
-    public func close() {}
+    public func close() {
+        if case .receivingValue(let reception) = state {
+            engine.release(reception.item)
+        }
+        state = .awaitingCommand
+    }
+
+    /// No newline in `input[start...]` yet: keep waiting, unless memcached would hang up.
+    private func waitForLineEnd(_ input: UnsafeRawBufferPointer, from start: Int) -> SessionProgress {
+        let pending = UnsafeRawBufferPointer(rebasing: input[start...])
+        switch CommandLineScanner.judgePartialLine(pending, maxLineLength: context.server.settings.maxLineLength) {
+        case .keepWaiting:
+            searchedWithoutNewline = pending.count
+            return SessionProgress(consumed: start, shouldClose: false, yielded: false)
+        case .closeConnection:
+            searchedWithoutNewline = 0
+            return SessionProgress(consumed: start, shouldClose: true, yielded: false)
+        }
+    }
+
+    /// Whether unread input left after a yield is worth coming back for right away.
+    private func holdsRequest(_ rest: UnsafeRawBufferPointer) -> Bool {
+        CommandLineScanner.newline(in: rest, from: 0) != nil
+            || rest.count > context.server.settings.maxLineLength
+    }
+
+    /// Appends a reply unless the command asked for `noreply` (memcached's `out_string`).
+    func reply(_ line: StaticString, into output: inout OutputBuffer) {
+        if !noreply { output.append(line) }
+    }
+}
+
+/// Where a connection is in memcached's read cycle.
+enum InputState {
+    case awaitingCommand
+    /// A store command's data block is arriving.
+    case receivingValue(ValueReception)
+    /// The data block of a refused store (too large, out of memory) is read and dropped.
+    case swallowing(remaining: Int)
 }

@@ -1,0 +1,184 @@
+import CacheEngine
+import Foundation
+import MemcacheProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes the `stats` family of answers with memcached 1.6.18's names, order and number formats.
+/// Lines for machinery this server does not have (extstore, proxy, TLS, the LRU crawler, slab
+/// rebalancing, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
+struct StatsReporter {
+    let context: WorkerContext
+    var server: ServerContext { context.server }
+    var settings: ServerSettings { context.server.settings }
+
+    // MARK: stats
+
+    func writeGeneral(into output: inout OutputBuffer) {
+        let counters = server.counters
+        let engineStats = server.engine.statistics()
+        let now = server.engine.clock.unixNow
+        output.appendStat("pid", Int(getpid()))
+        output.appendStat("uptime", Int(now - server.startTime))
+        output.appendStat("time", Int(now))
+        output.appendStat("version", swiftcachedVersion)
+        output.appendStat("libevent", settings.libeventVersion)
+        output.appendStat("pointer_size", MemoryLayout<UnsafeRawPointer>.size * 8)
+        writeResourceUsage(into: &output)
+        output.appendStat("max_connections", settings.maxConnections)
+        let opened = counters.total(.connectionsOpened)
+        let current = opened &- counters.total(.connectionsClosed)
+        output.appendStat("curr_connections", current)
+        output.appendStat("total_connections", opened)
+        output.appendStat("rejected_connections", counters.total(.rejectedConnections))
+        // memcached counts its listening socket among connection structures.
+        output.appendStat("connection_structures", current + 1)
+        for counter in [Counter.cmdGet, .cmdSet, .cmdFlush, .cmdTouch] {
+            output.appendStat(counter.statName, counters.total(counter))
+        }
+        output.appendStat("cmd_meta", 0)
+        for counter in [Counter.getHits, .getMisses, .getExpired, .getFlushed,
+                        .deleteMisses, .deleteHits, .incrMisses, .incrHits, .decrMisses, .decrHits,
+                        .casMisses, .casHits, .casBadval, .touchHits, .touchMisses,
+                        .storeTooLarge, .storeNoMemory] {
+            output.appendStat(counter.statName, counters.total(counter))
+        }
+        output.appendStat("auth_cmds", 0)
+        output.appendStat("auth_errors", 0)
+        if settings.idleTimeout > 0 {
+            output.appendStat("idle_kicks", counters.total(.idleKicks))
+        }
+        output.appendStat("bytes_read", counters.total(.bytesRead))
+        output.appendStat("bytes_written", counters.total(.bytesWritten))
+        output.appendStat("limit_maxbytes", engineStats.limitMaxbytes)
+        output.appendStat("accepting_conns", 1)
+        output.appendStat("listen_disabled_num", 0)
+        output.appendStat("time_in_listen_disabled_us", 0)
+        output.appendStat("threads", settings.workerThreads)
+        output.appendStat("conn_yields", counters.total(.connYields))
+        output.appendStat("hash_power_level", engineStats.hashPowerLevel)
+        output.appendStat("hash_bytes", engineStats.hashBytes)
+        output.appendStat("hash_is_expanding", engineStats.hashIsExpanding ? 1 : 0)
+        output.appendStat("malloc_fails", 0)
+        output.appendStat("bytes", engineStats.bytes)
+        output.appendStat("curr_items", engineStats.currItems)
+        output.appendStat("total_items", engineStats.totalItems)
+        output.appendStat("expired_unfetched", engineStats.expiredUnfetched)
+        output.appendStat("evicted_unfetched", engineStats.evictedUnfetched)
+        output.appendStat("evictions", engineStats.evictions)
+        output.appendStat("reclaimed", engineStats.reclaimed)
+        output.append(ResponseLine.end)
+    }
+
+    /// rusage_user / rusage_system as memcached prints them: `seconds.microseconds`, six digits.
+    private func writeResourceUsage(into output: inout OutputBuffer) {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        output.appendStat("rusage_user", StatsReporter.secondsAndMicros(usage.ru_utime))
+        output.appendStat("rusage_system", StatsReporter.secondsAndMicros(usage.ru_stime))
+    }
+
+    static func secondsAndMicros(_ time: timeval) -> String {
+        let micros = String(time.tv_usec)
+        return "\(time.tv_sec)." + String(repeating: "0", count: max(0, 6 - micros.count)) + micros
+    }
+
+    // MARK: stats settings
+
+    func writeSettings(into output: inout OutputBuffer) {
+        let engine = settings.engine
+        output.appendStat("maxbytes", engine.memoryLimit)
+        output.appendStat("maxconns", settings.maxConnections)
+        output.appendStat("tcpport", settings.tcpPort)
+        output.appendStat("udpport", settings.udpPort)
+        output.appendStat("inter", settings.listenAddresses.isEmpty ? "NULL" : settings.listenAddresses.joined(separator: ","))
+        output.appendStat("verbosity", server.verbosity)
+        output.appendStat("oldest", 0)
+        output.appendStat("evictions", engine.evictionsEnabled ? "on" : "off")
+        output.appendStat("domain_socket", settings.unixSocketPath ?? "NULL")
+        output.appendStat("umask", String(settings.unixSocketMask, radix: 8))
+        output.appendStat("shutdown_command", "no")
+        output.appendStat("growth_factor", String(format: "%.2f", engine.growthFactor))
+        output.appendStat("chunk_size", engine.chunkSizeMin)
+        output.appendStat("num_threads", settings.workerThreads)
+        output.appendStat("num_threads_per_udp", settings.workerThreads)
+        output.appendStat("stat_key_prefix", ":")
+        output.appendStat("detail_enabled", "no")
+        output.appendStat("reqs_per_event", settings.requestsPerEvent)
+        output.appendStat("cas_enabled", engine.casEnabled ? "yes" : "no")
+        output.appendStat("tcp_backlog", settings.backlog)
+        // Only the text protocol is spoken.
+        output.appendStat("binding_protocol", "ascii")
+        output.appendStat("auth_enabled_sasl", "no")
+        output.appendStat("auth_enabled_ascii", "no")
+        output.appendStat("item_size_max", engine.itemSizeMax)
+        output.appendStat("maxconns_fast", "yes")
+        output.appendStat("hashpower_init", engine.hashPowerInitial)
+        output.appendStat("slab_reassign", "no")
+        output.appendStat("slab_automove", 0)
+        output.appendStat("slab_chunk_max", engine.slabChunkMax)
+        output.appendStat("lru_crawler", "no")
+        output.appendStat("flush_enabled", "yes")
+        output.appendStat("dump_enabled", "no")
+        output.appendStat("lru_maintainer_thread", "no")
+        output.appendStat("lru_segmented", "no")
+        output.appendStat("idle_timeout", settings.idleTimeout)
+        output.appendStat("track_sizes", "no")
+        output.append(ResponseLine.end)
+    }
+
+    // MARK: stats items / slabs / sizes
+
+    /// One block per slab class holding items. The engine keeps a single LRU per class, so every
+    /// item counts as cold and the hot/warm figures are zero.
+    func writeItems(into output: inout OutputBuffer) {
+        for item in server.engine.itemStatistics() where item.number > 0 {
+            let prefix = "items:\(item.classID):"
+            func stat(_ name: String, _ value: UInt64) { output.appendStat(prefix + name, value) }
+            stat("number", UInt64(item.number))
+            stat("number_hot", 0)
+            stat("number_warm", 0)
+            stat("number_cold", UInt64(item.number))
+            stat("age_hot", 0)
+            stat("age_warm", 0)
+            stat("age", UInt64(item.age))
+            stat("evicted", item.evicted)
+            stat("evicted_nonzero", item.evictedNonzero)
+            stat("evicted_time", UInt64(item.evictedTime))
+            stat("outofmemory", item.outOfMemory)
+            stat("tailrepairs", 0)
+            stat("reclaimed", item.reclaimed)
+            stat("expired_unfetched", item.expiredUnfetched)
+            stat("evicted_unfetched", item.evictedUnfetched)
+            stat("evicted_active", 0)
+        }
+        output.append(ResponseLine.end)
+    }
+
+    /// One block per slab class that owns pages, then the totals.
+    func writeSlabs(into output: inout OutputBuffer) {
+        var activeClasses = 0
+        for slab in server.engine.slabStatistics() where slab.totalPages > 0 {
+            activeClasses += 1
+            let prefix = "\(slab.classID):"
+            func stat(_ name: String, _ value: Int) { output.appendStat(prefix + name, value) }
+            stat("chunk_size", slab.chunkSize)
+            stat("chunks_per_page", slab.chunksPerPage)
+            stat("total_pages", slab.totalPages)
+            stat("total_chunks", slab.totalChunks)
+            stat("used_chunks", slab.usedChunks)
+            stat("free_chunks", slab.freeChunks)
+            stat("free_chunks_end", slab.freeChunksEnd)
+        }
+        output.appendStat("active_slabs", activeClasses)
+        output.appendStat("total_malloced", server.engine.statistics().totalMalloced)
+        output.append(ResponseLine.end)
+    }
+
+    /// Size histograms are off, as in memcached without `-o track_sizes`.
+    func writeSizes(into output: inout OutputBuffer) {
+        output.appendStat("sizes_status", "disabled")
+        output.append(ResponseLine.end)
+    }
+}

@@ -1,0 +1,47 @@
+import MemcacheProtocol
+
+/// `stats` and its sub-commands (memcached's `process_stat`).
+extension TextSession {
+    func stats(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        let reporter = StatsReporter(context: context)
+        guard tokens.count > 1 else { return reporter.writeGeneral(into: &output) }
+        let sub = tokens[1]
+        if bytes.span(sub, equals: "reset") {
+            context.server.counters.reset()
+            engine.resetStatistics()
+            output.append(ResponseLine.reset)
+        } else if bytes.span(sub, equals: "detail") {
+            statsDetail(in: bytes, into: &output)
+        } else if bytes.span(sub, equals: "settings") {
+            reporter.writeSettings(into: &output)
+        } else if bytes.span(sub, equals: "cachedump") {
+            // Reported as disabled (`dump_enabled no` in stats settings), memcached's `-X` answer.
+            output.append(ResponseLine.cachedumpNotAllowed)
+        } else if bytes.span(sub, equals: "conns") {
+            // Connections live in the network layer, out of a session's sight: an empty list.
+            output.append(ResponseLine.end)
+        } else if bytes.span(sub, equals: "items") {
+            reporter.writeItems(into: &output)
+        } else if bytes.span(sub, equals: "slabs") {
+            reporter.writeSlabs(into: &output)
+        } else if bytes.span(sub, equals: "sizes") {
+            reporter.writeSizes(into: &output)
+        } else {
+            output.append(ResponseLine.error)
+        }
+    }
+
+    /// `stats detail on|off|dump`: per-prefix statistics are not kept, so on/off are accepted
+    /// and ignored and the dump is empty.
+    private func statsDetail(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        guard tokens.count > 2 else { return output.append(ResponseLine.statsDetailUsage) }
+        let mode = tokens[2]
+        if bytes.span(mode, equals: "on") || bytes.span(mode, equals: "off") {
+            output.append(ResponseLine.ok)
+        } else if bytes.span(mode, equals: "dump") {
+            output.append(ResponseLine.end)
+        } else {
+            output.append(ResponseLine.statsDetailUsage)
+        }
+    }
+}

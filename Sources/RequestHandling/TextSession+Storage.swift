@@ -1,0 +1,78 @@
+import CacheEngine
+import MemcacheProtocol
+
+/// set / add / replace / append / prepend / cas: memcached's `process_update_command` and
+/// `complete_nread_ascii`.
+extension TextSession {
+    func beginStore(_ mode: StoreMode, in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        _ = takeNoreply(in: bytes)
+        guard let key = validKey(in: bytes),
+              let flags = ProtocolNumbers.parseUInt32(word(2, in: bytes)),
+              let exptime = ProtocolNumbers.parseInt32(word(3, in: bytes)),
+              let length = ProtocolNumbers.parseInt32(word(4, in: bytes))
+        else {
+            return reply(ResponseLine.badCommandLineFormat, into: &output)
+        }
+        var compareCAS: UInt64 = 0
+        if mode == .cas {
+            guard let unique = ProtocolNumbers.parseUInt64(word(5, in: bytes)) else {
+                return reply(ResponseLine.badCommandLineFormat, into: &output)
+            }
+            compareCAS = unique
+        }
+        guard length >= 0, length <= Int32.max - 2 else {
+            return reply(ResponseLine.badCommandLineFormat, into: &output)
+        }
+        let valueLength = Int(length)
+        switch engine.allocate(key: key, flags: flags, exptime: Int64(exptime), valueLength: valueLength) {
+        case .allocated(let item):
+            state = .receivingValue(ValueReception(item: item, mode: mode, compareCAS: compareCAS, noreply: noreply))
+        case .tooLarge:
+            counters.add(.storeTooLarge)
+            refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.objectTooLarge, into: &output)
+        case .outOfMemory:
+            counters.add(.storeNoMemory)
+            refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.outOfMemoryStoring, into: &output)
+        }
+    }
+
+    /// No room for the item: answer, skip its data block, and (for set only, as memcached) drop the
+    /// old value so a stale one does not outlive a failed overwrite.
+    private func refuseStore(_ mode: StoreMode, key: UnsafeRawBufferPointer, valueLength: Int,
+                             answer: StaticString, into output: inout OutputBuffer) {
+        reply(answer, into: &output)
+        state = .swallowing(remaining: valueLength + 2)
+        if mode == .set { _ = engine.delete(key) }
+    }
+
+    /// The whole data block is in: store it, or refuse it if it did not end in `\r\n`.
+    func finishStore(_ reception: ValueReception, into output: inout OutputBuffer) {
+        noreply = reception.noreply
+        counters.add(.cmdSet)
+        guard reception.isWellTerminated else {
+            engine.release(reception.item)
+            return reply(ResponseLine.badDataChunk, into: &output)
+        }
+        let result = engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
+        if reception.mode == .cas { countCAS(result) }
+        switch result {
+        case .stored: reply(ResponseLine.stored, into: &output)
+        case .notStored: reply(ResponseLine.notStored, into: &output)
+        case .exists: reply(ResponseLine.exists, into: &output)
+        case .notFound: reply(ResponseLine.notFound, into: &output)
+        case .tooLarge, .outOfMemory:
+            // Only append/prepend can fail here (the combined value needs a new item); memcached
+            // answers NOT_STORED when that allocation fails.
+            reply(ResponseLine.notStored, into: &output)
+        }
+    }
+
+    private func countCAS(_ result: StoreResult) {
+        switch result {
+        case .stored: counters.add(.casHits)
+        case .exists: counters.add(.casBadval)
+        case .notFound: counters.add(.casMisses)
+        default: break
+        }
+    }
+}
