@@ -97,7 +97,7 @@ final class Listener {
     /// Accepts what is waiting (bounded, so one busy socket does not starve the others).
     private func acceptAll(on listenFD: Int32, isUnixSocket: Bool) {
         for _ in 0..<64 {
-            let fd = accept4(listenFD, __SOCKADDR_ARG(__sockaddr__: nil), nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+            let fd = acceptNonBlocking(listenFD)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
@@ -151,4 +151,14 @@ final class Listener {
             if socket.isUnixSocket { unlink(socket.name) }
         }
     }
+}
+
+/// accept + O_NONBLOCK/FD_CLOEXEC: accept4 is a GNU extension that the libevent module map must not
+/// expose (see Sources/CLibevent/shim.h).
+private func acceptNonBlocking(_ listenFD: Int32) -> Int32 {
+    let fd = accept(listenFD, nil, nil)
+    guard fd >= 0 else { return fd }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    return fd
 }
