@@ -65,16 +65,17 @@ final class ExpiryTests: XCTestCase {
     }
 
     func testExpiredItemsAreReclaimedBeforeLiveOnesAreEvicted() {
+        // Same-length keys: all items share one slab class (with -m 1 there is a single page).
         let engine = makeEngine(megabytes: 1)
         let value = String(repeating: "v", count: 100)
         var index = 0
         while engine.statistics().evictions == 0 && engine.statistics().reclaimed == 0 && index < 100_000 {
-            engine.set("key\(index)", value, exptime: index < 10 ? 1 : 0)
+            XCTAssertEqual(engine.set(String(format: "key%06d", index), value, exptime: index < 10 ? 1 : 0), .stored)
             index += 1
         }
         engine.clock.advance(by: 2)
         let before = engine.statistics()
-        engine.set("fresh0", value)
+        engine.set("fresh00", value)
         let after = engine.statistics()
         XCTAssertEqual(after.reclaimed, before.reclaimed + 1)
         XCTAssertEqual(after.evictions, before.evictions)

@@ -42,29 +42,27 @@ final class MemoryTests: XCTestCase {
     }
 
     func testFetchedItemsMoveToHeadAndSurviveEviction() {
+        // One 1 MB page of 176-byte chunks holds 5957 items of this size.
         let engine = makeEngine(megabytes: 1)
         let value = String(repeating: "x", count: 100)
-        engine.set("precious", value)
+        engine.set("precious00", value)  // the oldest item: first in line for eviction
+        for index in 0..<3000 { engine.set(String(format: "filler%04d", index), value) }
         engine.clock.advance(by: 61)  // bumps are rate-limited to once a minute
-        var index = 0
-        while engine.statistics().evictions == 0 {
-            engine.set("filler\(index)", value)
-            index += 1
-        }
-        XCTAssertNotNil(engine.fetch("precious"))  // bumped to the head by this fetch
-        for extra in 0..<index { engine.set("more\(extra)", value) }
-        XCTAssertNil(engine.fetch("filler0"))
-        XCTAssertNotNil(engine.fetch("precious"))
+        XCTAssertNotNil(engine.fetch("precious00"))  // moves to the LRU head
+        for index in 3000..<7000 { XCTAssertEqual(engine.set(String(format: "filler%04d", index), value), .stored) }
+        XCTAssertGreaterThan(engine.statistics().evictions, 0)
+        XCTAssertNil(engine.fetch("filler0000"))
+        XCTAssertNotNil(engine.fetch("precious00"))
     }
 
     func testNoEvictionModeRefusesWhenFull() {
         let engine = makeEngine(megabytes: 1) { $0.evictionsEnabled = false }
         let value = String(repeating: "x", count: 100)
         var results: [StoreResult] = []
-        for index in 0..<20_000 { results.append(engine.set("k\(index)", value)) }
+        for index in 0..<20_000 { results.append(engine.set(String(format: "k%05d", index), value)) }
         XCTAssertTrue(results.contains(.outOfMemory))
         XCTAssertEqual(engine.statistics().evictions, 0)
-        XCTAssertNotNil(engine.fetch("k0"))
+        XCTAssertNotNil(engine.fetch("k00000"))
     }
 
     func testLargeItemUsesWholePageClass() {
