@@ -53,7 +53,9 @@ let package = Package(
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
-        .testTarget(name: "IntegrationTests", dependencies: []),
+        // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the
+        // Networking layer in-process with a toy session.
+        .testTarget(name: "IntegrationTests", dependencies: ["Networking", "RequestHandling", "MemcacheProtocol"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,47 @@
+import XCTest
+
+/// Flags the binary refuses, and the ones that print and exit.
+final class CommandLineTests: XCTestCase {
+    private func assertRefused(_ arguments: [String], saying expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try runToCompletion(arguments)
+        XCTAssertNotEqual(result.status, 0, "\(arguments) should fail", file: file, line: line)
+        XCTAssertTrue(result.output.contains(expected), "\(arguments): \(result.output)", file: file, line: line)
+    }
+
+    func testUDPIsRefused() throws {
+        try assertRefused(["-U", "1"], saying: "UDP")
+    }
+
+    func testInvalidValuesAreRefused() throws {
+        try assertRefused(["-t", "0"], saying: "Number of threads must be greater than 0")
+        try assertRefused(["-f", "1.0"], saying: "Factor must be greater than 1")
+        try assertRefused(["-n", "0"], saying: "Chunk size must be greater than 0")
+        try assertRefused(["-m", "0"], saying: "Cannot set item size limit higher than 1/2 of memory max.")
+        try assertRefused(["-c", "0"], saying: "Maximum connections must be greater than 0")
+        try assertRefused(["-R", "0"], saying: "Number of requests per event must be greater than 0")
+        try assertRefused(["-I", "512"], saying: "Item max size cannot be less than 1024 bytes.")
+        try assertRefused(["-I", "2048m", "-m", "8192"], saying: "Cannot set item size limit higher than a gigabyte.")
+        try assertRefused(["-o", "hashpower=40"], saying: "too high")
+        try assertRefused(["-o", "slab_chunk_max=300k"], saying: "must be evenly divisible")
+        try assertRefused(["-o", "no_such_option"], saying: "Illegal suboption")
+        try assertRefused(["-p", "port"], saying: "-p")
+    }
+
+    func testUnknownFlagIsRefused() throws {
+        try assertRefused(["-Z"], saying: "-Z")
+    }
+
+    func testVersionPrintsAndExits() throws {
+        let result = try runToCompletion(["-V"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.output.hasPrefix("swiftcached 1.6.18"), result.output)
+    }
+
+    func testHelpListsFlags() throws {
+        let result = try runToCompletion(["-h"])
+        XCTAssertEqual(result.status, 0)
+        for flag in ["-p", "-U", "-s", "-a", "-l", "-c", "-t", "-R", "-b", "-m", "-M", "-f", "-n", "-I", "-C", "-v", "-V", "-o"] {
+            XCTAssertTrue(result.output.contains("\(flag), "), "help should list \(flag)")
+        }
+    }
+}
