@@ -77,7 +77,8 @@ final class ConcurrencyTests: ServerTestCase {
 
     private func incrementCounter(via client: TestClient, increments: Counter, failures: FailureLog) throws {
         let reply = try client.request("incr counter 1\r\n")
-        if UInt64(reply.dropLast(2)) != nil {
+        // (Not `dropLast(2)`: "\r\n" is a single Character.)
+        if reply.hasSuffix("\r\n"), UInt64(String(decoding: reply.utf8.dropLast(2), as: UTF8.self)) != nil {
             increments.add()
         } else {
             failures.record("incr: \(reply.debugDescription)")
