@@ -31,6 +31,9 @@ final class Connection {
     private(set) var isClosed = false
     /// Worker clock second of the last bytes received, for the idle timeout.
     private(set) var lastActivity: Int
+    /// Waiting for the client's next request, not for it to read our output: only such a connection
+    /// can be idle (as in memcached, a client slowly reading a large response is not timed out).
+    var isWaitingForRequest: Bool { output.isEmpty && !closeAfterFlush }
 
     init(fd: Int32, isUnixSocket: Bool, worker: Worker, session: ConnectionSession) {
         self.fd = fd

@@ -30,6 +30,8 @@ public final class Server {
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
     private var listener: Listener?
+    /// The listener's stop wake-up, kept apart so `stop()` never reads `listener` from another thread.
+    private var stopSignal: WakeSignal?
 
     /// The real server: `TextSession`s on the engine of `context`, clock ticked once a second.
     public convenience init(context: ServerContext) {
@@ -86,6 +88,7 @@ public final class Server {
             stopWorkers()
             throw error
         }
+        stopSignal = listener?.stopSignal
         for socket in sockets { log.connection("listening on \(socket.name)") }
     }
 
@@ -101,9 +104,9 @@ public final class Server {
         return signalNumber
     }
 
-    /// Makes `run` return; callable from any thread.
+    /// Makes `run` return; callable from any thread once `start` has returned.
     public func stop() {
-        listener?.stopSignal.notify()
+        stopSignal?.notify()
     }
 
     /// Connections open right now (all workers).

@@ -98,7 +98,7 @@ final class Worker {
         counters.add(.connectionsOpened)
         let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, session: makeSession())
         connections[fd] = connection
-        log.connection("<\(fd) new \(isUnixSocket ? "unix" : "tcp") client connection on worker \(index)")
+        log.connection("<\(fd) new ascii client connection.")
         if !connection.register(on: base) {
             log.warning("<\(fd) could not register events, closing")
             connection.close()
@@ -115,7 +115,7 @@ final class Worker {
 
     private func closeIdleConnections() {
         now = monotonicSeconds()
-        let idle = connections.values.filter { now - $0.lastActivity > limits.idleTimeout }
+        let idle = connections.values.filter { $0.isWaitingForRequest && now - $0.lastActivity > limits.idleTimeout }
         for connection in idle {
             log.connection("<\(connection.fd) idle timeout, closing")
             connection.close()

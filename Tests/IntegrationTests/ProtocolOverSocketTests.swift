@@ -80,3 +80,14 @@ final class ProtocolOverSocketTests: ServerTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 8)
     }
 }
+
+/// `-l` with several addresses, each with its own port.
+final class ListenAddressesOverSocketTests: ServerTestCase {
+    func testEveryListedAddressAccepts() throws {
+        let second = try FreePort.find()
+        let probe = try startServer(["-l", "127.0.0.1:\(second)"])  // plus the harness's own -l 127.0.0.1
+        XCTAssertTrue(try probe.request("version\r\n").hasPrefix("VERSION "))
+        let other = try TestClient.tcp(port: second)
+        XCTAssertTrue(try other.request("version\r\n").hasPrefix("VERSION "))
+    }
+}
