@@ -1,0 +1,86 @@
+import XCTest
+import CacheEngine
+@testable import RequestHandling
+
+final class StatsTests: XCTestCase {
+    private func statNames(_ answer: String) -> [String] {
+        answer.split(separator: "\r\n").filter { $0.hasPrefix("STAT ") }.map { String($0.split(separator: " ")[1]) }
+    }
+
+    private func stat(_ name: String, in answer: String) -> String? {
+        for line in answer.split(separator: "\r\n") {
+            let words = line.split(separator: " ", maxSplits: 2)
+            if words.count == 3 && words[1] == name { return String(words[2]) }
+        }
+        return nil
+    }
+
+    func testGeneralStatsOrderAndValues() {
+        let h = makeHarness()
+        h.send("set a 0 0 1\r\nA\r\nget a b\r\n")
+        let answer = h.send("stats\r\n")
+        XCTAssertTrue(answer.hasSuffix("END\r\n"))
+        let names = statNames(answer)
+        let memcachedOrder = ["pid", "uptime", "time", "version", "libevent", "pointer_size", "rusage_user",
+                              "rusage_system", "max_connections", "curr_connections", "total_connections",
+                              "rejected_connections", "connection_structures", "cmd_get", "cmd_set", "cmd_flush",
+                              "cmd_touch", "cmd_meta", "get_hits", "get_misses", "get_expired", "get_flushed",
+                              "delete_misses", "delete_hits", "incr_misses", "incr_hits", "decr_misses", "decr_hits",
+                              "cas_misses", "cas_hits", "cas_badval", "touch_hits", "touch_misses", "store_too_large",
+                              "store_no_memory", "auth_cmds", "auth_errors", "bytes_read", "bytes_written",
+                              "limit_maxbytes", "accepting_conns", "listen_disabled_num", "time_in_listen_disabled_us",
+                              "threads", "conn_yields", "hash_power_level", "hash_bytes", "hash_is_expanding",
+                              "malloc_fails", "bytes", "curr_items", "total_items", "expired_unfetched",
+                              "evicted_unfetched", "evictions", "reclaimed"]
+        XCTAssertEqual(names, memcachedOrder)
+        XCTAssertEqual(stat("cmd_get", in: answer), "2")
+        XCTAssertEqual(stat("get_hits", in: answer), "1")
+        XCTAssertEqual(stat("get_misses", in: answer), "1")
+        XCTAssertEqual(stat("cmd_set", in: answer), "1")
+        XCTAssertEqual(stat("curr_items", in: answer), "1")
+        XCTAssertEqual(stat("version", in: answer), swiftcachedVersion)
+        XCTAssertEqual(stat("limit_maxbytes", in: answer), String(8 << 20))
+        XCTAssertEqual(stat("pointer_size", in: answer), "64")
+        let rusage = stat("rusage_user", in: answer)!
+        XCTAssertNotNil(rusage.range(of: #"^\d+\.\d{6}$"#, options: .regularExpression), rusage)
+    }
+
+    func testResetZeroesCounters() {
+        let h = makeHarness()
+        h.send("get a b c\r\n")
+        XCTAssertEqual(h.send("stats reset\r\n"), "RESET\r\n")
+        XCTAssertEqual(stat("cmd_get", in: h.send("stats\r\n")), "0")
+        XCTAssertEqual(h.send("stats reset extra\r\n"), "RESET\r\n")
+    }
+
+    func testSettingsItemsSlabs() {
+        let h = makeHarness { $0.tcpPort = 22122; $0.listenAddresses = ["127.0.0.1"] }
+        h.send("set a 0 0 1\r\nA\r\n")
+        let settings = h.send("stats settings\r\n")
+        XCTAssertEqual(Array(statNames(settings).prefix(8)),
+                       ["maxbytes", "maxconns", "tcpport", "udpport", "inter", "verbosity", "oldest", "evictions"])
+        XCTAssertEqual(stat("tcpport", in: settings), "22122")
+        XCTAssertEqual(stat("inter", in: settings), "127.0.0.1")
+        XCTAssertEqual(stat("growth_factor", in: settings), "1.25")
+        XCTAssertEqual(stat("umask", in: settings), "700")
+        XCTAssertEqual(stat("item_size_max", in: settings), "1048576")
+        let items = h.send("stats items\r\n")
+        XCTAssertTrue(items.hasPrefix("STAT items:"), items)
+        XCTAssertTrue(statNames(items).contains { $0.hasSuffix(":number") })
+        XCTAssertTrue(items.hasSuffix("END\r\n"))
+        let slabs = h.send("stats slabs\r\n")
+        XCTAssertTrue(statNames(slabs).contains { $0.hasSuffix(":chunk_size") })
+        XCTAssertEqual(stat("active_slabs", in: slabs), "1")
+        XCTAssertTrue(slabs.hasSuffix("END\r\n"))
+    }
+
+    func testOtherSubcommands() {
+        let h = makeHarness()
+        XCTAssertEqual(h.send("stats sizes\r\n"), "STAT sizes_status disabled\r\nEND\r\n")
+        XCTAssertEqual(h.send("stats detail\r\n"), "CLIENT_ERROR usage: stats detail on|off|dump\r\n")
+        XCTAssertEqual(h.send("stats detail on\r\nstats detail off\r\n"), "OK\r\nOK\r\n")
+        XCTAssertEqual(h.send("stats foo\r\n"), "ERROR\r\n")
+        XCTAssertEqual(h.send("stats cachedump 1 1\r\n"), "CLIENT_ERROR stats cachedump not allowed\r\n")
+        XCTAssertEqual(h.send("stats items\r\n"), "END\r\n")
+    }
+}
