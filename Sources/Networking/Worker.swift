@@ -118,6 +118,7 @@ final class Worker {
         let idle = connections.values.filter { $0.isWaitingForRequest && now - $0.lastActivity > limits.idleTimeout }
         for connection in idle {
             log.connection("<\(connection.fd) idle timeout, closing")
+            counters.add(.idleKicks)
             connection.close()
         }
     }

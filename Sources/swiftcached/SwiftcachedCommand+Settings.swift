@@ -20,6 +20,7 @@ extension SwiftcachedCommand {
         if let hashPower = options.hashPower { settings.engine.hashPowerInitial = hashPower }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
         settings.verbosity = verbose
+        settings.libeventVersion = libeventVersion
         if verbose > 0 {
             for name in options.ignored { fputs("-o \(name) has no effect in this server, ignored\n", stderr) }
         }

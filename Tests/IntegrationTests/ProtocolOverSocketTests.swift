@@ -78,6 +78,19 @@ final class ProtocolOverSocketTests: ServerTestCase {
         let started = Date()
         XCTAssertTrue(probe.waitForClose(received: &received), "idle client should be closed")
         XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+        XCTAssertEqual(try stat("idle_kicks", via: try connect()), "1")
+    }
+
+    func testStatsReportNetworkCounters() throws {
+        let client = try startServer(["-t", "3"])
+        XCTAssertEqual(try client.request("set k 0 0 1\r\nv\r\n"), "STORED\r\n")
+        XCTAssertEqual(try stat("threads", via: client), "3")
+        XCTAssertEqual(try stat("curr_connections", via: client), "1")
+        // The set (16 bytes) and three "stats\r\n" (7 each), the one asking included.
+        XCTAssertEqual(try stat("bytes_read", via: client), "37")
+        XCTAssertNotEqual(try stat("bytes_written", via: client), "0")
+        let version = try XCTUnwrap(try stat("libevent", via: client))
+        XCTAssertTrue(version.first?.isNumber == true, version)
     }
 }
 
