@@ -1,0 +1,308 @@
+"""Differential tests: the same raw bytes to memcached 1.6 and to swiftcached, identical replies.
+
+Both servers run with the same flags (`-U 0 -l 127.0.0.1 -p FREEPORT -m 64 -t 2`). Each case runs
+on a fresh connection to each server; a step's reply is everything the server sends until it has
+been quiet for difftest.QUIET seconds (bounded by difftest.STEP_CAP), plus whether it closed the
+connection. normalise() masks only the VERSION text, STAT values and absolute cas uniques.
+
+Cases share one pair of servers and use keys unique to the case, except cases marked fresh
+(flush_all, stats), which get their own pair. Intentional differences are listed as
+`expected_difference=` with a check of what each side must answer instead; none is skipped.
+"""
+import concurrent.futures
+
+import pytest
+
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, Server
+from difftest import Case, Dynamic, Sleep, cas_of, normalise, run_both, show
+
+CASES = []
+WORKERS = 12   # cases run at once
+
+
+def case(name, *steps, fresh=False, expected_difference=None):
+    CASES.append(Case(name, list(steps), fresh=fresh, expected_difference=expected_difference))
+
+
+def key_of_len(n, tag):
+    k = ("%s_" % tag).encode()
+    return k + b"k" * (n - len(k))
+
+
+def setcmd(cmd, key, value, flags=0, exptime=0, noreply=False):
+    if isinstance(key, str):
+        key = key.encode()
+    if isinstance(value, str):
+        value = value.encode()
+    return b"%s %s %d %d %d%s\r\n%s\r\n" % (cmd.encode(), key, flags, exptime, len(value),
+                                              b" noreply" if noreply else b"", value)
+
+
+# ------------------------------------------------------------------ storage commands
+case("set_get", setcmd("set", "sg", "hello"), "get sg\r\n", "get sg_missing\r\n")
+case("set_flags_max", setcmd("set", "sfm", "v", flags=4294967295), "get sfm\r\n")
+case("set_flags_over_32bit", "set sfo 4294967296 0 1\r\nv\r\n", "get sfo\r\n")
+case("set_flags_negative", "set sfn -1 0 1\r\nv\r\n", "get sfn\r\n")
+case("set_empty_value", "set sev 0 0 0\r\n\r\n", "get sev\r\n")
+case("set_overwrite", setcmd("set", "sov", "one"), setcmd("set", "sov", "twotwo", flags=7), "get sov\r\n")
+case("set_noreply", setcmd("set", "snr", "quiet", noreply=True), "get snr\r\n")
+case("set_double_space_tokens", "set  sds  5  0  1\r\nx\r\n", "get  sds \r\n")
+case("set_trailing_space", "set sts 0 0 1 \r\nx\r\n", "get sts\r\n")
+case("set_lf_only_line", "set slf 0 0 1\nx\r\nget slf\n")
+case("set_value_lf_only_terminator", "set svl 0 0 1\r\nx\n", "get svl\r\n")
+case("set_bad_data_chunk", "set bdc 0 0 3\r\nabcd\r\n", "get bdc\r\n")
+case("set_bad_data_chunk_short", "set bds 0 0 5\r\nab\r\n", "\r\nget bds\r\n")
+case("set_data_missing_crlf", "set dmc 0 0 2\r\nabXYget dmc\r\n")
+case("set_binary_every_byte", setcmd("set", "sbe", bytes(range(256)) * 4), "get sbe\r\n")
+case("set_binary_crlf_inside", setcmd("set", "sbc", b"a\r\nb\r\nEND\r\n"), "get sbc\r\n")
+case("set_exptime_negative", setcmd("set", "sen", "gone", exptime=-1), "get sen\r\n")
+# memcached's clock ticks once a second: with exptime 2 the first get is still a hit, and after
+# 3.2 s the item is gone on any server that follows memcached's rule (expired when exptime <= now).
+case("set_exptime_expires", setcmd("set", "sex", "soon", exptime=2), "get sex\r\n", Sleep(3.2), "get sex\r\n")
+case("set_exptime_absolute_past", setcmd("set", "sap", "old", exptime=1000000000), "get sap\r\n")
+case("set_exptime_bad", "set seb 0 abc 1\r\nx\r\n", "get seb\r\n")
+
+# wrong argument counts and bad numbers
+case("set_too_few_args", "set stf 0 0\r\n", "x\r\n", "get stf\r\n")
+case("set_too_many_args", "set stm 0 0 1 noreply extra\r\nx\r\n", "get stm\r\n")
+case("set_no_args", "set\r\n")
+case("set_bad_flags", "set sbf abc 0 1\r\nx\r\n", "get sbf\r\n")
+case("set_bad_length", "set sbl 0 0 abc\r\nx\r\n", "get sbl\r\n")
+case("set_negative_length", "set snl 0 0 -1\r\nx\r\n", "get snl\r\n")
+case("set_huge_length", "set shl 0 0 4294967296\r\nx\r\n", "get shl\r\n")
+case("set_length_2pow31", "set s31 0 0 2147483648\r\nx\r\n", "get s31\r\n")
+case("set_too_large_swallowed",
+     b"set tl1 0 0 2000000\r\n" + b"z" * 2000000 + b"\r\n", "get tl1\r\nget tl1\r\n")
+case("set_too_large_exact_1MiB",
+     b"set tl2 0 0 1048576\r\n" + b"y" * 1048576 + b"\r\n", "get tl2\r\n")
+case("set_near_limit_stores",
+     b"set nl1 0 0 1047552\r\n" + b"n" * 1047552 + b"\r\n", "get nl1\r\n")
+case("set_too_large_then_pipelined",
+     b"set tl3 0 0 1100000\r\n" + b"w" * 1100000 + b"\r\nset tl3b 0 0 2\r\nok\r\nget tl3 tl3b\r\n")
+
+# keys: 250 bytes is the limit
+K250 = key_of_len(250, "k250")
+K251 = key_of_len(251, "k251")
+case("key_250_ok", setcmd("set", K250, "v"), b"get " + K250 + b"\r\n", b"delete " + K250 + b"\r\n")
+case("key_251_set", setcmd("set", K251, "v"), b"get " + K251 + b"\r\n")
+case("key_251_get", b"get " + K251 + b"\r\n")
+case("key_251_in_multiget", setcmd("set", "k251m", "v"), b"get k251m " + K251 + b" k251m\r\n")
+case("key_251_delete", b"delete " + K251 + b"\r\n")
+case("key_251_incr", b"incr " + K251 + b" 1\r\n")
+case("key_251_touch", b"touch " + K251 + b" 10\r\n")
+case("key_251_add_noreply", setcmd("add", K251, "v", noreply=True), "get x251\r\n")
+
+# add / replace / append / prepend
+case("add_new_then_existing", setcmd("add", "an", "first"), setcmd("add", "an", "second"), "get an\r\n")
+case("add_noreply", setcmd("add", "anr", "a", noreply=True), setcmd("add", "anr", "b", noreply=True), "get anr\r\n")
+case("replace_missing_then_existing", setcmd("replace", "rp", "x"), setcmd("set", "rp", "y"),
+     setcmd("replace", "rp", "zz", flags=3), "get rp\r\n")
+case("replace_noreply", setcmd("replace", "rpn", "x", noreply=True), "get rpn\r\n")
+case("append_missing_existing", setcmd("append", "ap", "x"), setcmd("set", "ap", "mid", flags=9),
+     setcmd("append", "ap", "END", flags=1), setcmd("prepend", "ap", "BEG", flags=2), "gets ap\r\n")
+case("prepend_missing", setcmd("prepend", "ppm", "x"), "get ppm\r\n")
+case("append_prepend_noreply", setcmd("set", "apn", "m"), setcmd("append", "apn", "a", noreply=True),
+     setcmd("prepend", "apn", "p", noreply=True), "get apn\r\n")
+case("append_too_large",
+     b"set atl 0 0 1000000\r\n" + b"a" * 1000000 + b"\r\n",
+     b"append atl 0 0 100000\r\n" + b"b" * 100000 + b"\r\n", "get atl\r\n")
+case("append_bad_data_chunk", setcmd("set", "abd", "v"), "append abd 0 0 1\r\nxyz\r\n", "get abd\r\n")
+
+# cas
+case("cas_not_found", "cas cnf 0 0 1 12345\r\nx\r\n")
+case("cas_exists", setcmd("set", "cex", "v"), "cas cex 0 0 1 999999999\r\nx\r\n", "get cex\r\n")
+case("cas_success", setcmd("set", "cok", "v"), "gets cok\r\n",
+     Dynamic(lambda r: b"cas cok 5 0 2 " + cas_of(r[1]) + b"\r\nv2\r\n", "cas with the gets unique"),
+     "gets cok\r\n",
+     Dynamic(lambda r: b"cas cok 5 0 2 " + cas_of(r[1]) + b"\r\nv3\r\n", "cas with the stale unique"))
+case("cas_noreply", setcmd("set", "cnr", "v"), "gets cnr\r\n",
+     Dynamic(lambda r: b"cas cnr 0 0 1 " + cas_of(r[1]) + b" noreply\r\nw\r\n", "cas noreply"),
+     "cas cnr 0 0 1 1 noreply\r\nq\r\n", "gets cnr\r\n")
+case("cas_missing_unique", "cas cmu 0 0 1\r\nx\r\n", "get cmu\r\n")
+case("cas_bad_unique", "cas cbu 0 0 1 abc\r\nx\r\n", "get cbu\r\n")
+case("cas_negative_unique", "cas cnu 0 0 1 -5\r\nx\r\n")
+case("gets_unique_changes_on_write", setcmd("set", "gu", "1"), "gets gu\r\n", setcmd("set", "gu", "2"),
+     "gets gu\r\n", "touch gu 100\r\n", "gets gu\r\n", "incr gu 1\r\n", "gets gu\r\n")
+
+# retrieval
+case("get_no_key", "get\r\n", "gets\r\n", "get \r\n")
+case("get_multi_mixed", setcmd("set", "gm1", "a"), setcmd("set", "gm3", "ccc", flags=3),
+     "get gm1 gm2 gm3 gm1\r\n", "gets gm1 gm2 gm3\r\n")
+case("get_uppercase_is_unknown", setcmd("set", "gup", "a"), "GET gup\r\n")
+MANY = [b"mg%03d" % i for i in range(100)]
+case("get_100_keys", b"".join(setcmd("set", k, k) for k in MANY[::3]), b"get " + b" ".join(MANY) + b"\r\n")
+LONG = [b"longkey_%040d" % i for i in range(150)]   # 48-byte keys: ~7.3 KB line
+case("get_line_over_2048_bytes", b"".join(setcmd("set", k, b"v") for k in LONG[::10]),
+     b"get " + b" ".join(LONG) + b"\r\n")
+case("gets_line_over_2048_bytes", b"".join(setcmd("set", k, b"w") for k in LONG[5::10]),
+     b"gets " + b" ".join(LONG) + b"\r\n")
+case("get_key_list_with_251", b"get a " + K251 + b"\r\n")
+
+# gat / gats / touch
+case("touch_hit_miss", setcmd("set", "th", "v"), "touch th 100\r\n", "touch thm 100\r\n", "get th\r\n")
+case("touch_noreply", setcmd("set", "tn", "v"), "touch tn 100 noreply\r\n", "touch tnm 1 noreply\r\n", "get tn\r\n")
+case("touch_bad_exptime", setcmd("set", "tb", "v"), "touch tb abc\r\n", "get tb\r\n")
+case("touch_wrong_args", "touch\r\n", "touch tw\r\n", "touch tw 1 2 3\r\n")
+case("touch_expires", setcmd("set", "tex", "v"), "touch tex 1\r\n", Sleep(2.6), "get tex\r\n")
+case("touch_negative_expires", setcmd("set", "tne", "v"), "touch tne -1\r\n", "get tne\r\n")
+case("gat_hit_miss", setcmd("set", "ga", "val", flags=4), "gat 100 ga gam\r\n", "gats 100 ga\r\n")
+case("gat_multi", setcmd("set", "gt1", "a"), setcmd("set", "gt2", "b"), "gat 0 gt1 gtx gt2\r\n")
+case("gat_bad_exptime", setcmd("set", "gbe", "v"), "gat abc gbe\r\n", "gats abc gbe\r\n")
+case("gat_no_key", "gat 10\r\n", "gats\r\n", "gat\r\n")
+case("gat_expires", setcmd("set", "gex", "v"), "gat 1 gex\r\n", Sleep(2.6), "get gex\r\n")
+case("gat_negative_expires", setcmd("set", "gne", "v"), "gat -1 gne\r\n", "get gne\r\n")
+
+# delete
+case("delete_hit_miss", setcmd("set", "dh", "v"), "delete dh\r\n", "delete dh\r\n", "get dh\r\n")
+case("delete_noreply", setcmd("set", "dn", "v"), "delete dn noreply\r\n", "get dn\r\n")
+case("delete_with_zero_time", setcmd("set", "dz", "v"), "delete dz 0\r\n", "get dz\r\n")
+case("delete_with_time", setcmd("set", "dt", "v"), "delete dt 10\r\n", "get dt\r\n")
+case("delete_too_many_args", setcmd("set", "dta", "v"), "delete dta 0 noreply extra\r\n", "get dta\r\n")
+case("delete_no_key", "delete\r\n")
+
+# incr / decr
+case("incr_basic", setcmd("set", "ib", "10"), "incr ib 5\r\n", "get ib\r\n", "decr ib 3\r\n", "get ib\r\n")
+case("incr_missing", "incr im 1\r\n", "decr im 1\r\n")
+case("incr_non_numeric", setcmd("set", "inn", "abc"), "incr inn 1\r\n", "decr inn 1\r\n")
+case("incr_non_numeric_mixed", setcmd("set", "inm", "12ab"), "incr inm 1\r\n")
+case("incr_leading_space_value", setcmd("set", "ils", " 12"), "incr ils 1\r\n")
+case("incr_bad_delta", setcmd("set", "ibd", "1"), "incr ibd abc\r\n", "incr ibd -1\r\n",
+     "incr ibd 18446744073709551616\r\n", "decr ibd x\r\n")
+case("incr_wraps_at_2pow64", setcmd("set", "iw", "18446744073709551615"), "incr iw 1\r\n", "get iw\r\n",
+     setcmd("set", "iw2", "18446744073709551610"), "incr iw2 10\r\n")
+case("incr_max_delta", setcmd("set", "imd", "0"), "incr imd 18446744073709551615\r\n", "get imd\r\n")
+case("incr_value_over_2pow64", setcmd("set", "io", "18446744073709551616"), "incr io 1\r\n")
+case("decr_floor_zero", setcmd("set", "df", "5"), "decr df 100\r\n", "get df\r\n")
+case("decr_shrinks_length", setcmd("set", "ds", "10"), "decr ds 1\r\n", "get ds\r\n",
+     setcmd("set", "ds2", "1000"), "decr ds2 991\r\n", "get ds2\r\n")
+case("incr_grows_length", setcmd("set", "ig", "99"), "incr ig 1\r\n", "get ig\r\n",
+     setcmd("set", "ig2", "9"), "incr ig2 18446744073709551600\r\n", "get ig2\r\n")
+case("incr_keeps_flags", setcmd("set", "ikf", "1", flags=77), "incr ikf 1\r\n", "get ikf\r\n")
+case("incr_noreply", setcmd("set", "inr", "1"), "incr inr 5 noreply\r\n", "decr inr 2 noreply\r\n",
+     "incr inrm 1 noreply\r\n", "get inr\r\n")
+case("incr_wrong_args", "incr\r\n", "incr x\r\n", "decr x 1 2 3\r\n")
+case("incr_on_empty_value", "set iev 0 0 0\r\n\r\n", "incr iev 1\r\n")
+case("incr_on_long_numeric", setcmd("set", "ilong", "0" * 30 + "5"), "incr ilong 1\r\n", "get ilong\r\n")
+
+# misc commands
+case("version", "version\r\n")
+case("version_extra_args", "version x\r\n")
+case("verbosity", "verbosity 1\r\n", "verbosity 0 noreply\r\n", "verbosity\r\n", "verbosity 1 2 3\r\n",
+     "verbosity abc\r\n")
+case("unknown_command", "foo\r\n", "foo bar baz\r\n", "\r\n", "bogus_long_command_name 1 2 3 4 5 6 7 8\r\n")
+case("lf_only_commands", "version\n", "nosuch\n", setcmd("set", "lfo", "v"), "get lfo\n")
+case("quit", "quit\r\n", "get x\r\n")
+case("quit_after_pipeline", setcmd("set", "qap", "v") + b"get qap\r\nquit\r\nget qap\r\n")
+case("shutdown_not_enabled", "shutdown\r\n")
+case("line_over_2048_no_newline", b"x" * 4096, b"\r\nversion\r\n")
+case("line_over_2048_set_no_newline", b"set " + b"k" * 3000, b" 0 0 1\r\nx\r\n")
+case("line_over_2048_with_newline", b"foo " + b"a" * 3000 + b"\r\n", "version\r\n")
+case("get_line_huge_no_newline", b"get " + b"k " * 4000, b"\r\n")
+case("key_with_control_char",
+     b"set ctl\x01key 0 0 1\r\nv\r\n", b"get ctl\x01key\r\n",
+     expected_difference="control_key")
+case("key_with_del_char",
+     b"set del\x7fkey 0 0 1\r\nv\r\n", b"get del\x7fkey\r\n",
+     expected_difference="control_key")
+
+# pipelining
+PIPE_SETS = b"".join(setcmd("set", "pp%02d" % i, "val%02d" % i, flags=i) for i in range(50))
+case("pipeline_50_sets_then_multiget", PIPE_SETS + b"get " + b" ".join(b"pp%02d" % i for i in range(50)) + b"\r\n")
+case("pipeline_mixed_noreply",
+     setcmd("set", "pm1", "1", noreply=True) + b"incr pm1 5 noreply\r\nincr pm1 1\r\n" +
+     setcmd("add", "pm1", "x") + setcmd("append", "pm1", "0", noreply=True) + b"get pm1\r\n" +
+     b"delete pm1 noreply\r\nget pm1\r\nversion\r\n")
+case("pipeline_errors_between",
+     setcmd("set", "pe1", "a") + b"bogus\r\nget pe1\r\nset pe2 0 0 x\r\nget pe1 pe2\r\n")
+case("pipeline_split_mid_command", b"se", b"t psm 0 0 3\r\nab", b"c\r\nge", b"t psm\r\n")
+
+# stats (values masked; names compared) and flush_all: fresh servers each
+case("stats_names", "stats\r\n", fresh=True)
+case("stats_reset", "stats reset\r\n", fresh=True)
+case("stats_unknown_subcommand", "stats nosuchthing\r\n", fresh=True)
+case("flush_all", setcmd("set", "fa", "v"), "flush_all\r\n", "get fa\r\n", setcmd("set", "fa", "w"),
+     "get fa\r\n", fresh=True)
+case("flush_all_noreply", setcmd("set", "fan", "v"), "flush_all noreply\r\n", "get fan\r\n", fresh=True)
+case("flush_all_zero", setcmd("set", "faz", "v"), "flush_all 0\r\n", "get faz\r\n", fresh=True)
+case("flush_all_delay", setcmd("set", "fad", "v"), "flush_all 2\r\n", "get fad\r\n", Sleep(3.2),
+     "get fad\r\n", setcmd("set", "fad", "new"), "get fad\r\n", fresh=True)
+case("flush_all_delay_noreply", setcmd("set", "fdn", "v"), "flush_all 2 noreply\r\n", "get fdn\r\n",
+     Sleep(3.2), "get fdn\r\n", fresh=True)
+case("flush_all_bad_arg", setcmd("set", "fab", "v"), "flush_all abc\r\n", "flush_all -1\r\n", "get fab\r\n",
+     "flush_all 1 2 3\r\n", fresh=True)
+
+
+# ------------------------------------------------------------------ expected differences
+def _expect_control_key(ref, sut):
+    """swiftcached intentionally refuses keys containing control characters (bytes < 0x21 or 0x7f)
+    with a CLIENT_ERROR, where memcached stores them. The get then misses on swiftcached."""
+    assert ref[0][0] == b"STORED\r\n", "memcached reference changed:\n" + show(ref)
+    assert sut[0][0].startswith(b"CLIENT_ERROR"), "swiftcached should refuse the key:\n" + show(sut)
+    assert sut[-1][0] in (b"END\r\n",) or sut[-1][0].startswith(b"CLIENT_ERROR"), show(sut)
+
+
+EXPECTED = {"control_key": _expect_control_key}
+
+
+def _fresh_pair():
+    flags = ["-m", "64", "-t", "2"]
+    return Server(MEMCACHED_BINARY, flags, name="memcached"), Server(SWIFTCACHED_BINARY, flags, name="swiftcached")
+
+
+def _run_case(c, pair):
+    if not c.fresh:
+        ref_srv, sut_srv = pair
+        return run_both(ref_srv.port, sut_srv.port, c.steps)
+    ref_srv, sut_srv = _fresh_pair()
+    try:
+        ref_srv.start()
+        sut_srv.start()
+        return run_both(ref_srv.port, sut_srv.port, c.steps)
+    finally:
+        ref_srv.stop()
+        sut_srv.stop()
+
+
+@pytest.fixture(scope="module")
+def results(module_pair):
+    """Every case's replies, gathered up front with WORKERS cases at a time (each case has its own
+    keys and connections, so they do not interfere; the quiet waits overlap). Returns
+    {name: (ref, sut) or an exception}, and whether swiftcached was still alive afterwards."""
+    out = {}
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        futures = {pool.submit(_run_case, c, module_pair): c.name for c in CASES}
+        for f in concurrent.futures.as_completed(futures, timeout=600):
+            try:
+                out[futures[f]] = f.result()
+            except Exception as e:
+                out[futures[f]] = e
+    return out, module_pair[1].alive(), module_pair[1]
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c.name for c in CASES])
+def test_differential(c, results):
+    res, sut_alive, sut_srv = results
+    r = res[c.name]
+    if isinstance(r, Exception):
+        raise r
+    assert sut_alive, "swiftcached died during the differential run; its output:\n%r" % sut_srv.log[-2000:]
+    ref, sut = r
+    nref, nsut = normalise(ref), normalise(sut)
+    if c.expected_difference and not TARGET_IS_MEMCACHED:
+        EXPECTED[c.expected_difference](nref, nsut)
+        return
+    assert nsut == nref, "replies differ (after masking)\nmemcached:\n%s\nswiftcached:\n%s%s" % (
+        show(nref), show(nsut), _stat_name_diff(nref, nsut))
+
+
+def _stat_names(results):
+    return [l.split(b" ")[1].decode() for r, _ in results if isinstance(r, bytes)
+            for l in r.split(b"\r\n") if l.startswith(b"STAT ")]
+
+
+def _stat_name_diff(ref, sut):
+    a, b = _stat_names(ref), _stat_names(sut)
+    if not a and not b:
+        return ""
+    return "\nSTAT names only memcached sends: %s\nSTAT names only swiftcached sends: %s\n" % (
+        [n for n in a if n not in b], [n for n in b if n not in a])
