@@ -61,6 +61,9 @@ public final class Server {
     public func start() throws {
         // A client that goes away mid-write must not kill the process; sends also pass MSG_NOSIGNAL.
         signal(SIGPIPE, SIG_IGN)
+        if let warning = DescriptorLimit.raise(toFit: settings.maxConnections, workers: settings.workerThreads) {
+            log.warning(warning)
+        }
         var sockets: [ListeningSocket] = []
         if let path = settings.unixSocketPath {
             // As in memcached, a unix socket replaces TCP.
