@@ -29,19 +29,18 @@ extension TextSession {
             state = .receivingValue(ValueReception(item: item, mode: mode, compareCAS: compareCAS, noreply: noreply))
         case .tooLarge:
             counters.add(.storeTooLarge)
-            refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.objectTooLarge, into: &output)
+            refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.objectTooLarge)
         case .outOfMemory:
             counters.add(.storeNoMemory)
-            refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.outOfMemoryStoring, into: &output)
+            refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.outOfMemoryStoring)
         }
     }
 
-    /// No room for the item: answer, skip its data block, and (for set only, as memcached) drop the
-    /// old value so a stale one does not outlive a failed overwrite.
+    /// No room for the item: skip its data block and answer after it, and (for set only, as
+    /// memcached) drop the old value so a stale one does not outlive a failed overwrite.
     private func refuseStore(_ mode: StoreMode, key: UnsafeRawBufferPointer, valueLength: Int,
-                             answer: StaticString, into output: inout OutputBuffer) {
-        reply(answer, into: &output)
-        state = .swallowing(remaining: valueLength + 2)
+                             answer: StaticString) {
+        state = .swallowing(remaining: valueLength + 2, answer: noreply ? nil : answer)
         if mode == .set { _ = engine.delete(key) }
     }
 

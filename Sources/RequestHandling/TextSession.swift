@@ -65,14 +65,15 @@ public final class TextSession {
                 state = .awaitingCommand
                 finishStore(reception, into: &output)
 
-            case .swallowing(let remaining):
+            case .swallowing(let remaining, let answer):
                 let taken = min(remaining, input.count - position)
                 position += taken
                 guard taken == remaining else {
-                    state = .swallowing(remaining: remaining - taken)
+                    state = .swallowing(remaining: remaining - taken, answer: answer)
                     return SessionProgress(consumed: position, shouldClose: false, yielded: false)
                 }
                 state = .awaitingCommand
+                if let answer { output.append(answer) }
 
             case .awaitingCommand:
                 if position == input.count {
@@ -135,6 +136,7 @@ enum InputState {
     case awaitingCommand
     /// A store command's data block is arriving.
     case receivingValue(ValueReception)
-    /// The data block of a refused store (too large, out of memory) is read and dropped.
-    case swallowing(remaining: Int)
+    /// The data block of a refused store (too large, out of memory) is read and dropped. Like
+    /// memcached, the refusal is sent only once the block is gone (nil under noreply).
+    case swallowing(remaining: Int, answer: StaticString?)
 }
