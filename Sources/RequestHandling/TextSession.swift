@@ -23,6 +23,16 @@ public struct SessionProgress: Sendable, Equatable {
 /// Between calls the session remembers only what memcached's connection state machine remembers:
 /// whether it is waiting for a command line, receiving a value into a pending item, or throwing
 /// away the data block of a refused store.
+///
+/// Deliberate differences from memcached 1.6.18 (everything else is meant to match byte for byte):
+/// - keys with control bytes (< 0x21, 0x7F) are refused like over-long keys (memcached takes them);
+/// - a get/gets line still without newline is dropped with the connection past 1 MB + 2048 bytes;
+/// - a bad key in a multiget discards this command's VALUE lines only, not earlier answers that
+///   memcached may still hold unsent;
+/// - answers are handed to the network layer as soon as they exist (memcached holds them while it
+///   waits for a data block), except a refused store's error, sent after its swallowed block;
+/// - meta commands other than `mn`, and slabs / lru / lru_crawler / watch / cache_memlimit, answer
+///   `ERROR`; `stats cachedump` is reported as disabled, `stats conns` is empty.
 public final class TextSession {
     let context: WorkerContext
     let engine: CacheEngine

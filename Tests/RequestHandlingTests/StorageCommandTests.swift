@@ -35,9 +35,11 @@ final class StorageCommandTests: XCTestCase {
         XCTAssertEqual(h.send("cas k 0 0 1 \(cas)\r\nz\r\n"), "STORED\r\n")
         XCTAssertEqual(h.send("cas k 0 0 1 \(cas)\r\nw\r\n"), "EXISTS\r\n")
         XCTAssertEqual(h.send("cas nope 0 0 1 1\r\ny\r\n"), "NOT_FOUND\r\n")
+        // memcached treats a cas of 0 on an existing item as a mismatch.
+        XCTAssertEqual(h.send("cas k 0 0 1 0\r\nv\r\n"), "EXISTS\r\n")
         XCTAssertEqual(h.send("get k\r\n"), "VALUE k 0 1\r\nz\r\nEND\r\n")
         XCTAssertEqual(h.counter(.casHits), 1)
-        XCTAssertEqual(h.counter(.casBadval), 2)
+        XCTAssertEqual(h.counter(.casBadval), 3)
         XCTAssertEqual(h.counter(.casMisses), 1)
     }
 
