@@ -12,6 +12,8 @@
 #   SKIP_TSAN=1   leave out step 2 (it is then reported as SKIPPED and the run FAILS unless
 #                 ALLOW_SKIP=1, so a green run always means every step ran)
 #   PYTEST_ARGS   extra arguments for pytest (e.g. "-k differential -x")
+#   BUILD_PATH    SwiftPM scratch path for the debug and release builds (default .build)
+#   TSAN_BUILD_PATH  scratch path for the TSan build (default .build-tsan)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,6 +22,8 @@ TSAN_FILTER=${TSAN_FILTER:-Concurren}
 SKIP_TSAN=${SKIP_TSAN:-0}
 ALLOW_SKIP=${ALLOW_SKIP:-0}
 PYTEST_ARGS=${PYTEST_ARGS:-}
+BUILD_PATH=${BUILD_PATH:-.build}
+TSAN_BUILD_PATH=${TSAN_BUILD_PATH:-.build-tsan}
 LOGDIR="$ROOT/.build-logs"
 mkdir -p "$LOGDIR"
 
@@ -64,37 +68,46 @@ fi
 echo "python: $("$PY" --version 2>&1); $("$PY" -c 'import pymemcache, pytest; print("pymemcache", pymemcache.__version__, "pytest", pytest.__version__)' 2>&1)"
 echo "memcached: $(memcached -V 2>&1)"
 
-# Count XCTest / Swift Testing results in a swift test log; prints "executed failed".
+# Count XCTest / Swift Testing results in a swift test log; prints "executed failed skipped".
 count_swift_tests() {
   "$PY" - "$1" <<'PYEOF'
 import re, sys
 text = open(sys.argv[1], errors="replace").read()
-executed = failed = 0
-# XCTest: the last "Executed N tests, with M failures" line is the grand total.
-xc = re.findall(r"Executed (\d+) tests?, with (\d+) failures?", text)
+executed = failed = skipped = 0
+# XCTest: the last "Executed N tests, with [K tests skipped and] M failures" line is the grand total.
+xc = re.findall(r"Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?", text)
 if xc:
-    executed += int(xc[-1][0]); failed += int(xc[-1][1])
-# Swift Testing: "Test run with N tests passed" / "Test run with N tests failed" / "... N tests in M suites passed"
+    executed += int(xc[-1][0]); skipped += int(xc[-1][1] or 0); failed += int(xc[-1][2])
+# Swift Testing: "Test run with N tests in M suites passed|failed after ... [with K issues]"
 for m in re.finditer(r"Test run with (\d+) tests?(?: in \d+ suites?)? (passed|failed)", text):
     executed += int(m.group(1))
-for m in re.finditer(r"Test run with \d+ tests?(?: in \d+ suites?)? failed after [^\n]* with (\d+) issues?", text):
-    failed += 1
-print(executed, failed)
+    if m.group(2) == "failed":
+        failed += 1
+skipped += len(re.findall(r"Test \S+ skipped", text))
+print(executed, failed, skipped)
 PYEOF
+}
+
+# Judge one swift test run: name, exit code, log.
+judge_swift_tests() {
+  local name=$1 rc=$2 log=$3 n f k
+  read -r n f k < <(count_swift_tests "$log")
+  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then record FAIL "$name" "exit $rc, $n tests, $f failed, $k skipped (log: ${log#"$ROOT"/})"
+  elif [ "$n" -eq 0 ]; then record FAIL "$name" "no test executed"
+  elif [ "$k" -ne 0 ]; then
+    if [ "$ALLOW_SKIP" = 1 ]; then record PASS "$name" "$n tests, $k skipped (ALLOW_SKIP=1)"
+    else record FAIL "$name" "$n tests, $k skipped: skipped tests fail this suite (see ${log#"$ROOT"/})"; fi
+  else record PASS "$name" "$n tests"; fi
 }
 
 # ---------------------------------------------------------------- 1. debug build + swift test
 note "1. swift build + swift test ($(elapsed))"
 DEBUG_OK=0
-swift build 2>&1 | tee "$LOGDIR/build-debug.log" | tail -n 30
+swift build --scratch-path "$BUILD_PATH" 2>&1 | tee "$LOGDIR/build-debug.log" | tail -n 30
 [ "${PIPESTATUS[0]}" -eq 0 ] && DEBUG_OK=1
 if [ $DEBUG_OK -eq 1 ]; then
-  swift test 2>&1 | tee "$LOGDIR/swift-test.log" | grep -vE "^Test Case '.*' (started|passed)" | tail -n 60
-  rc=${PIPESTATUS[0]}
-  read -r n f < <(count_swift_tests "$LOGDIR/swift-test.log")
-  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then record FAIL "swift test" "exit $rc, $n tests, $f failed (log: .build-logs/swift-test.log)"
-  elif [ "$n" -eq 0 ]; then record FAIL "swift test" "no test executed"
-  else record PASS "swift test" "$n tests"; fi
+  swift test --scratch-path "$BUILD_PATH" 2>&1 | tee "$LOGDIR/swift-test.log" | grep -vE "^Test Case '.*' (started|passed)" | tail -n 60
+  judge_swift_tests "swift test" "${PIPESTATUS[0]}" "$LOGDIR/swift-test.log"
 else
   record FAIL "swift build (debug)" "see .build-logs/build-debug.log"
 fi
@@ -109,23 +122,22 @@ else
     Tests/RequestHandlingTests Tests/CacheEngineTests Tests/IntegrationTests 2>/dev/null \
     | grep -E "$TSAN_FILTER" | sed 's/^/  /' | head -40
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-    swift test --sanitize=thread --scratch-path .build-tsan --filter "$TSAN_FILTER" 2>&1 \
+    swift test --sanitize=thread --scratch-path "$TSAN_BUILD_PATH" --filter "$TSAN_FILTER" 2>&1 \
     | tee "$LOGDIR/swift-test-tsan.log" | grep -vE "^Test Case '.*' (started|passed)" | tail -n 60
   rc=${PIPESTATUS[0]}
-  read -r n f < <(count_swift_tests "$LOGDIR/swift-test-tsan.log")
   races=$(grep -c "WARNING: ThreadSanitizer" "$LOGDIR/swift-test-tsan.log" || true)
-  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$races" -ne 0 ]; then
-    record FAIL "TSan concurrency tests" "exit $rc, $n tests, $f failed, $races TSan warnings (log: .build-logs/swift-test-tsan.log)"
-  elif [ "$n" -eq 0 ]; then
-    record FAIL "TSan concurrency tests" "no test matched --filter '$TSAN_FILTER'"
-  else record PASS "TSan concurrency tests" "$n tests, filter '$TSAN_FILTER'"; fi
+  if [ "$races" -ne 0 ]; then
+    record FAIL "TSan concurrency tests" "$races ThreadSanitizer warnings (log: .build-logs/swift-test-tsan.log)"
+  else
+    judge_swift_tests "TSan concurrency tests ($TSAN_FILTER)" "$rc" "$LOGDIR/swift-test-tsan.log"
+  fi
 fi
 
 # ---------------------------------------------------------------- 3. release build + pytest
 note "3. swift build -c release + pytest Tests/clients ($(elapsed))"
-BIN="$ROOT/.build/release/swiftcached"
+BIN="$ROOT/$BUILD_PATH/release/swiftcached"
 RELEASE_OK=0
-swift build -c release 2>&1 | tee "$LOGDIR/build-release.log" | tail -n 30
+swift build -c release --scratch-path "$BUILD_PATH" 2>&1 | tee "$LOGDIR/build-release.log" | tail -n 30
 [ "${PIPESTATUS[0]}" -eq 0 ] && [ -x "$BIN" ] && RELEASE_OK=1
 if [ $RELEASE_OK -eq 1 ]; then
   # shellcheck disable=SC2086
