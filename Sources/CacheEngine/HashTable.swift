@@ -4,38 +4,44 @@ import Atomics
 /// its hash, and there are never more stripes than buckets, so every bucket (in the old and in the new
 /// table while growing) belongs to exactly one stripe: holding a key's stripe lock is holding its bucket.
 ///
-/// Growth is incremental: `beginExpansion` takes every stripe for a moment to swap in a table twice as
-/// large; `migrateNextBucket` then moves one old bucket at a time under that bucket's stripe alone, so
-/// workers on other stripes go on; lookups of buckets not yet moved use the old table.
+/// Growth takes no global lock. Each size of the table is a `TableGeneration`, an immutable record
+/// published through an atomic pointer; while growing, a generation names both tables and has its
+/// own count of old buckets already moved. The expander publishes the new generation, then moves old
+/// buckets one at a time, each under its own stripe. A worker holding stripe S reads the current
+/// generation after taking S: if its bucket has moved, the move was done under S before it took S, so
+/// it sees that generation (or a later one) and a progress count past its bucket; if its bucket has
+/// not moved, the old table still holds it, whichever generation it read. The old table is freed after
+/// every bucket has moved, when no worker can still need it.
 final class HashTable: @unchecked Sendable {
     static let maximumLockPower = 12
 
     let arena: SlabArena
     let stripes: MutexArray
     let lockMask: Int
-
-    // Written only while every stripe is held; read under any one stripe.
-    private(set) var hashPower: Int
-    private var buckets: UnsafeMutablePointer<UInt32>
-    private var oldBuckets: UnsafeMutablePointer<UInt32>?
-    private var oldPower = 0
-    private(set) var isExpanding = false
-    /// Old buckets below this index have moved. Written under the moved bucket's stripe; an atomic so
-    /// that readers holding other stripes read it without a data race.
-    private let expandBucket = ManagedAtomic<Int>(0)
+    private let current: ManagedAtomic<UnsafeMutablePointer<TableGeneration>>
+    /// Every generation ever published, freed at shutdown (a worker may read a stale one briefly).
+    private var generations: [UnsafeMutablePointer<TableGeneration>] = []
 
     init(arena: SlabArena, initialPower: Int) {
         self.arena = arena
-        hashPower = max(initialPower, 1)
-        buckets = HashTable.makeBuckets(power: hashPower)
-        let lockPower = min(hashPower, HashTable.maximumLockPower)
+        let power = max(initialPower, 1)
+        let lockPower = min(power, HashTable.maximumLockPower)
         stripes = MutexArray(count: 1 << lockPower)
         lockMask = (1 << lockPower) - 1
+        let first = TableGeneration.make(buckets: HashTable.makeBuckets(power: power), power: power, old: nil)
+        generations.append(first)
+        current = ManagedAtomic(first)
     }
 
     func destroy() {
-        buckets.deallocate()
-        oldBuckets?.deallocate()
+        let last = current.load(ordering: .acquiring).pointee
+        last.buckets.deallocate()
+        last.oldBuckets?.deallocate()
+        for generation in generations {
+            generation.pointee.progress.destroy()
+            generation.deallocate()
+        }
+        generations.removeAll()
         stripes.destroy()
     }
 
@@ -45,22 +51,20 @@ final class HashTable: @unchecked Sendable {
         return buckets
     }
 
-    var bucketCount: Int { 1 << hashPower }
-    var bytes: Int { (1 << hashPower) * MemoryLayout<UInt32>.size }
-
     @inline(__always)
     func stripe(_ hash: UInt32) -> Int { Int(hash) & lockMask }
 
     /// The bucket head a hash maps to now. Caller holds the hash's stripe.
     @inline(__always)
     private func bucket(_ hash: UInt32) -> UnsafeMutablePointer<UInt32> {
-        if isExpanding, let oldBuckets {
-            let oldIndex = Int(hash) & ((1 << oldPower) - 1)
-            if oldIndex >= expandBucket.load(ordering: .relaxed) {
-                return oldBuckets + oldIndex
+        let generation = current.load(ordering: .acquiring).pointee
+        if let old = generation.oldBuckets {
+            let oldIndex = Int(hash) & generation.oldMask
+            if oldIndex >= generation.progress.load(ordering: .relaxed) {
+                return old + oldIndex
             }
         }
-        return buckets + (Int(hash) & ((1 << hashPower) - 1))
+        return generation.buckets + (Int(hash) & generation.mask)
     }
 
     /// Caller holds the hash's stripe.
@@ -96,54 +100,71 @@ final class HashTable: @unchecked Sendable {
         }
     }
 
-    // MARK: Growth
+    // MARK: Growth (expander thread only)
 
-    /// Swaps in a table twice as large. Holds every stripe for the length of two pointer swaps.
+    /// Publishes a generation with a table twice as large, the current one becoming the old table.
     func beginExpansion() {
-        let larger = HashTable.makeBuckets(power: hashPower + 1)
-        stripes.lockAll()
-        oldBuckets = buckets
-        oldPower = hashPower
-        buckets = larger
-        hashPower += 1
-        expandBucket.store(0, ordering: .relaxed)
-        isExpanding = true
-        stripes.unlockAll()
+        let now = current.load(ordering: .acquiring).pointee
+        let power = now.power + 1
+        let next = TableGeneration.make(buckets: HashTable.makeBuckets(power: power), power: power, old: (now.buckets, now.power))
+        generations.append(next)
+        current.store(next, ordering: .releasing)
     }
 
     /// Moves the next old bucket into the new table under its stripe; false once all have moved.
     func migrateNextBucket() -> Bool {
-        let index = expandBucket.load(ordering: .relaxed)
-        guard index < (1 << oldPower), let oldBuckets else { return false }
+        let generation = current.load(ordering: .acquiring).pointee
+        let index = generation.progress.load(ordering: .relaxed)
+        guard let old = generation.oldBuckets, index <= generation.oldMask else { return false }
         let stripeIndex = index & lockMask
         stripes.lock(stripeIndex)
-        var reference = oldBuckets[index]
+        var reference = old[index]
         while reference != 0 {
             let item = arena.item(reference)
             let next = item.hashNext
-            let newHead = buckets + (Int(KeyHash.hash(item.key)) & ((1 << hashPower) - 1))
+            let newHead = generation.buckets + (Int(KeyHash.hash(item.key)) & generation.mask)
             item.hashNext = newHead.pointee
             newHead.pointee = reference
             reference = next
         }
-        oldBuckets[index] = 0
-        expandBucket.store(index + 1, ordering: .relaxed)
+        old[index] = 0
+        generation.progress.store(index + 1, ordering: .relaxed)
         stripes.unlock(stripeIndex)
         return true
     }
 
+    /// Publishes the new table alone and frees the old one (every bucket has moved).
     func finishExpansion() {
-        stripes.lockAll()
-        oldBuckets?.deallocate()
-        oldBuckets = nil
-        isExpanding = false
-        stripes.unlockAll()
+        let generation = current.load(ordering: .acquiring).pointee
+        let settled = TableGeneration.make(buckets: generation.buckets, power: generation.power, old: nil)
+        generations.append(settled)
+        current.store(settled, ordering: .releasing)
+        generation.oldBuckets?.deallocate()
     }
 
-    /// Reads the size figures consistently (under stripe 0, since they change only under all stripes).
     func sizeFigures() -> (power: Int, bytes: Int, expanding: Bool) {
-        stripes.lock(0)
-        defer { stripes.unlock(0) }
-        return (hashPower, bytes, isExpanding)
+        let generation = current.load(ordering: .acquiring).pointee
+        return (generation.power, (1 << generation.power) * MemoryLayout<UInt32>.size, generation.oldBuckets != nil)
+    }
+}
+
+/// One size of the hash table: immutable once published, except the count of old buckets moved.
+struct TableGeneration {
+    let buckets: UnsafeMutablePointer<UInt32>
+    let power: Int
+    var mask: Int { (1 << power) - 1 }
+    /// The smaller table being emptied into `buckets`; nil when not growing.
+    let oldBuckets: UnsafeMutablePointer<UInt32>?
+    let oldMask: Int
+    /// Old buckets below this index have moved.
+    let progress: UnsafeAtomic<Int>
+
+    static func make(buckets: UnsafeMutablePointer<UInt32>, power: Int,
+                     old: (buckets: UnsafeMutablePointer<UInt32>, power: Int)?) -> UnsafeMutablePointer<TableGeneration> {
+        let generation = UnsafeMutablePointer<TableGeneration>.allocate(capacity: 1)
+        generation.initialize(to: TableGeneration(buckets: buckets, power: power, oldBuckets: old?.buckets,
+                                                  oldMask: old.map { (1 << $0.power) - 1 } ?? 0,
+                                                  progress: .create(0)))
+        return generation
     }
 }

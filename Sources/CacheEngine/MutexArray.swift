@@ -40,12 +40,4 @@ struct MutexArray {
     func tryLock(_ index: Int) -> Bool {
         pthread_mutex_trylock(mutexes + index) == 0
     }
-
-    func lockAll() {
-        for index in 0..<count { lock(index) }
-    }
-
-    func unlockAll() {
-        for index in stride(from: count - 1, through: 0, by: -1) { unlock(index) }
-    }
 }
