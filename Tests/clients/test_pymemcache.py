@@ -206,7 +206,8 @@ def test_values_over_limit_refused(mc, size):
 
 
 def test_many_connections(swiftcached):
-    clients = [Client(("127.0.0.1", swiftcached.port), connect_timeout=5, timeout=10) for _ in range(50)]
+    clients = [Client(("127.0.0.1", swiftcached.port), connect_timeout=5, timeout=10, default_noreply=False)
+               for _ in range(50)]
     try:
         for i, c in enumerate(clients):
             assert c.set("conn%d" % i, b"%d" % i)
