@@ -76,26 +76,25 @@ public final class CacheEngine: @unchecked Sendable {
 
     /// `gat`: like `get`, and sets the expiry (protocol exptime) of a hit first.
     public func getAndTouch(_ key: UnsafeRawBufferPointer, exptime: Int64, _ body: (ItemView) -> Void) -> LookupResult {
-        let expiry = clock.expiry(fromProtocol: exptime)
-        return withStripe(of: key) { hash in
-            let (found, result) = findLive(key, hash: hash)
-            if let item = found {
-                item.expiry = expiry
-                noteFetch(item)
-                body(view(of: item))
-            }
-            return result
+        withLiveItem(key, newExptime: exptime) { item in
+            noteFetch(item)
+            body(view(of: item))
         }
     }
 
     /// Sets the expiry of a live item; `.hit` when it existed.
     public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> LookupResult {
-        let expiry = clock.expiry(fromProtocol: exptime)
+        withLiveItem(key, newExptime: exptime) { bumpIfDue($0) }
+    }
+
+    /// Finds a live item, gives it a new expiry and hands it to `body`, all under its stripe.
+    private func withLiveItem(_ key: UnsafeRawBufferPointer, newExptime: Int64, _ body: (Item) -> Void) -> LookupResult {
+        let expiry = clock.expiry(fromProtocol: newExptime)
         return withStripe(of: key) { hash in
             let (found, result) = findLive(key, hash: hash)
             if let item = found {
                 item.expiry = expiry
-                bumpIfDue(item)
+                body(item)
             }
             return result
         }
