@@ -23,7 +23,7 @@ public final class CacheEngine: @unchecked Sendable {
     let lrus: LRULists
     let table: HashTable
     private var expander: HashExpander?
-    private let withCAS: Bool
+    let withCAS: Bool
     private let casCounter = ManagedAtomic<UInt64>(0)
     /// flush_all's horizon: items last stored or bumped at or before it are gone (0 = none).
     private let oldestLive = ManagedAtomic<UInt32>(0)
@@ -229,7 +229,7 @@ public final class CacheEngine: @unchecked Sendable {
     // MARK: Internals (callers hold the key's stripe unless noted)
 
     @inline(__always)
-    private func withStripe<R>(of key: UnsafeRawBufferPointer, _ body: (UInt32) -> R) -> R {
+    func withStripe<R>(of key: UnsafeRawBufferPointer, _ body: (UInt32) -> R) -> R {
         let hash = KeyHash.hash(key)
         let stripe = table.stripe(hash)
         table.stripes.lock(stripe)
@@ -239,7 +239,7 @@ public final class CacheEngine: @unchecked Sendable {
 
     /// The live item for a key; expired or flushed items found on the way are removed.
     @inline(__always)
-    private func findLive(_ key: UnsafeRawBufferPointer, hash: UInt32) -> (Item?, LookupResult) {
+    func findLive(_ key: UnsafeRawBufferPointer, hash: UInt32) -> (Item?, LookupResult) {
         guard let item = table.find(key, hash: hash) else { return (nil, .miss) }
         let now = clock.now
         if item.isExpired(now: now) {
@@ -274,7 +274,7 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func noteFetch(_ item: Item) {
+    func noteFetch(_ item: Item) {
         item.wasFetched = true
         bumpIfDue(item)
     }
@@ -282,7 +282,7 @@ public final class CacheEngine: @unchecked Sendable {
     /// Moves an item to its LRU head if it has not moved for `bumpInterval` seconds, so a hot key does
     /// not take the LRU lock on every read.
     @inline(__always)
-    private func bumpIfDue(_ item: Item) {
+    func bumpIfDue(_ item: Item) {
         let now = clock.now
         if item.lastAccess &+ CacheEngine.bumpInterval < now {
             item.lastAccess = now
@@ -291,11 +291,11 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func nextCAS() -> UInt64 {
+    func nextCAS() -> UInt64 {
         withCAS ? casCounter.loadThenWrappingIncrement(ordering: .relaxed) &+ 1 : 0
     }
 
-    private func link(_ item: Item, hash: UInt32) {
+    func link(_ item: Item, hash: UInt32) {
         item.cas = nextCAS()
         item.lastAccess = clock.now
         item.isLinked = true
@@ -308,7 +308,7 @@ public final class CacheEngine: @unchecked Sendable {
         if count & 0x3fff == 0 { expander?.poke() }
     }
 
-    private func unlinkAndFree(_ item: Item, hash: UInt32) {
+    func unlinkAndFree(_ item: Item, hash: UInt32) {
         table.remove(item, hash: hash)
         let classID = item.slabClass
         lrus.locks.lock(classID)
@@ -319,7 +319,7 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     /// append / prepend: a new item holding both values, with the old item's flags and expiry.
-    private func concatenate(_ old: Item, _ addition: Item, hash: UInt32, append: Bool) -> Bool {
+    func concatenate(_ old: Item, _ addition: Item, hash: UInt32, append: Bool) -> Bool {
         let length = old.valueLength + addition.valueLength
         guard let combined = makeItem(like: old, valueLength: length) else { return false }
         let destination = combined.valuePointer
@@ -331,7 +331,7 @@ public final class CacheEngine: @unchecked Sendable {
         return true
     }
 
-    private func replaceValue(of old: Item, with value: UnsafeRawBufferPointer, hash: UInt32) -> Bool {
+    func replaceValue(of old: Item, with value: UnsafeRawBufferPointer, hash: UInt32) -> Bool {
         guard let replacement = makeItem(like: old, valueLength: value.count) else { return false }
         replacement.valuePointer.copyMemory(from: value.baseAddress!, byteCount: value.count)
         replacement.wasFetched = old.wasFetched
@@ -341,7 +341,7 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     /// An unlinked item with `old`'s key, flags and expiry and room for `valueLength` bytes.
-    private func makeItem(like old: Item, valueLength: Int) -> Item? {
+    func makeItem(like old: Item, valueLength: Int) -> Item? {
         guard fitsMemcachedLimit(keyLength: old.keyLength, flags: old.clientFlags, valueLength: valueLength),
               let classID = sizes.classFor(size: Item.size(keyLength: old.keyLength, valueLength: valueLength, withCAS: withCAS)),
               let chunk = obtainChunk(classID)

@@ -14,7 +14,8 @@ import Glibc
 ///     20     4   valueLength  bytes of value
 ///     24     1   keyLength    1...250
 ///     25     1   slabClass    class id of the chunk
-///     26     1   state        bit 0 linked, bit 1 fetched
+///     26     1   state        bit 0 linked, bit 1 fetched, bit 2 stale (md I), bit 3 win token sent,
+///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift
 ///     27     1   dataOffset   where the key starts: 32, or 40 with CAS
 ///     28     4   clientFlags  the client's opaque 32-bit flags
 ///     32     8   cas          only when CAS is enabled
@@ -71,7 +72,8 @@ struct Item {
         @inline(__always) get { Int(u8(25)) }
         @inline(__always) nonmutating set { setU8(25, UInt8(newValue)) }
     }
-    private var state: UInt8 {
+    /// Internal (not private) so the meta bits in CacheEngine+Meta.swift can use it.
+    var state: UInt8 {
         @inline(__always) get { u8(26) }
         @inline(__always) nonmutating set { setU8(26, newValue) }
     }

@@ -1,0 +1,322 @@
+/// What the meta protocol (mg / ms / md / ma / me) needs from the engine beyond the classic
+/// commands: stale items and win tokens for stale-while-revalidate, autovivify on a miss, CAS
+/// compared on every store mode, explicit CAS values, and a writable view of one item.
+///
+/// Every method holds the key's stripe for its whole decision, so a meta request's read,
+/// modify and reply see one consistent item, as memcached's locked meta paths do.
+
+// MARK: Meta state bits (bits 0 and 1 of `Item.state` are linked / fetched)
+
+extension Item {
+    /// `md <key> I`: the value is served but marked stale (the X flag).
+    static let staleBit: UInt8 = 4
+    /// Some client has been sent the W (win) flag for this item; others get Z.
+    static let tokenSentBit: UInt8 = 8
+    /// The key was stored with the b flag: meta replies give it back base64-encoded.
+    static let binaryKeyBit: UInt8 = 16
+
+    @inline(__always) private func bit(_ mask: UInt8) -> Bool { state & mask != 0 }
+    @inline(__always) private func setBit(_ mask: UInt8, _ on: Bool) { state = on ? state | mask : state & ~mask }
+
+    var isStale: Bool {
+        get { bit(Item.staleBit) }
+        nonmutating set { setBit(Item.staleBit, newValue) }
+    }
+    var winTokenSent: Bool {
+        get { bit(Item.tokenSentBit) }
+        nonmutating set { setBit(Item.tokenSentBit, newValue) }
+    }
+    var keyIsBinary: Bool {
+        get { bit(Item.binaryKeyBit) }
+        nonmutating set { setBit(Item.binaryKeyBit, newValue) }
+    }
+}
+
+/// One live item as a meta command sees it. Valid only inside the closure that receives it (the
+/// stripe lock is held that long); do not call the engine from there.
+public struct MetaItem {
+    let item: Item
+    /// The engine clock when the lookup was made (relative seconds).
+    public let now: UInt32
+
+    public var key: UnsafeRawBufferPointer { item.key }
+    public var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(item.value) }
+    public var flags: UInt32 { item.clientFlags }
+    public var cas: UInt64 { item.cas }
+    /// Relative expiry; 0 = never.
+    public var expiry: UInt32 { item.expiry }
+    /// Relative second of the last store or LRU bump.
+    public var lastAccess: UInt32 { item.lastAccess }
+    public var wasFetched: Bool { item.wasFetched }
+    public var isStale: Bool { item.isStale }
+    public var keyIsBinary: Bool { item.keyIsBinary }
+    public var slabClass: Int { item.slabClass }
+    /// memcached's own size of this item (ITEM_ntotal: 48-byte header, CAS, key + 1, flags when
+    /// non-zero, value + 2), so `me` reports the size memcached users know.
+    public var memcachedSize: Int {
+        48 + (item.hasCAS ? 8 : 0) + item.keyLength + 1 + (item.clientFlags == 0 ? 0 : 4) + item.valueLength + 2
+    }
+
+    /// Sets a new relative expiry (from `CacheClock.expiry(fromProtocol:)`).
+    public func setExpiry(_ expiry: UInt32) { item.expiry = expiry }
+
+    /// Whether a client already holds the win token; setting it hands the token out.
+    public var winTokenSent: Bool {
+        get { item.winTokenSent }
+        nonmutating set { item.winTokenSent = newValue }
+    }
+}
+
+/// How a meta lookup went.
+public struct MetaLookup: Equatable, Sendable {
+    public let result: LookupResult
+    /// The key was missing and an empty item was created for it (mg N).
+    public let created: Bool
+
+    public init(result: LookupResult, created: Bool) {
+        self.result = result
+        self.created = created
+    }
+}
+
+/// How `ms` combines with what is cached.
+public struct MetaStoreOptions: Sendable {
+    public var mode: StoreMode
+    /// C: compared in every mode (0 = not supplied, except in `.cas` mode where 0 never matches).
+    public var compareCAS: UInt64
+    /// I: a CAS lower than the item's still stores, as a stale value.
+    public var invalidate: Bool
+    /// E: the CAS the stored item gets instead of a fresh one.
+    public var explicitCAS: UInt64?
+    /// b: the key arrived base64-encoded.
+    public var binaryKey: Bool
+
+    public init(mode: StoreMode, compareCAS: UInt64 = 0, invalidate: Bool = false, explicitCAS: UInt64? = nil, binaryKey: Bool = false) {
+        self.mode = mode
+        self.compareCAS = compareCAS
+        self.invalidate = invalidate
+        self.explicitCAS = explicitCAS
+        self.binaryKey = binaryKey
+    }
+}
+
+public enum MetaDeleteResult: Sendable, Equatable {
+    case deleted
+    /// I: kept, marked stale, new CAS.
+    case invalidated
+    /// x: kept with an empty value.
+    case emptied
+    case notFound
+    case casMismatch
+}
+
+public struct MetaArithmeticRequest: Sendable {
+    public var increment: Bool
+    public var delta: UInt64
+    /// C: 0 = do not compare (memcached ignores a zero CAS here).
+    public var compareCAS: UInt64
+    /// N with J: create the item with this value on a miss.
+    public var vivifyInitial: UInt64?
+    /// E: the CAS the updated item gets.
+    public var explicitCAS: UInt64?
+
+    public init(increment: Bool, delta: UInt64, compareCAS: UInt64 = 0, vivifyInitial: UInt64? = nil, explicitCAS: UInt64? = nil) {
+        self.increment = increment
+        self.delta = delta
+        self.compareCAS = compareCAS
+        self.vivifyInitial = vivifyInitial
+        self.explicitCAS = explicitCAS
+    }
+}
+
+public enum MetaArithmeticResult: Sendable, Equatable {
+    case updated(UInt64)
+    case created(UInt64)
+    case notFound
+    case casMismatch
+    case nonNumeric
+    case outOfMemory
+    /// The item to autovivify could not be allocated.
+    case vivifyFailed
+}
+
+extension CacheEngine {
+    // MARK: mg / me
+
+    /// Looks a key up for mg / me. On a miss with `vivify`, links an empty item (flags 0, no expiry:
+    /// the caller sets it) and reports `created`. `body` sees the item under the stripe and returns
+    /// false when the request failed part-way (then the item is not bumped); with `bump` a completed
+    /// request marks the item fetched and moves it in the LRU, after `body` has read the old state.
+    public func metaLookup(_ key: UnsafeRawBufferPointer, vivify: Bool, bump: Bool,
+                           _ body: (MetaItem, _ created: Bool) -> Bool) -> MetaLookup {
+        withStripe(of: key) { hash in
+            var (found, result) = findLive(key, hash: hash)
+            var created = false
+            if found == nil, vivify, let item = vivifyEmpty(key, hash: hash) {
+                found = item
+                created = true
+            }
+            guard let item = found else { return MetaLookup(result: result, created: false) }
+            if body(MetaItem(item: item, now: clock.now), created), bump { noteFetch(item) }
+            return MetaLookup(result: created ? result : .hit, created: created)
+        }
+    }
+
+    /// An empty item for `key`, linked; nil when no memory can be had.
+    private func vivifyEmpty(_ key: UnsafeRawBufferPointer, hash: UInt32) -> Item? {
+        guard case .allocated(let pending) = allocate(key: key, flags: 0, exptime: 0, valueLength: 0) else { return nil }
+        let item = Item(pending.chunk)
+        link(item, hash: hash)
+        return item
+    }
+
+    // MARK: ms
+
+    /// Links a filled pending item by meta-set rules (memcached's `do_store_item` with the CAS test
+    /// applied to every mode). Returns the result and, when stored, the stored item's CAS.
+    public func commitMeta(_ pending: PendingItem, _ options: MetaStoreOptions) -> (result: StoreResult, cas: UInt64) {
+        let item = Item(pending.chunk)
+        item.keyIsBinary = options.binaryKey
+        let key = item.key
+        return withStripe(of: key) { hash in
+            let result = applyMeta(options, to: item, hash: hash)
+            var cas: UInt64 = 0
+            if result == .stored, let stored = findLive(key, hash: hash).0 {
+                if let explicit = options.explicitCAS { stored.cas = explicit }
+                cas = stored.cas
+            }
+            if !item.isLinked { slabs.give(item.raw, classID: item.slabClass) }
+            return (result, cas)
+        }
+    }
+
+    private enum CASCheck { case none, match, stale, mismatch }
+
+    private func applyMeta(_ options: MetaStoreOptions, to item: Item, hash: UInt32) -> StoreResult {
+        guard let old = findLive(item.key, hash: hash).0 else {
+            switch options.mode {
+            case .set, .add:
+                link(item, hash: hash)
+                return .stored
+            case .cas: return .notFound
+            case .replace, .append, .prepend: return .notStored
+            }
+        }
+        let check: CASCheck
+        if options.compareCAS == 0 { check = .none }
+        else if options.compareCAS == old.cas { check = .match }
+        else if options.invalidate && options.compareCAS < old.cas { check = .stale }
+        else { check = .mismatch }
+        switch options.mode {
+        case .add:
+            bumpIfDue(old)
+            return .notStored
+        case .cas:
+            guard check == .match || check == .stale else { return .exists }
+            if check == .stale {
+                // A late writer's value is kept but flagged, with the old TTL and token state.
+                item.expiry = old.expiry
+                item.isStale = true
+                item.winTokenSent = old.winTokenSent
+            }
+        case .append, .prepend:
+            guard check == .none || check == .match else { return .exists }
+            return concatenate(old, item, hash: hash, append: options.mode == .append) ? .stored : .notStored
+        case .set, .replace:
+            break
+        }
+        unlinkAndFree(old, hash: hash)
+        link(item, hash: hash)
+        return .stored
+    }
+
+    // MARK: md
+
+    /// md: deletes, or with `invalidate` keeps the item marked stale (new CAS, optional new expiry,
+    /// win token handed back), or with `emptyValue` keeps it with an empty value.
+    public func metaDelete(_ key: UnsafeRawBufferPointer, compareCAS: UInt64?, invalidate: Bool, emptyValue: Bool,
+                           newExpiry: UInt32?, explicitCAS: UInt64?) -> MetaDeleteResult {
+        withStripe(of: key) { hash in
+            guard let item = findLive(key, hash: hash).0 else { return .notFound }
+            if let compareCAS, compareCAS != item.cas { return .casMismatch }
+            if invalidate {
+                if let newExpiry { item.expiry = newExpiry }
+                item.isStale = true
+                item.winTokenSent = false
+                item.cas = explicitCAS ?? nextCAS()
+                return .invalidated
+            }
+            if emptyValue, let empty = makeItem(like: item, valueLength: 0) {
+                unlinkAndFree(item, hash: hash)
+                link(empty, hash: hash)
+                if let explicitCAS { empty.cas = explicitCAS }
+                return .emptied
+            }
+            unlinkAndFree(item, hash: hash)
+            return .deleted
+        }
+    }
+
+    // MARK: ma
+
+    /// ma: incr / decr with an optional CAS check and autovivify. `body` sees the resulting item
+    /// (the updated or created one) and its number under the stripe.
+    public func metaArithmetic(_ key: UnsafeRawBufferPointer, _ request: MetaArithmeticRequest,
+                               _ body: (MetaItem, UInt64) -> Void) -> MetaArithmeticResult {
+        withStripe(of: key) { hash in
+            guard let item = findLive(key, hash: hash).0 else {
+                guard let initial = request.vivifyInitial else { return .notFound }
+                guard let created = storeNumber(initial, key: key, hash: hash) else { return .vivifyFailed }
+                if let explicit = request.explicitCAS { created.cas = explicit }
+                body(MetaItem(item: created, now: clock.now), initial)
+                return .created(initial)
+            }
+            guard item.valueLength > 0 else { return .nonNumeric }
+            if request.compareCAS != 0 && request.compareCAS != item.cas { return .casMismatch }
+            guard let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else { return .nonNumeric }
+            let d = request.delta
+            let updated = request.increment ? current &+ d : (d > current ? 0 : current - d)
+            guard let result = writeNumber(updated, into: item, key: key, hash: hash) else { return .outOfMemory }
+            if let explicit = request.explicitCAS { result.cas = explicit }
+            body(MetaItem(item: result, now: clock.now), updated)
+            return .updated(updated)
+        }
+    }
+
+    /// Writes `number` as the item's value: in place, space-padded, when it fits (as memcached does),
+    /// else into a new item that replaces it. Returns the live item, nil when out of memory.
+    private func writeNumber(_ number: UInt64, into item: Item, key: UnsafeRawBufferPointer, hash: UInt32) -> Item? {
+        withDigits(of: number) { digits in
+            if digits.count <= item.valueLength {
+                let value = item.value
+                value.baseAddress!.copyMemory(from: digits.baseAddress!, byteCount: digits.count)
+                (value.baseAddress! + digits.count).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - digits.count)
+                item.cas = nextCAS()
+                bumpIfDue(item)
+                return item
+            }
+            guard replaceValue(of: item, with: digits, hash: hash) else { return nil }
+            // The old item is freed by now: look the replacement up by the caller's key.
+            return findLive(key, hash: hash).0
+        }
+    }
+
+    /// A new linked item (flags 0, no expiry) holding `number`; nil when no memory can be had.
+    private func storeNumber(_ number: UInt64, key: UnsafeRawBufferPointer, hash: UInt32) -> Item? {
+        withDigits(of: number) { digits in
+            guard case .allocated(let pending) = allocate(key: key, flags: 0, exptime: 0, valueLength: digits.count) else { return nil }
+            pending.value.baseAddress!.copyMemory(from: digits.baseAddress!, byteCount: digits.count)
+            let item = Item(pending.chunk)
+            link(item, hash: hash)
+            return item
+        }
+    }
+
+    private func withDigits<R>(of number: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { buffer in
+            let length = DecimalValue.format(number, into: buffer)
+            return body(UnsafeRawBufferPointer(rebasing: buffer[..<length]))
+        }
+    }
+}
