@@ -10,6 +10,7 @@ Cases share one pair of servers and use keys unique to the case, except cases ma
 `expected_difference=` with a check of what each side must answer instead; none is skipped.
 """
 import concurrent.futures
+import time
 
 import pytest
 
@@ -60,6 +61,11 @@ case("set_exptime_negative", setcmd("set", "sen", "gone", exptime=-1), "get sen\
 # 3.2 s the item is gone on any server that follows memcached's rule (expired when exptime <= now).
 case("set_exptime_expires", setcmd("set", "sex", "soon", exptime=2), "get sex\r\n", Sleep(3.2), "get sex\r\n")
 case("set_exptime_absolute_past", setcmd("set", "sap", "old", exptime=1000000000), "get sap\r\n")
+# exptime over 30 days (2592000 s) is an absolute unix time: 2592001 is in 1970, so already expired
+case("set_exptime_30_days_relative", setcmd("set", "s30", "v", exptime=2592000), "get s30\r\n")
+case("set_exptime_30_days_plus_1_absolute", setcmd("set", "s31d", "v", exptime=2592001), "get s31d\r\n")
+case("set_exptime_absolute_future", setcmd("set", "saf", "v", exptime=int(time.time()) + 3600), "get saf\r\n")
+case("touch_absolute_past", setcmd("set", "tap", "v"), "touch tap 2592001\r\n", "get tap\r\n")
 case("set_exptime_bad", "set seb 0 abc 1\r\nx\r\n", "get seb\r\n")
 
 # wrong argument counts and bad numbers
