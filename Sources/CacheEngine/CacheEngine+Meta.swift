@@ -259,16 +259,22 @@ extension CacheEngine {
 
     // MARK: ma
 
-    /// ma: incr / decr with an optional CAS check and autovivify. `body` sees the resulting item
-    /// (the updated or created one) and its number under the stripe.
+    /// `metaArithmetic` for callers that do not care whether the item was created.
     public func metaArithmetic(_ key: UnsafeRawBufferPointer, _ request: MetaArithmeticRequest,
                                _ body: (MetaItem, UInt64) -> Void) -> MetaArithmeticResult {
+        metaArithmetic(key, request) { item, number, _ in body(item, number) }
+    }
+
+    /// ma: incr / decr with an optional CAS check and autovivify. `body` sees the resulting item
+    /// (the updated or created one), its number and whether it was created, under the stripe.
+    public func metaArithmetic(_ key: UnsafeRawBufferPointer, _ request: MetaArithmeticRequest,
+                               _ body: (MetaItem, UInt64, _ created: Bool) -> Void) -> MetaArithmeticResult {
         withStripe(of: key) { hash in
             guard let item = findLive(key, hash: hash).0 else {
                 guard let initial = request.vivifyInitial else { return .notFound }
                 guard let created = storeNumber(initial, key: key, hash: hash) else { return .vivifyFailed }
                 if let explicit = request.explicitCAS { created.cas = explicit }
-                body(MetaItem(item: created, now: clock.now), initial)
+                body(MetaItem(item: created, now: clock.now), initial, true)
                 return .created(initial)
             }
             guard item.valueLength > 0 else { return .nonNumeric }
@@ -278,7 +284,7 @@ extension CacheEngine {
             let updated = request.increment ? current &+ d : (d > current ? 0 : current - d)
             guard let result = writeNumber(updated, into: item, key: key, hash: hash) else { return .outOfMemory }
             if let explicit = request.explicitCAS { result.cas = explicit }
-            body(MetaItem(item: result, now: clock.now), updated)
+            body(MetaItem(item: result, now: clock.now), updated, false)
             return .updated(updated)
         }
     }

@@ -17,6 +17,8 @@ public enum CommandKind: Equatable, Sendable {
     case shutdown
     /// The meta no-op `mn`, which answers `MN`.
     case metaNoOp
+    /// Meta commands (see MetaFlags): `mg`, `ms`, `md`, `ma`, `me`.
+    case metaGet, metaSet, metaDelete, metaArithmetic, metaDebug
 
     /// The storage mode of set/add/replace/append/prepend/cas.
     public var isStorage: Bool {

@@ -15,8 +15,7 @@ public enum CommandRecognizer {
 
         switch bytes[name.start] {
         case UInt8(ascii: "m") where name.count == 2:
-            // Meta commands: only the no-op is supported (mg/ms/md/ma/me answer ERROR here).
-            return bytes[name.start + 1] == UInt8(ascii: "n") ? .command(.metaNoOp) : .error
+            return recognizeMeta(bytes[name.start + 1], words: words)
         case UInt8(ascii: "g"):
             guard words >= 2 else { return .error }
             if named("get") { return .command(.get) }
@@ -58,5 +57,21 @@ public enum CommandRecognizer {
             if bytes.span(tokens[words - 1], hasPrefix: "HTTP/") { return .closeConnection }
             return .error
         }
+    }
+
+    /// Meta commands are two bytes long. All but `mn` and `me` need a key (else `ERROR`); `me`
+    /// without one answers its own error, as in memcached.
+    private static func recognizeMeta(_ letter: UInt8, words: Int) -> Recognition {
+        let kind: CommandKind
+        switch letter {
+        case UInt8(ascii: "n"): return .command(.metaNoOp)
+        case UInt8(ascii: "e"): return .command(.metaDebug)
+        case UInt8(ascii: "g"): kind = .metaGet
+        case UInt8(ascii: "s"): kind = .metaSet
+        case UInt8(ascii: "d"): kind = .metaDelete
+        case UInt8(ascii: "a"): kind = .metaArithmetic
+        default: return .error
+        }
+        return words >= 2 ? .command(kind) : .error
     }
 }

@@ -41,6 +41,11 @@ extension TextSession {
         case .quit: closeRequested = true
         case .shutdown: output.append(ResponseLine.shutdownNotEnabled)
         case .metaNoOp: output.append(ResponseLine.metaNoOp)
+        case .metaGet: metaGet(in: bytes, into: &output)
+        case .metaSet: metaSet(in: bytes, into: &output)
+        case .metaDelete: metaDelete(in: bytes, into: &output)
+        case .metaArithmetic: metaArithmetic(in: bytes, into: &output)
+        case .metaDebug: metaDebug(in: bytes, into: &output)
         }
     }
 

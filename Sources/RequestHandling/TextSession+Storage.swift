@@ -46,6 +46,7 @@ extension TextSession {
 
     /// The whole data block is in: store it, or refuse it if it did not end in `\r\n`.
     func finishStore(_ reception: ValueReception, into output: inout OutputBuffer) {
+        if let meta = reception.meta { return finishMetaSet(reception, meta, into: &output) }
         noreply = reception.noreply
         counters.add(.cmdSet)
         guard reception.isWellTerminated else {
@@ -66,7 +67,7 @@ extension TextSession {
         }
     }
 
-    private func countCAS(_ result: StoreResult) {
+    func countCAS(_ result: StoreResult) {
         switch result {
         case .stored: counters.add(.casHits)
         case .exists: counters.add(.casBadval)

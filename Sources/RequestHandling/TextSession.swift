@@ -31,14 +31,17 @@ public struct SessionProgress: Sendable, Equatable {
 ///   memcached may still hold unsent;
 /// - answers are handed to the network layer as soon as they exist (memcached holds them while it
 ///   waits for a data block), except a refused store's error, sent after its swallowed block;
-/// - meta commands other than `mn`, and slabs / lru / lru_crawler / watch / cache_memlimit, answer
-///   `ERROR`; `stats cachedump` is reported as disabled, `stats conns` is empty.
+/// - slabs / lru / lru_crawler / watch / cache_memlimit answer `ERROR`; `stats cachedump` is
+///   reported as disabled, `stats conns` is empty;
+/// - meta commands: see TextSession+MetaGet.swift and the files beside it for their differences.
 public final class TextSession {
     let context: WorkerContext
     let engine: CacheEngine
     let counters: CounterBlock
     /// Reused for every line: parsing allocates nothing.
     let tokens = TokenTable()
+    /// Buffers the meta commands reuse (decoded b keys, a pending ms's reply flags).
+    let meta = MetaScratch()
     var state: InputState = .awaitingCommand
     /// The current command asked for `noreply`: its answer (and most of its errors) is not sent.
     var noreply = false

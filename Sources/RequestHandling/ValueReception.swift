@@ -8,6 +8,8 @@ struct ValueReception {
     let compareCAS: UInt64
     /// memcached keeps the store's `noreply` until the block is complete.
     let noreply: Bool
+    /// Set for an `ms`: the block is then stored and answered by meta rules.
+    var meta: MetaStoreOptions? = nil
     private(set) var received = 0
     private var terminator: (UInt8, UInt8) = (0, 0)
 

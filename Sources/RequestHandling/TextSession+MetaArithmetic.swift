@@ -1,0 +1,88 @@
+import CacheEngine
+import MemcacheProtocol
+
+/// `ma <key> <flags>*`: memcached 1.6.18's `process_marithmetic_command`.
+extension TextSession {
+    func metaArithmetic(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        if let error = metaLineError(tooLong: MetaResponse.flagsTooLong) { return output.append(error) }
+        let flags = MetaFlags.parse(tokens, from: 2, in: bytes, keyScratch: meta.decodedKey)
+        if flags.failed { return output.append(MetaResponse.invalidOrDuplicateFlag) }
+        noreply = flags.quiet
+        let increment: Bool
+        switch flags.mode {
+        case 0, UInt8(ascii: "I"), UInt8(ascii: "+"): increment = true
+        case UInt8(ascii: "D"), UInt8(ascii: "-"): increment = false
+        default: return output.append(MetaResponse.invalidArithmeticMode)
+        }
+        guard let key = metaKey(flags, in: bytes) else { return output.append(MetaResponse.badCommandLineFormat) }
+        // memcached checks the opaque while it writes the reply, after the update: so do we.
+        let opaqueTooLong = metaOpaqueTooLong(in: bytes, from: 2)
+        let request = MetaArithmeticRequest(increment: increment, delta: flags.delta, compareCAS: flags.compareCAS,
+                                            vivifyInitial: flags.vivify ? flags.initial : nil,
+                                            explicitCAS: flags.hasExplicitCAS ? flags.explicitCAS : nil)
+        let start = output.readableCount
+        let result = engine.metaArithmetic(key, request) { item, number, created in
+            guard !opaqueTooLong else { return }
+            writeMetaArithmeticHit(item, number, created: created, flags, in: bytes, into: &output)
+        }
+        if opaqueTooLong {
+            output.truncateReadable(to: start)
+            return output.append(MetaResponse.opaqueTooLong)
+        }
+        finishMetaArithmetic(result, increment: increment, key: key, flags, start: start, in: bytes, into: &output)
+    }
+
+    private func finishMetaArithmetic(_ result: MetaArithmeticResult, increment: Bool, key: UnsafeRawBufferPointer,
+                                      _ flags: MetaFlags, start: Int, in bytes: UnsafeRawBufferPointer,
+                                      into output: inout OutputBuffer) {
+        switch result {
+        case .updated:
+            counters.add(increment ? .incrHits : .decrHits)
+            // q hides a successful update; memcached still answers a created item.
+            if noreply { output.truncateReadable(to: start) }
+        case .created:
+            break
+        case .notFound, .casMismatch:
+            if result == .notFound { counters.add(increment ? .incrMisses : .decrMisses) }
+            output.append(result == .notFound ? MetaResponse.notFound : MetaResponse.exists)
+            appendMetaEcho(from: 2, key: key, binary: flags.base64Key, in: bytes, into: &output)
+            output.append(ResponseLine.lineEnd)
+        case .nonNumeric: output.append(ResponseLine.nonNumericValue)
+        case .outOfMemory: output.append(ResponseLine.outOfMemory)
+        case .vivifyFailed: output.append(MetaResponse.vivifyOutOfMemory)
+        }
+    }
+
+    /// `HD` or `VA <length>`, the flags in request order (T and N act where they stand), then the
+    /// number as the data block when v was asked for.
+    private func writeMetaArithmeticHit(_ item: MetaItem, _ number: UInt64, created: Bool, _ flags: MetaFlags,
+                                        in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        let numberStart = output.readableCount
+        output.appendDecimal(number)
+        let digits = output.readableCount - numberStart
+        output.truncateReadable(to: numberStart)
+        if flags.returnsValue {
+            output.append(MetaResponse.value)
+            output.appendDecimal(UInt64(digits))
+        } else {
+            output.append(MetaResponse.done)
+        }
+        for index in 2..<tokens.count {
+            switch metaLetter(index, in: bytes) {
+            case UInt8(ascii: "c"): output.appendMetaFlag(UInt8(ascii: "c"), item.cas)
+            case UInt8(ascii: "t"):
+                if item.expiry == 0 { output.append(" t-1") } else { output.appendMetaFlag(UInt8(ascii: "t"), UInt64(item.expiry &- item.now)) }
+            case UInt8(ascii: "T"): item.setExpiry(metaExpiry(flags.exptime))
+            case UInt8(ascii: "N"): if created { item.setExpiry(metaExpiry(flags.vivifyExptime)) }
+            case UInt8(ascii: "O"): output.appendMetaToken(word(index, in: bytes))
+            case UInt8(ascii: "k"): output.appendMetaKey(item.key, binary: flags.base64Key)
+            default: break
+            }
+        }
+        if flags.returnsValue {
+            output.append(ResponseLine.lineEnd)
+            output.appendDecimal(number)
+        }
+        output.append(ResponseLine.lineEnd)
+    }
+}
