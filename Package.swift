@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "swiftcached", targets: ["swiftcached"]),
+        .executable(name: "swiftcached-config", targets: ["swiftcached-config"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,14 +44,33 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
+        // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
+        // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's
+        // registration on top of Networking.
+        .target(name: "Cluster"),
+        .target(
+            name: "ClusterService",
+            dependencies: [
+                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        .executableTarget(
+            name: "swiftcached-config",
+            dependencies: [
+                "Cluster", "ClusterService", "Networking", "RequestHandling",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "swiftcached",
             dependencies: [
-                "Networking", "RequestHandling", "CacheEngine",
+                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
         // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the

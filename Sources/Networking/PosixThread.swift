@@ -6,11 +6,11 @@ import Darwin
 
 /// A joinable pthread running one closure. Foundation's `Thread` cannot be joined, and shutdown must
 /// wait for every worker to have closed its connections.
-final class PosixThread {
+public final class PosixThread {
     private var handle: pthread_t? = nil
 
     /// Starts `body` on a new thread; `name` is for diagnostics.
-    init(name: String, _ body: @escaping () -> Void) throws {
+    public init(name: String, _ body: @escaping () -> Void) throws {
         let box = Unmanaged.passRetained(ThreadBody(name: name, body: body))
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
@@ -26,7 +26,7 @@ final class PosixThread {
     }
 
     /// Waits for the thread to finish.
-    func join() {
+    public func join() {
         guard let thread = handle else { return }
         pthread_join(thread, nil)
         handle = nil

@@ -7,12 +7,12 @@ import Darwin
 
 /// A descriptor another thread can make readable to wake an event loop: an eventfd on Linux, a pipe
 /// elsewhere. `notify` may be called from any thread; `clear` only by the thread whose loop watches it.
-final class WakeSignal: @unchecked Sendable {
+public final class WakeSignal: @unchecked Sendable {
     /// Watched with EV_READ by the event_base to wake.
-    let readFD: Int32
+    public let readFD: Int32
     private let writeFD: Int32
 
-    init() throws {
+    public init() throws {
         #if os(Linux)
         let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard fd >= 0 else { throw ServerError.system("eventfd", errno) }
@@ -32,14 +32,14 @@ final class WakeSignal: @unchecked Sendable {
         if writeFD != readFD { close(writeFD) }
     }
 
-    func notify() {
+    public func notify() {
         var one: UInt64 = 1
         // EAGAIN means a wake-up is already pending, which is all that is needed.
         _ = withUnsafeBytes(of: &one) { write(writeFD, $0.baseAddress, Self.tokenSize) }
     }
 
     /// Consumes pending wake-ups so a level-triggered loop does not fire again for them.
-    func clear() {
+    public func clear() {
         var sink: UInt64 = 0
         while withUnsafeMutableBytes(of: &sink, { read(readFD, $0.baseAddress, Self.tokenSize) }) > 0 {
             if Self.tokenSize == 8 { return }  // one eventfd read resets its counter

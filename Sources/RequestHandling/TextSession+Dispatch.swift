@@ -7,7 +7,7 @@ extension TextSession {
         tokens.fill(from: bytes, line: line)
         switch CommandRecognizer.recognize(tokens, in: bytes) {
         case .error:
-            output.append(ResponseLine.error)
+            if !answerClusterConfig(in: bytes, into: &output) { output.append(ResponseLine.error) }
         case .closeConnection:
             closeRequested = true
         case .command(let kind):

@@ -72,6 +72,9 @@ struct SwiftcachedCommand: ParsableCommand {
             help: "Comma separated extended options: hashpower=N, idle_timeout=SECONDS, slab_chunk_max=SIZE.")
     var extended: [String] = []
 
+    @OptionGroup(title: "Cluster")
+    var cluster: ClusterOptions
+
     func run() throws {
         if printVersion {
             print("swiftcached \(swiftcachedVersion)")
@@ -91,15 +94,18 @@ struct SwiftcachedCommand: ParsableCommand {
     private func serve(_ settings: ServerSettings) throws {
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
+        let registrar = try cluster.makeRegistrar(for: context)
         let server = Server(context: context)
         do {
             try server.start()
+            try registrar?.start()
         } catch {
             fputs("\(error)\n", stderr)
             engine.shutdown()
             throw ExitCode(71)  // EX_OSERR
         }
         server.run()
+        registrar?.stop()
         engine.shutdown()
         if context.verbosity > 0 {
             fputs("Exiting normally\n", stderr)

@@ -1,0 +1,18 @@
+/// Reads a node list: `host|ip|port` entries separated by spaces or newlines, `#` to end of line a
+/// comment. The whole list is refused on the first bad entry so that a half-written or mistyped file
+/// never replaces a good list.
+public enum NodeListParser {
+    public static func parse(_ text: String) throws -> [ClusterNode] {
+        var nodes: [ClusterNode] = []
+        var seen = Set<String>()
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            for entry in content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                let node = try ClusterNode(entry: entry)
+                guard seen.insert(node.identity).inserted else { throw ClusterInputError.duplicateNode(node.identity) }
+                nodes.append(node)
+            }
+        }
+        return nodes
+    }
+}

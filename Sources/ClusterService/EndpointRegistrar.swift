@@ -1,0 +1,92 @@
+import Cluster
+import Networking
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A data node's side of discovery (`swiftcached --cluster-endpoint … --advertise …`): one thread
+/// that, every heartbeat, renews the node's lease at the endpoint and fetches the endpoint's view in
+/// the same short connection, installing it for `config get cluster` on this node. An unreachable
+/// endpoint only means the view goes stale: the node keeps serving its keys.
+public final class EndpointRegistrar: Sendable {
+    public let published = PublishedConfig()
+    private let endpointHost: String
+    private let endpointPort: Int
+    private let node: ClusterNode
+    private let heartbeat: Double
+    private let log: @Sendable (String) -> Void
+    private let wake: WakeSignal
+    private let stopping = Atomic<Bool>(false)
+    /// Only touched by `start`/`stop` on the thread that runs the server.
+    nonisolated(unsafe) private var thread: PosixThread?
+
+    /// The lease outlives three missed heartbeats, so one slow round trip does not drop the node.
+    public var leaseSeconds: Double { heartbeat * 3 }
+
+    public init(endpointHost: String, endpointPort: Int, node: ClusterNode, heartbeat: Double,
+                log: @escaping @Sendable (String) -> Void) throws {
+        self.endpointHost = endpointHost
+        self.endpointPort = endpointPort
+        self.node = node
+        self.heartbeat = heartbeat
+        self.log = log
+        wake = try WakeSignal()
+    }
+
+    public func start() throws {
+        thread = try PosixThread(name: "registrar") { [self] in loop() }
+    }
+
+    /// Stops heartbeats and tells the endpoint the node is leaving (best effort, half a second).
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+        wake.notify()
+        thread?.join()
+        thread = nil
+        _ = TCPDialer.exchange(host: endpointHost, port: endpointPort,
+                               request: Array("config deregister \(node.entry)\r\n".utf8),
+                               deadline: monotonicNow() + 0.5, isComplete: { $0.contains(UInt8(ascii: "\n")) })
+    }
+
+    private func loop() {
+        var reachable = true
+        while !stopping.load(ordering: .acquiring) {
+            let ok = heartbeatOnce()
+            if ok != reachable {
+                log(ok ? "cluster endpoint \(endpointHost):\(endpointPort) reachable again"
+                       : "cluster endpoint \(endpointHost):\(endpointPort) unreachable; serving on with the last known configuration")
+                reachable = ok
+            }
+            var poller = pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)
+            _ = poll(&poller, 1, Int32(heartbeat * 1000))
+        }
+    }
+
+    /// One `config register` + `config get cluster` exchange. True when both were answered.
+    private func heartbeatOnce() -> Bool {
+        let request = "config register \(node.entry) \(leaseSeconds)\r\nconfig get cluster\r\n"
+        guard let answer = TCPDialer.exchange(host: endpointHost, port: endpointPort, request: Array(request.utf8),
+                                              deadline: monotonicNow() + min(heartbeat, 2),
+                                              isComplete: { Self.parse($0) != nil }),
+              let (registered, payload) = Self.parse(answer) else { return false }
+        if !registered { log("cluster endpoint refused the registration of \(node.entry): \(String(decoding: answer.prefix(200), as: UTF8.self))") }
+        if let payload { published.offer(payload) }
+        return registered && payload != nil
+    }
+
+    /// nil while incomplete; else whether the registration was accepted and the payload (nil when
+    /// the endpoint's answer was malformed).
+    static func parse(_ bytes: [UInt8]) -> (registered: Bool, payload: ConfigPayload?)? {
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let registered = bytes[..<newline].starts(with: "REGISTERED".utf8)
+        do {
+            switch try ConfigResponseParser.parse(Array(bytes[(newline + 1)...])) {
+            case .incomplete: return nil
+            case let .complete(payload, _): return (registered, payload)
+            }
+        } catch {
+            return (registered, nil)
+        }
+    }
+}

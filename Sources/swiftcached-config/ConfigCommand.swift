@@ -1,0 +1,121 @@
+import ArgumentParser
+import Cluster
+import ClusterService
+import Networking
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `swiftcached-config`: the ElastiCache-style configuration endpoint. Serves `config get cluster`
+/// (and its legacy and binary forms) on the Networking layer's listener and workers, with one more
+/// thread for membership (probes, cluster file, leases).
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftcached-config",
+        abstract: "Configuration endpoint for a Swiftcached cluster (config get cluster).")
+
+    @Option(name: [.customShort("p"), .customLong("port")], help: "TCP port to listen on.")
+    var port: Int = 11211
+
+    @Option(name: [.customShort("l"), .customLong("listen")], help: "Interface to listen on, `addr[:port]` (default: all).")
+    var listen: [String] = []
+
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Worker threads for client connections.")
+    var threads: Int = 2
+
+    @Option(name: [.customShort("c"), .customLong("conn-limit")], help: "Max simultaneous connections.")
+    var connectionLimit: Int = 1024
+
+    @Option(name: [.customShort("Y"), .customLong("auth-file")],
+            help: "user:password file; config set/register/deregister then need an authenticated connection.")
+    var authFile: String?
+
+    @Option(name: .customLong("cluster-file"), help: "Nodes as host|ip|port, space or newline separated, # comments.")
+    var clusterFile: String?
+
+    @Option(name: .customLong("state-file"), help: "Where the version and list are persisted.")
+    var stateFile: String = "swiftcached-config.state"
+
+    @Option(name: .customLong("probe-interval"), help: "Seconds between probe rounds.")
+    var probeInterval: Double = 1.0
+
+    @Option(name: .customLong("probe-timeout"), help: "Seconds one probe may take.")
+    var probeTimeout: Double = 0.5
+
+    @Option(name: .customLong("failures-to-drop"), help: "Failed probes in a row before a node is dropped.")
+    var failuresToDrop: Int = 3
+
+    @Option(name: .customLong("successes-to-add"), help: "Good probes in a row before a dropped node is listed again.")
+    var successesToAdd: Int = 2
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
+    var verbose: Int
+
+    @Flag(name: [.customShort("V"), .customLong("version")], help: "Print version and exit.")
+    var printVersion = false
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("port must be 1-65535") }
+        guard probeInterval >= 0.05, probeTimeout > 0, probeTimeout <= probeInterval * 10 else {
+            throw ValidationError("probe interval must be >= 0.05 s and the timeout positive")
+        }
+        guard failuresToDrop >= 1, successesToAdd >= 1 else { throw ValidationError("thresholds must be >= 1") }
+    }
+
+    func run() throws {
+        if printVersion {
+            print("swiftcached-config \(swiftcachedVersion)")
+            return
+        }
+        let verbosity = verbose
+        let log: @Sendable (String) -> Void = { message in if verbosity > 0 { fputs(message + "\n", stderr) } }
+        let coordinator: ClusterCoordinator
+        let credentials: EndpointCredentials?
+        do {
+            credentials = try authFile.map { try EndpointCredentials(path: $0) }
+            coordinator = try ClusterCoordinator(settings: probeSettings, clusterFilePath: clusterFile,
+                                                 stateFilePath: stateFile, log: log)
+            try coordinator.start()
+        } catch {
+            fputs("swiftcached-config: \(error)\n", stderr)
+            throw ExitCode(64)
+        }
+        let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
+                                      version: swiftcachedVersion, threads: threads)
+        let server = Server(settings: serverSettings, counters: CounterRegistry(),
+                            log: ServerLog(level: { verbosity }), tick: {},
+                            makeWorkerSetup: { _ in
+                                Server.WorkerSetup(counters: CounterRegistry().makeBlock(),
+                                                   makeSession: { ConfigEndpointSession(endpoint: endpoint) })
+                            })
+        do {
+            try server.start()
+        } catch {
+            fputs("swiftcached-config: \(error)\n", stderr)
+            coordinator.stop()
+            throw ExitCode(71)
+        }
+        server.run()
+        coordinator.stop()
+    }
+
+    private var probeSettings: ProbeSettings {
+        var settings = ProbeSettings()
+        settings.interval = probeInterval
+        settings.timeout = probeTimeout
+        settings.failuresToDrop = failuresToDrop
+        settings.successesToAdd = successesToAdd
+        return settings
+    }
+
+    private var serverSettings: ServerSettings {
+        var settings = ServerSettings()
+        settings.tcpPort = port
+        settings.listenAddresses = listen
+        settings.workerThreads = threads
+        settings.maxConnections = connectionLimit
+        settings.verbosity = verbose
+        return settings
+    }
+}

@@ -1,0 +1,2 @@
+// The configuration endpoint's entry point; see ConfigCommand for the flags.
+ConfigCommand.main()

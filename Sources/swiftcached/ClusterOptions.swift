@@ -1,0 +1,55 @@
+import ArgumentParser
+import Cluster
+import ClusterService
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Joining a cluster: `--cluster-endpoint HOST:PORT --advertise HOST|IP|PORT`. The node registers
+/// itself with the endpoint, renews its lease every heartbeat, and answers `config get cluster` with
+/// the endpoint's view (see docs/cluster.md).
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .customLong("cluster-endpoint"), help: "Configuration endpoint to register with, HOST:PORT.")
+    var endpoint: String?
+
+    @Option(name: .customLong("advertise"), help: "How clients reach this node, HOST|IP|PORT (IP may be empty).")
+    var advertise: String?
+
+    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between lease renewals (the lease is 3 intervals).")
+    var heartbeat: Double = 2.0
+
+    func validate() throws {
+        guard (endpoint == nil) == (advertise == nil) else {
+            throw ValidationError("--cluster-endpoint and --advertise go together")
+        }
+        if endpoint != nil { _ = try endpointAddress() }
+        if let advertise {
+            do { _ = try ClusterNode(entry: Substring(advertise)) } catch { throw ValidationError("--advertise: \(error)") }
+        }
+        guard heartbeat >= 0.1 else { throw ValidationError("--heartbeat-interval must be >= 0.1") }
+    }
+
+    private func endpointAddress() throws -> (host: String, port: Int) {
+        guard let endpoint, let colon = endpoint.lastIndex(of: ":"),
+              let port = Int(endpoint[endpoint.index(after: colon)...]), (1...65535).contains(port),
+              colon != endpoint.startIndex else {
+            throw ValidationError("--cluster-endpoint must be HOST:PORT")
+        }
+        return (String(endpoint[..<colon]), port)
+    }
+
+    /// The registrar for this node, its view installed as the context's `config get cluster` source;
+    /// nil outside a cluster.
+    func makeRegistrar(for context: ServerContext) throws -> EndpointRegistrar? {
+        guard let advertise else { return nil }
+        let address = try endpointAddress()
+        let registrar = try EndpointRegistrar(
+            endpointHost: address.host, endpointPort: address.port, node: try ClusterNode(entry: Substring(advertise)),
+            heartbeat: heartbeat, log: { [unowned context] message in
+                if context.verbosity > 0 { fputs(message + "\n", stderr) }
+            })
+        context.clusterConfig = registrar.published
+        return registrar
+    }
+}
