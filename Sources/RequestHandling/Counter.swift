@@ -16,6 +16,8 @@ public enum Counter: Int, CaseIterable, Sendable {
     case connYields
     /// Connections closed for idling past `-o idle_timeout` (idle_kicks).
     case idleKicks
+    /// SASL or `-Y` authentication attempts, and the failed ones.
+    case authCmds, authErrors
 
     /// The name `stats` prints.
     public var statName: String {
@@ -48,6 +50,8 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .rejectedConnections: return "rejected_connections"
         case .connYields: return "conn_yields"
         case .idleKicks: return "idle_kicks"
+        case .authCmds: return "auth_cmds"
+        case .authErrors: return "auth_errors"
         }
     }
 

@@ -5,6 +5,14 @@ public struct ServerSettings: Sendable {
     public var engine = EngineConfiguration()
     public var tcpPort: Int = 11211
     public var udpPort: Int = 0
+    /// `-B`: which protocol a connection may speak (`auto` decides by its first byte).
+    public var bindingProtocol: BindingProtocol = .auto
+    /// `-S`: binary connections must authenticate with SASL PLAIN against these credentials.
+    public var saslCredentials: CredentialStore? = nil
+    /// `-Y`: text connections must authenticate with a `set` of `user password` first.
+    public var asciiCredentials: CredentialStore? = nil
+    /// The `-Y` file's path, for `stats settings` (`auth_enabled_ascii`).
+    public var asciiAuthFile: String? = nil
     public var unixSocketPath: String? = nil
     /// `-a`: permissions of the unix socket file.
     public var unixSocketMask: Int = 0o700

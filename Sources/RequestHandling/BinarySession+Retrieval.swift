@@ -1,0 +1,60 @@
+import CacheEngine
+import MemcacheProtocol
+
+/// get / getk / touch / gat / gatk and their quiet forms: memcached's `process_bin_get_or_touch`.
+extension BinarySession {
+    func retrieve(_ command: BinaryOpcode, _ request: BinaryRequest, key: UnsafeRawBufferPointer,
+                  extras: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        let touching = command == .touch || command == .gat || command == .gatk
+        let returnsKey = command == .getk || command == .gatk
+        let returnsValue = command != .touch
+        let answer = { (item: ItemView, output: inout OutputBuffer) in
+            let keyLength = returnsKey ? item.key.count : 0
+            let valueLength = returnsValue ? item.value.count : 0
+            output.appendBinaryHeader(opcode: request.opcode, status: .success, extrasLength: 4, keyLength: keyLength,
+                                      bodyLength: 4 + keyLength + valueLength, opaque: request.opaque, cas: item.cas)
+            output.appendBigEndian(item.flags)
+            if returnsKey { output.append(item.key) }
+            if returnsValue { output.append(item.value) }
+        }
+        let result: LookupResult
+        if touching {
+            // The wire carries an unsigned 32-bit expiry; memcached widens it without a sign.
+            let exptime = Int64(BigEndianBytes.uint32(extras, at: 0))
+            result = engine.getAndTouch(key, exptime: exptime) { answer($0, &output) }
+        } else {
+            result = engine.get(key) { answer($0, &output) }
+        }
+        count(result, touching: touching)
+        if result != .hit { answerMiss(request, key: key, returnsKey: returnsKey, into: &output) }
+    }
+
+    /// Quiet forms say nothing on a miss; getk / gatk send the key back with "Not found" status.
+    private func answerMiss(_ request: BinaryRequest, key: UnsafeRawBufferPointer, returnsKey: Bool,
+                            into output: inout OutputBuffer) {
+        guard !request.quiet else { return }
+        if returnsKey {
+            output.appendBinaryHeader(opcode: request.opcode, status: .keyNotFound, keyLength: key.count,
+                                      bodyLength: key.count, opaque: request.opaque)
+            output.append(key)
+        } else {
+            output.appendBinaryError(opcode: request.opcode, status: .keyNotFound, opaque: request.opaque)
+        }
+    }
+
+    private func count(_ result: LookupResult, touching: Bool) {
+        switch result {
+        case .expired: counters.add(.getExpired)
+        case .flushed: counters.add(.getFlushed)
+        case .hit, .miss: break
+        }
+        let hit = result == .hit
+        if touching {
+            counters.add(.cmdTouch)
+            counters.add(hit ? .touchHits : .touchMisses)
+        } else {
+            counters.add(.cmdGet)
+            counters.add(hit ? .getHits : .getMisses)
+        }
+    }
+}
