@@ -1,39 +1,38 @@
-import Foundation
+import Synchronization
 
 /// All threads' counter blocks; sums them for `stats`. `stats reset` records a baseline instead of
 /// writing to blocks other threads own.
 public final class CounterRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var blocks: [CounterBlock] = []
-    private var baseline = [UInt64](repeating: 0, count: Counter.allCases.count)
+    private struct State {
+        var blocks: [CounterBlock] = []
+        var baseline = [UInt64](repeating: 0, count: Counter.allCases.count)
+
+        func rawTotal(_ counter: Counter) -> UInt64 {
+            blocks.reduce(0) { $0 &+ $1.value(counter) }
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// A new block for one thread (a worker, or the listener for rejected connections).
     public func makeBlock() -> CounterBlock {
         let block = CounterBlock()
-        lock.lock()
-        blocks.append(block)
-        lock.unlock()
+        state.withLock { $0.blocks.append(block) }
         return block
-    }
-
-    private func rawTotal(_ counter: Counter) -> UInt64 {
-        blocks.reduce(0) { $0 &+ $1.value(counter) }
     }
 
     /// The sum over all threads since the last reset.
     public func total(_ counter: Counter) -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        return rawTotal(counter) &- baseline[counter.rawValue]
+        state.withLock { $0.rawTotal(counter) &- $0.baseline[counter.rawValue] }
     }
 
     public func reset() {
-        lock.lock()
-        defer { lock.unlock() }
-        for counter in Counter.allCases where counter.isResettable {
-            baseline[counter.rawValue] = rawTotal(counter)
+        state.withLock { state in
+            for counter in Counter.allCases where counter.isResettable {
+                state.baseline[counter.rawValue] = state.rawTotal(counter)
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 import CacheEngine
-import Foundation
+import Synchronization
 
 /// What every connection of the server shares: the engine, the settings, the counters of all threads.
 public final class ServerContext: @unchecked Sendable {
@@ -8,27 +8,20 @@ public final class ServerContext: @unchecked Sendable {
     public let counters: CounterRegistry
     /// Unix time the server started (for `uptime`).
     public let startTime: Int64
-    /// Answers `config get cluster` when this node belongs to a cluster (`--cluster-endpoint`); set
-    /// before the server starts, only read afterwards.
-    public var clusterConfig: ClusterConfigSource?
-    private let verbosityLevel: UnsafeMutablePointer<Int>
-    private let verbosityLock = NSLock()
+    private let verbosityLevel: Mutex<Int>
 
     public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {
         self.settings = settings
         self.engine = engine
         self.counters = counters
         self.startTime = engine.clock.unixNow
-        verbosityLevel = .allocate(capacity: 1)
-        verbosityLevel.initialize(to: settings.verbosity)
+        verbosityLevel = Mutex(settings.verbosity)
     }
-
-    deinit { verbosityLevel.deallocate() }
 
     /// `verbosity N` changes it at run time.
     public var verbosity: Int {
-        get { verbosityLock.lock(); defer { verbosityLock.unlock() }; return verbosityLevel.pointee }
-        set { verbosityLock.lock(); verbosityLevel.pointee = newValue; verbosityLock.unlock() }
+        get { verbosityLevel.withLock { $0 } }
+        set { verbosityLevel.withLock { $0 = newValue } }
     }
 }
 
