@@ -92,8 +92,10 @@ for r in $(seq 1 "$ROUNDS"); do
       line=$(grep -E "^Time to $t +[0-9]+ keys by" "$log" || true)
       [ -n "$line" ] || { echo "no result line in $log" >&2; cat "$log" >&2; exit 1; }
       keys=$(awk '{print $4}' <<<"$line"); secs=$(awk '{print $(NF-1)}' <<<"$line")
-      echo "$idx $label $t $keys $secs" >>"$OUT/runs.txt"
-      echo "round $r: $label $t: $keys ops in $secs s"
+      # memcslap stops loading at the first failed set and prints "Fatal error for key ..."
+      errors=$(grep -c "Fatal error" "$log" || true)
+      echo "$idx $label $t $keys $secs $errors" >>"$OUT/runs.txt"
+      echo "round $r: $label $t: $keys ops in $secs s$([ "$errors" -gt 0 ] && echo "  ($errors client errors: $(grep -m1 'Fatal error' "$log"))")"
     done
     stop_server
   done
@@ -103,8 +105,11 @@ python3 - "$OUT/runs.txt" <<'PY' | tee -a "$SUMMARY"
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 for test in ("set", "get"):
-    sw = [int(k) / float(s) for i, lab, t, k, s in rows if t == test and lab == "swiftcached"]
-    mc = [int(k) / float(s) for i, lab, t, k, s in rows if t == test and lab == "memcached"]
+    sw = [int(k) / float(s) for i, lab, t, k, s, e in rows if t == test and lab == "swiftcached"]
+    mc = [int(k) / float(s) for i, lab, t, k, s, e in rows if t == test and lab == "memcached"]
+    errs = {lab: sum(int(e) for i, l, t, k, s, e in rows if t == test and l == lab) for lab in ("swiftcached", "memcached")}
+    if any(errs.values()):
+        print("%s: WARNING runs with client errors (memcslap stopped its load early): %s" % (test, errs))
     print("%s: swiftcached ops/s %s" % (test, " ".join("%.0f" % x for x in sw)))
     print("%s: memcached   ops/s %s" % (test, " ".join("%.0f" % x for x in mc)))
     print("%s: medians swiftcached %.0f, memcached %.0f; median per-pair ratio swiftcached/memcached %.3f" % (

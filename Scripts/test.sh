@@ -38,6 +38,17 @@ record() { # status name detail
   case "$1" in PASS) ;; SKIPPED) [ "$ALLOW_SKIP" = 1 ] || FAILED=1 ;; *) FAILED=1 ;; esac
 }
 
+# Test counts over all steps, for the closing line; a step that fails without counts adds 1 failure.
+T_PASS=0; T_FAIL=0
+tally() { T_PASS=$((T_PASS + ${1:-0})); T_FAIL=$((T_FAIL + ${2:-0})); }
+pytest_counts() { # "passed failed" from a pytest summary line (errors count as failed)
+  local p f e
+  p=$(grep -oE '[0-9]+ passed' <<<"$1" | grep -oE '[0-9]+' || true)
+  f=$(grep -oE '[0-9]+ failed' <<<"$1" | grep -oE '[0-9]+' || true)
+  e=$(grep -oE '[0-9]+ errors?' <<<"$1" | grep -oE '[0-9]+' || true)
+  echo "${p:-0} $(( ${f:-0} + ${e:-0} ))"
+}
+
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -51,7 +62,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq || true
   if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"; then
-    echo "apt-get install failed"; record FAIL "set-up (apt)" "${need[*]}"
+    echo "apt-get install failed"; record FAIL "set-up (apt)" "${need[*]}"; tally 0 1
   fi
 fi
 # memcached's Debian package starts a service on 11211; nothing here uses that port, leave it.
@@ -63,7 +74,7 @@ if [ ! -x "$PY" ] || ! "$PY" -c 'import pymemcache, pytest' >/dev/null 2>&1; the
     rm -rf .venv; /usr/bin/python3 -m venv .venv
   fi
   "$PY" -m pip install -q --disable-pip-version-check pymemcache pytest \
-    || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install pymemcache pytest"; }
+    || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install pymemcache pytest"; tally 0 1; }
 fi
 echo "python: $("$PY" --version 2>&1); $("$PY" -c 'import pymemcache, pytest; print("pymemcache", pymemcache.__version__, "pytest", pytest.__version__)' 2>&1)"
 echo "memcached: $(memcached -V 2>&1)"
@@ -92,6 +103,11 @@ PYEOF
 judge_swift_tests() {
   local name=$1 rc=$2 log=$3 n f k
   read -r n f k < <(count_swift_tests "$log")
+  local bad=$f
+  [ "$ALLOW_SKIP" = 1 ] || bad=$((bad + k))
+  [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+  [ "$n" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
+  tally $((n - f - k)) "$bad"
   if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then record FAIL "$name" "exit $rc, $n tests, $f failed, $k skipped (log: ${log#"$ROOT"/})"
   elif [ "$n" -eq 0 ]; then record FAIL "$name" "no test executed"
   elif [ "$k" -ne 0 ]; then
@@ -109,13 +125,13 @@ if [ $DEBUG_OK -eq 1 ]; then
   swift test --scratch-path "$BUILD_PATH" 2>&1 | tee "$LOGDIR/swift-test.log" | grep -vE "^Test Case '.*' (started|passed)" | tail -n 60
   judge_swift_tests "swift test" "${PIPESTATUS[0]}" "$LOGDIR/swift-test.log"
 else
-  record FAIL "swift build (debug)" "see .build-logs/build-debug.log"
+  record FAIL "swift build (debug)" "see .build-logs/build-debug.log"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- 2. TSan
 note "2. swift test --sanitize=thread --filter '$TSAN_FILTER' ($(elapsed))"
 if [ "$SKIP_TSAN" = 1 ]; then
-  record SKIPPED "TSan concurrency tests" "SKIP_TSAN=1"
+  record SKIPPED "TSan concurrency tests" "SKIP_TSAN=1"; [ "$ALLOW_SKIP" = 1 ] || tally 0 1
 else
   echo "concurrency tests in the sources matching /$TSAN_FILTER/:"
   grep -rhoE "func test[A-Za-z0-9_]*|@Test[^\n]*func [A-Za-z0-9_]+|(class|struct) [A-Za-z0-9_]+" \
@@ -132,7 +148,7 @@ else
   tsan_reports() { cat "$TSAN_DIR"/report.* "$1" 2>/dev/null | grep -c "WARNING: ThreadSanitizer" || true; }
   races=$(tsan_reports "$LOGDIR/swift-test-tsan.log")
   if [ "$races" -ne 0 ]; then
-    record FAIL "TSan concurrency tests" "$races ThreadSanitizer warnings (reports: .build-logs/tsan/)"
+    record FAIL "TSan concurrency tests" "$races ThreadSanitizer warnings (reports: .build-logs/tsan/)"; tally 0 "$races"
   else
     judge_swift_tests "TSan concurrency tests ($TSAN_FILTER)" "$rc" "$LOGDIR/swift-test-tsan.log"
   fi
@@ -140,17 +156,20 @@ else
   if [ -x "$TSAN_BIN" ]; then
     note "2b. pytest Tests/clients against the TSan-built server (memory-bound test left out) ($(elapsed))"
     rm -f "$TSAN_DIR"/report.*
-    SWIFTCACHED_BINARY="$TSAN_BIN" timeout 1200 "$PY" -m pytest Tests/clients -q -p no:cacheprovider \
+    SWIFTCACHED_BINARY="$TSAN_BIN" timeout 1200 "$PY" -m pytest Tests/clients -q -ra -p no:cacheprovider \
       -k "not memory_bound" 2>&1 | tee "$LOGDIR/pytest-tsan.log" | tail -n 25
     rc=${PIPESTATUS[0]}
     line=$(grep -E "[0-9]+ (passed|failed)|no tests ran" "$LOGDIR/pytest-tsan.log" | tail -n 1 | tr -d '=' | sed 's/^ *//;s/ *$//')
     races=$(tsan_reports /dev/null)
+    read -r p f < <(pytest_counts "$line")
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    tally "$p" $((f + races))
     if [ "$races" -ne 0 ]; then
       record FAIL "pytest vs TSan server" "$races ThreadSanitizer warnings (reports: .build-logs/tsan/report.*)"
     elif [ "$rc" -ne 0 ]; then record FAIL "pytest vs TSan server" "exit $rc: $line"
     else record PASS "pytest vs TSan server" "$line, no TSan warnings"; fi
   else
-    record FAIL "pytest vs TSan server" "no TSan-built server at $TSAN_BIN"
+    record FAIL "pytest vs TSan server" "no TSan-built server at $TSAN_BIN"; tally 0 1
   fi
   unset TSAN_OPTIONS
 fi
@@ -167,6 +186,9 @@ if [ $RELEASE_OK -eq 1 ]; then
     -p no:cacheprovider --junitxml="$LOGDIR/pytest.xml" $PYTEST_ARGS 2>&1 | tee "$LOGDIR/pytest.log"
   rc=${PIPESTATUS[0]}
   line=$(grep -E "[0-9]+ (passed|failed)|no tests ran" "$LOGDIR/pytest.log" | tail -n 1 | tr -d '=' | sed 's/^ *//;s/ *$//')
+  read -r p f < <(pytest_counts "$line")
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  tally "$p" "$f"
   case "$rc" in
     0) if grep -q "skipped" <<<"$line" && [ "$ALLOW_SKIP" != 1 ]; then record FAIL "pytest Tests/clients" "$line (skips are failures here)"
        else record PASS "pytest Tests/clients" "$line"; fi ;;
@@ -175,7 +197,7 @@ if [ $RELEASE_OK -eq 1 ]; then
     *) record FAIL "pytest Tests/clients" "exit $rc: $line" ;;
   esac
 else
-  record FAIL "swift build -c release" "see .build-logs/build-release.log"
+  record FAIL "swift build -c release" "see .build-logs/build-release.log"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- 4. memccapable -a
@@ -195,20 +217,22 @@ if [ $RELEASE_OK -eq 1 ]; then
     rc=${PIPESTATUS[0]}
     passed=$(grep -c '\[pass\]' "$LOGDIR/memccapable.log" || true)
     notpassed=$(grep -E '\[[a-z]+\]' "$LOGDIR/memccapable.log" | grep -vc '\[pass\]' || true)
+    f=$notpassed; [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    tally "$passed" "$f"
     if [ "$rc" -eq 0 ] && [ "$notpassed" -eq 0 ] && [ "$passed" -ge 27 ] && grep -q "All tests passed" "$LOGDIR/memccapable.log"; then
       record PASS "memccapable -a" "$passed tests passed"
     else
       record FAIL "memccapable -a" "exit $rc, $passed passed, $notpassed not passed (expected 27 passes)"
     fi
   else
-    record FAIL "memccapable -a" "swiftcached did not accept connections on 127.0.0.1:$PORT within 10 s (log: .build-logs/memccapable-server.log)"
+    record FAIL "memccapable -a" "swiftcached did not accept connections on 127.0.0.1:$PORT within 10 s (log: .build-logs/memccapable-server.log)"; tally 0 1
   fi
   kill "$SPID" 2>/dev/null
   for _ in $(seq 1 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$SPID" 2>/dev/null
   wait "$SPID" 2>/dev/null
 else
-  record FAIL "memccapable -a" "not run: no release build"
+  record FAIL "memccapable -a" "not run: no release build"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- summary
@@ -216,6 +240,6 @@ note "summary ($(elapsed) in all)"
 for l in "${SUMMARY[@]}"; do echo "$l"; done
 npass=0; nfail=0
 for l in "${SUMMARY[@]}"; do case "$l" in PASS*) npass=$((npass+1));; *) nfail=$((nfail+1));; esac; done
-echo "steps: $npass passed, $nfail failed"
-if [ $FAILED -ne 0 ]; then echo "test.sh: FAILED"; exit 1; fi
-echo "test.sh: all steps passed"
+if [ $FAILED -ne 0 ]; then echo "test.sh: FAILED ($npass steps ok, $nfail failed)"; else echo "test.sh: all $npass steps ok"; fi
+echo "total: $T_PASS passed, $T_FAIL failed"
+[ $FAILED -eq 0 ] || exit 1

@@ -6,6 +6,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from conftest import MEASUREMENTS, MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, TARGET_IS_MEMCACHED
 
 LIMIT_MB = 64
@@ -128,3 +130,36 @@ def test_memory_bound():
     assert int(st["bytes"]) <= int(st["limit_maxbytes"])
     assert rss_kb <= (LIMIT_MB + RSS_OVERHEAD_MB) * 1024, \
         "VmRSS %.1f MB > %d MB + %d MB overhead" % (rss_kb / 1024, LIMIT_MB, RSS_OVERHEAD_MB)
+
+
+# Known bug (found by Scripts/bench-memcslap.sh, 2026-11-22): once every page of -m has gone to one
+# slab class, swiftcached answers sets of any other size with SERVER_ERROR out of memory storing
+# object, where memcached 1.6.18 stores them (it moves pages between classes). Strict xfail: the
+# run shows it as "xfailed", and the suite fails as soon as it passes, so the marker must then go.
+@pytest.mark.xfail(not TARGET_IS_MEMCACHED, strict=True,
+                   reason="engine has no slab page reassignment: a full cache refuses other sizes (store_no_memory)")
+def test_full_cache_still_stores_other_sizes(swiftcached):
+    with swiftcached.connect(timeout=30) as s:
+        v = b"v" * 100
+        for base in range(0, 800_000, BATCH):      # ~2x what -m 64 holds, all in one slab class
+            s.sendall(b"".join(b"set fill%07d 0 0 100 noreply\r\n%s\r\n" % (i, v) for i in range(base, base + BATCH)))
+        s.sendall(b"version\r\n")
+        buf = b""
+        deadline = time.monotonic() + TIME_LIMIT
+        while b"VERSION" not in buf:
+            assert time.monotonic() < deadline, "no VERSION reply after the fill"
+            buf += s.recv(65536)
+        replies = {}
+        for size in (5_000, 50_000, 300_000, 900_000):
+            s.sendall(b"set other%d 0 0 %d\r\n%s\r\nget other%d\r\n" % (size, size, b"x" * size, size))
+            reply = b""
+            while not reply.endswith(b"END\r\n"):
+                assert time.monotonic() < deadline, "no reply to the set/get of %d bytes: %r" % (size, reply[:200])
+                chunk = s.recv(1 << 20)
+                assert chunk, "connection closed"
+                reply += chunk
+            replies[size] = reply
+        st = stats(s)
+    for size, reply in replies.items():
+        assert reply.startswith(b"STORED\r\nVALUE other%d 0 %d\r\n" % (size, size)), \
+            "set of %d bytes in a full cache: %r (store_no_memory=%s)" % (size, reply[:80], st.get("store_no_memory"))
