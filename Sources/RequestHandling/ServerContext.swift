@@ -8,6 +8,9 @@ public final class ServerContext: @unchecked Sendable {
     public let counters: CounterRegistry
     /// Unix time the server started (for `uptime`).
     public let startTime: Int64
+    /// Answers `config get cluster` when this node belongs to a cluster (`--cluster-endpoint`); set
+    /// before the server starts, only read afterwards.
+    public var clusterConfig: ClusterConfigSource?
     private let verbosityLevel: Mutex<Int>
 
     public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {

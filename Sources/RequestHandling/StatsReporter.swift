@@ -43,8 +43,8 @@ struct StatsReporter {
                         .storeTooLarge, .storeNoMemory] {
             output.appendStat(counter.statName, counters.total(counter))
         }
-        output.appendStat("auth_cmds", 0)
-        output.appendStat("auth_errors", 0)
+        output.appendStat("auth_cmds", counters.total(.authCmds))
+        output.appendStat("auth_errors", counters.total(.authErrors))
         if settings.idleTimeout > 0 {
             output.appendStat("idle_kicks", counters.total(.idleKicks))
         }
@@ -108,9 +108,9 @@ struct StatsReporter {
         output.appendStat("cas_enabled", engine.casEnabled ? "yes" : "no")
         output.appendStat("tcp_backlog", settings.backlog)
         // Only the text protocol is spoken.
-        output.appendStat("binding_protocol", "ascii")
-        output.appendStat("auth_enabled_sasl", "no")
-        output.appendStat("auth_enabled_ascii", "no")
+        output.appendStat("binding_protocol", settings.bindingProtocol.statsName)
+        output.appendStat("auth_enabled_sasl", settings.saslCredentials == nil ? "no" : "yes")
+        output.appendStat("auth_enabled_ascii", settings.asciiAuthFile ?? "no")
         output.appendStat("item_size_max", engine.itemSizeMax)
         output.appendStat("maxconns_fast", "yes")
         output.appendStat("hashpower_init", engine.hashPowerInitial)
