@@ -9,3 +9,5 @@ public protocol ConnectionSession: AnyObject {
 }
 
 extension TextSession: ConnectionSession {}
+extension BinarySession: ConnectionSession {}
+extension AsciiAuthSession: ConnectionSession {}

@@ -33,7 +33,8 @@ public final class Server {
     /// The listener's stop wake-up, kept apart so `stop()` never reads `listener` from another thread.
     private var stopSignal: WakeSignal?
 
-    /// The real server: `TextSession`s on the engine of `context`, clock ticked once a second.
+    /// The real server: sessions of the protocol `-B` allows (see `ProtocolSessions`) on the engine of
+    /// `context`, clock ticked once a second.
     public convenience init(context: ServerContext) {
         self.init(
             settings: context.settings,
@@ -42,7 +43,7 @@ public final class Server {
             tick: { [unowned context] in context.engine.clock.tick() },
             makeWorkerSetup: { index in
                 let workerContext = WorkerContext(server: context, workerIndex: index)
-                return WorkerSetup(counters: workerContext.counters, makeSession: { TextSession(context: workerContext) })
+                return WorkerSetup(counters: workerContext.counters, makeSession: ProtocolSessions.factory(for: workerContext))
             })
     }
 

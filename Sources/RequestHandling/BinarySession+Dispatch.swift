@@ -24,8 +24,7 @@ extension BinarySession {
         }
         guard let command = request.command else {
             // memcached skips `bodylen` more bytes after the extras and key it has already read.
-            output.appendBinaryError(opcode: request.opcode, status: .unknownCommand, opaque: request.opaque)
-            swallow(header.bodyLength)
+            refuse(request, .unknownCommand, swallowing: header.bodyLength, into: &output)
             return 0
         }
         guard BinarySession.hasValidShape(command, header) else {
@@ -116,9 +115,16 @@ extension BinarySession {
         closeRequested = true
     }
 
-    /// Drops the next `count` bytes of input (the rest of a refused request).
-    func swallow(_ count: Int) {
-        if count > 0 { state = .swallowing(remaining: count) }
+    /// Answers an error, after first dropping the next `count` bytes of input (the rest of the
+    /// refused request) when there are any.
+    func refuse(_ request: BinaryRequest, _ status: BinaryStatus, message: StaticString? = nil, swallowing count: Int,
+                into output: inout OutputBuffer) {
+        let answer = BinaryErrorAnswer(opcode: request.opcode, status: status, opaque: request.opaque, message: message)
+        if count > 0 {
+            state = .swallowing(remaining: count, answer: answer)
+        } else {
+            answer.append(to: &output)
+        }
     }
 
     /// An empty success answer, unless the request was quiet.

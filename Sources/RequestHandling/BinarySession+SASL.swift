@@ -26,13 +26,11 @@ extension BinarySession {
         }
         let valueLength = request.header.valueLength
         guard request.header.keyLength <= BinarySession.maxMechanismLength else {
-            output.appendBinaryError(opcode: request.opcode, status: .invalidArguments, opaque: request.opaque)
-            swallow(valueLength)
+            refuse(request, .invalidArguments, swallowing: valueLength, into: &output)
             return 0
         }
         guard valueLength <= BinarySession.maxSASLData else {
-            output.appendBinaryError(opcode: request.opcode, status: .outOfMemory, opaque: request.opaque)
-            swallow(valueLength)
+            refuse(request, .outOfMemory, swallowing: valueLength, into: &output)
             return 0
         }
         authenticated = false
@@ -60,7 +58,6 @@ extension BinarySession {
 
     /// Without `-S` the SASL opcodes are unknown commands; their data is skipped.
     private func refuseWithoutSASL(_ request: BinaryRequest, into output: inout OutputBuffer) {
-        output.appendBinaryError(opcode: request.opcode, status: .unknownCommand, opaque: request.opaque)
-        swallow(request.header.bodyLength - request.header.keyLength)
+        refuse(request, .unknownCommand, swallowing: request.header.bodyLength - request.header.keyLength, into: &output)
     }
 }

@@ -36,13 +36,11 @@ extension BinarySession {
             state = .receivingValue(BinaryValueReception(item: item, request: request, mode: mode))
             return
         case .tooLarge:
-            output.appendBinaryError(opcode: request.opcode, status: .valueTooLarge, opaque: request.opaque)
+            refuse(request, .valueTooLarge, swallowing: valueLength, into: &output)
         case .outOfMemory:
-            output.appendBinaryError(opcode: request.opcode, status: .outOfMemory, opaque: request.opaque,
-                                     message: BinaryErrorText.outOfMemoryAllocatingItem)
+            refuse(request, .outOfMemory, message: BinaryErrorText.outOfMemoryAllocatingItem, swallowing: valueLength, into: &output)
         }
         if deletesOnFailure { _ = engine.delete(key) }
-        swallow(valueLength)
     }
 
     /// The whole value is in: link it and answer.

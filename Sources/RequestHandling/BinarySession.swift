@@ -48,14 +48,15 @@ public final class BinarySession {
                 state = .awaitingHeader
                 finishStore(reception, into: &output)
 
-            case .swallowing(let remaining):
+            case .swallowing(let remaining, let answer):
                 let taken = min(remaining, input.count - position)
                 position += taken
                 guard taken == remaining else {
-                    state = .swallowing(remaining: remaining - taken)
+                    state = .swallowing(remaining: remaining - taken, answer: answer)
                     return SessionProgress(consumed: position, shouldClose: false, yielded: false)
                 }
                 state = .awaitingHeader
+                answer.append(to: &output)
 
             case .awaitingHeader:
                 let rest = UnsafeRawBufferPointer(rebasing: input[position...])
@@ -109,8 +110,21 @@ enum BinaryInputState {
     case awaitingHeader
     /// A store command's value is arriving.
     case receivingValue(BinaryValueReception)
-    /// Bytes of a refused request are read and dropped (the error has been sent already).
-    case swallowing(remaining: Int)
+    /// Bytes of a refused request are read and dropped; as in memcached, its error answer goes out
+    /// only once they are gone.
+    case swallowing(remaining: Int, answer: BinaryErrorAnswer)
+}
+
+/// An error response held back while the rest of its request is swallowed.
+struct BinaryErrorAnswer {
+    let opcode: UInt8
+    let status: BinaryStatus
+    let opaque: UInt32
+    let message: StaticString?
+
+    func append(to output: inout OutputBuffer) {
+        output.appendBinaryError(opcode: opcode, status: status, opaque: opaque, message: message)
+    }
 }
 
 /// One request's header fields and where its extras and key lie in the bytes it was read from.

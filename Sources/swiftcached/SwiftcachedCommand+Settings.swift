@@ -28,10 +28,11 @@ extension SwiftcachedCommand {
     }
 
     private func applyNetworkFlags(to settings: inout ServerSettings) throws(CommandLineError) {
-        guard udpPort == 0 else {
-            throw CommandLineError("UDP is not supported by this server: -U must be 0 (off), got \(udpPort)")
+        // memcached: -U without -p moves TCP to the UDP port too.
+        let port = self.port ?? (udpPort != 0 ? udpPort : 11211)
+        guard (0...65535).contains(port), (0...65535).contains(udpPort) else {
+            throw CommandLineError("ERROR: Invalid port number \(max(port, udpPort)).")
         }
-        guard (0...65535).contains(port) else { throw CommandLineError("TCP port must be between 0 and 65535") }
         guard connectionLimit > 0 else { throw CommandLineError("Maximum connections must be greater than 0") }
         guard threads > 0 else { throw CommandLineError("Number of threads must be greater than 0") }
         if threads > 64 {
@@ -47,6 +48,7 @@ extension SwiftcachedCommand {
         }
         settings.tcpPort = port
         settings.udpPort = udpPort
+        try protocols.apply(to: &settings)
         settings.unixSocketPath = unixSocket
         settings.unixSocketMask = mask
         settings.listenAddresses = listen

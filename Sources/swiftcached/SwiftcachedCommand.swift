@@ -12,11 +12,14 @@ struct SwiftcachedCommand: ParsableCommand {
         commandName: "swiftcached",
         abstract: "A memcached-compatible cache server (\(swiftcachedVersion)).")
 
-    @Option(name: [.customShort("p"), .customLong("port")], help: "TCP port to listen on (0: off).")
-    var port: Int = 11211
+    @Option(name: [.customShort("p"), .customLong("port")],
+            help: "TCP port to listen on (0: off; default 11211, or the -U port when only -U is given).")
+    var port: Int?
 
-    @Option(name: [.customShort("U"), .customLong("udp-port")], help: "UDP port to listen on (only 0, off, is supported).")
+    @Option(name: [.customShort("U"), .customLong("udp-port")], help: "UDP port to listen on (default: 0, off).")
     var udpPort: Int = 0
+
+    @OptionGroup var protocols: ProtocolOptions
 
     @Option(name: [.customShort("s"), .customLong("unix-socket")], help: "UNIX socket to listen on (disables network support).")
     var unixSocket: String?
