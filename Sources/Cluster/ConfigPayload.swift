@@ -33,21 +33,18 @@ public struct ConfigPayload: Equatable, Sendable {
     /// empty list is refused unless `allowEmpty` (an endpoint whose nodes are all down sends one; an
     /// operator who sets one has made a mistake).
     public static func parse(_ bytes: [UInt8], allowEmpty: Bool = false) throws -> ConfigPayload {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw ClusterInputError.badPayload("not UTF-8") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingSuffix("\r") }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard lines.count == 2 else {
-            throw ClusterInputError.badPayload("expected 2 lines (version, node list), got \(lines.count)")
+        // Split on bytes: in a Swift String "\r\n" is one Character and would hide the "\n".
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
+        if bytes.last == UInt8(ascii: "\n") { lines.removeLast() }  // the final newline ends the list, it starts no line
+        let textLines = lines.compactMap { String(validating: $0, as: UTF8.self) }
+        guard textLines.count == lines.count else { throw ClusterInputError.badPayload("not UTF-8") }
+        guard textLines.count == 2 else {
+            throw ClusterInputError.badPayload("expected 2 lines (version, node list), got \(textLines.count)")
         }
-        guard let version = UInt64(lines[0]), version >= 1 else { throw ClusterInputError.badVersion(String(lines[0])) }
-        let nodes = try NodeListParser.parse(String(lines[1]))
+        guard let version = UInt64(textLines[0]), version >= 1 else { throw ClusterInputError.badVersion(textLines[0]) }
+        let nodes = try NodeListParser.parse(textLines[1])
         guard allowEmpty || !nodes.isEmpty else { throw ClusterInputError.badPayload("empty node list") }
         return ConfigPayload(version: version, nodes: nodes)
-    }
-}
-
-extension Substring {
-    func trimmingSuffix(_ suffix: String) -> Substring {
-        hasSuffix(suffix) ? dropLast(suffix.count) : self
     }
 }

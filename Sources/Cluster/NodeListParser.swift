@@ -5,9 +5,10 @@ public enum NodeListParser {
     public static func parse(_ text: String) throws -> [ClusterNode] {
         var nodes: [ClusterNode] = []
         var seen = Set<String>()
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // `isNewline` also matches "\r\n", which a Swift String holds as one Character.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            for entry in content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
+            for entry in content.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
                 let node = try ClusterNode(entry: entry)
                 guard seen.insert(node.identity).inserted else { throw ClusterInputError.duplicateNode(node.identity) }
                 nodes.append(node)

@@ -22,8 +22,11 @@ final class ConfigPayloadTests: XCTestCase {
 
     func testStrictParserRefusesAWrongByteCount() {
         // The example in the public AWS documentation counts wrong; a strict reader must notice.
-        let wrong = Array("CONFIG cluster 0 20\r\n1\na.local||11212\n\r\nEND\r\n".utf8)
-        XCTAssertThrowsError(try ConfigResponseParser.parse(wrong))
+        let tooShort = Array("CONFIG cluster 0 10\r\n1\na.local||11212\n\r\nEND\r\n".utf8)
+        XCTAssertThrowsError(try ConfigResponseParser.parse(tooShort))
+        // Too long: a strict reader waits for bytes that never come.
+        let tooLong = Array("CONFIG cluster 0 20\r\n1\na.local||11212\n\r\nEND\r\n".utf8)
+        XCTAssertEqual(try ConfigResponseParser.parse(tooLong), .incomplete)
     }
 
     func testLegacyValueCarriesTheSamePayload() {
@@ -35,7 +38,7 @@ final class ConfigPayloadTests: XCTestCase {
     func testPayloadParsingAcceptsCRLFAndRefusesBadInput() throws {
         XCTAssertEqual(try ConfigPayload.parse(Array("5\r\nb.local|10.0.0.2|11211 a.local||11212\r\n".utf8)),
                        ConfigPayload(version: 5, nodes: [a, b]))
-        for bad in ["0\na||1\n", "x\na||1\n", "1\n", "1\na||1\nextra\n", "1\na|1\n", "1\na|1.2.3|1\n",
+        for bad in ["0\na||1\n", "x\na||1\n", "1\n", "1\n\n", "1\na||1\nextra\n", "1\na|1\n", "1\na|1.2.3|1\n",
                     "1\na||0\n", "1\na||70000\n", "1\na||1 a||1\n", "1\na b||1\n", "1\na|1.2.3.256|1\n"] {
             XCTAssertThrowsError(try ConfigPayload.parse(Array(bad.utf8)), bad)
         }
