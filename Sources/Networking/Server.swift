@@ -15,10 +15,14 @@ public final class Server {
     public struct WorkerSetup {
         public var counters: CounterBlock
         public var makeSession: () -> ConnectionSession
+        /// What runs this worker's UDP requests (`-U`); nil serves no UDP.
+        public var datagramResponder: DatagramResponder?
 
-        public init(counters: CounterBlock, makeSession: @escaping () -> ConnectionSession) {
+        public init(counters: CounterBlock, makeSession: @escaping () -> ConnectionSession,
+                    datagramResponder: DatagramResponder? = nil) {
             self.counters = counters
             self.makeSession = makeSession
+            self.datagramResponder = datagramResponder
         }
     }
 
@@ -30,6 +34,8 @@ public final class Server {
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
     private var listener: Listener?
+    /// `-U` sockets, read by every worker.
+    private var datagramSockets: [Int32] = []
     /// The listener's stop wake-up, kept apart so `stop()` never reads `listener` from another thread.
     private var stopSignal: WakeSignal?
 
@@ -43,7 +49,8 @@ public final class Server {
             tick: { [unowned context] in context.engine.clock.tick() },
             makeWorkerSetup: { index in
                 let workerContext = WorkerContext(server: context, workerIndex: index)
-                return WorkerSetup(counters: workerContext.counters, makeSession: ProtocolSessions.factory(for: workerContext))
+                return WorkerSetup(counters: workerContext.counters, makeSession: ProtocolSessions.factory(for: workerContext),
+                                   datagramResponder: context.settings.udpPort != 0 ? DatagramSession(context: workerContext) : nil)
             })
     }
 
@@ -72,13 +79,19 @@ public final class Server {
         } else if settings.tcpPort != 0 {
             sockets = try ListeningSocket.openTCP(addresses: parsedAddresses(), defaultPort: settings.tcpPort, backlog: settings.backlog)
         }
-        guard !sockets.isEmpty else { throw ServerError.noListeners }
+        guard !sockets.isEmpty || settings.udpPort != 0 else { throw ServerError.noListeners }
         do {
+            if settings.udpPort != 0, settings.unixSocketPath == nil {
+                datagramSockets = try DatagramEndpoint.openSockets(addresses: parsedAddresses(), port: settings.udpPort)
+            }
             let limits = ConnectionLimits(settings: settings)
             for index in 0..<max(1, settings.workerThreads) {
                 let setup = makeWorkerSetup(index)
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
                                         openConnections: openConnections, makeSession: setup.makeSession)
+                if let responder = setup.datagramResponder, !datagramSockets.isEmpty {
+                    try worker.serveDatagrams(on: datagramSockets, responder: responder)
+                }
                 try worker.start()
                 workers.append(worker)
             }
@@ -90,6 +103,7 @@ public final class Server {
                 if socket.isUnixSocket { unlink(socket.name) }
             }
             stopWorkers()
+            closeDatagramSockets()
             throw error
         }
         stopSignal = listener?.stopSignal
@@ -104,6 +118,7 @@ public final class Server {
         let signalNumber = listener.run()
         listener.closeSockets()
         stopWorkers()
+        closeDatagramSockets()
         self.listener = nil
         return signalNumber
     }
@@ -115,6 +130,12 @@ public final class Server {
 
     /// Connections open right now (all workers).
     public var openConnectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// UDP sockets are shared by all workers: closed only once every worker has stopped.
+    private func closeDatagramSockets() {
+        for fd in datagramSockets { closeDescriptor(fd) }
+        datagramSockets.removeAll()
+    }
 
     private func stopWorkers() {
         for worker in workers { worker.stopAndJoin() }

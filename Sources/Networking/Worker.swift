@@ -29,6 +29,8 @@ final class Worker {
     private var connections: [Int32: Connection] = [:]
     private var handoffBatch: [Handoff] = []
     private var thread: PosixThread?
+    /// This worker's reading of the server's UDP sockets (`-U`); see `DatagramEndpoint`.
+    private var datagramEndpoints: [DatagramEndpoint] = []
 
     init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock,
          openConnections: ManagedAtomic<Int>, makeSession: @escaping () -> ConnectionSession) throws {
@@ -49,6 +51,15 @@ final class Worker {
         if let wakeEvent { event_free(wakeEvent) }
         if let idleTimer { event_free(idleTimer) }
         event_base_free(base)
+    }
+
+    /// Also serves UDP requests from these sockets; call before `start`.
+    func serveDatagrams(on sockets: [Int32], responder: DatagramResponder) throws {
+        for fd in sockets {
+            let endpoint = DatagramEndpoint(fd: fd, responder: responder, counters: counters)
+            guard endpoint.register(on: base) else { throw ServerError.system("event_add (udp)", errno) }
+            datagramEndpoints.append(endpoint)
+        }
     }
 
     /// Registers the wake-up (and idle timer) and starts the thread running the event loop.
@@ -124,6 +135,7 @@ final class Worker {
     }
 
     private func closeAll() {
+        for endpoint in datagramEndpoints { endpoint.close() }
         for connection in Array(connections.values) { connection.close() }
     }
 }

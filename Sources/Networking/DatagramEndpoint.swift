@@ -1,0 +1,154 @@
+import CLibevent
+import MemcacheProtocol
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a worker hands UDP request payloads to (`DatagramSession`; the protocol keeps Networking
+/// ignorant of requests and items).
+public protocol DatagramResponder: AnyObject {
+    func respond(to payload: UnsafeRawBufferPointer, using scratch: inout OutputBuffer,
+                 emit: (UnsafeRawBufferPointer) -> Void)
+}
+
+extension DatagramSession: DatagramResponder {}
+
+/// One worker's use of a UDP socket (`-U`). As in memcached 1.6 every worker registers the same
+/// socket on its own event base; whichever wakes first reads the datagram, the others find
+/// nothing (the socket is non-blocking). Each datagram starts with memcached's 8-byte frame header;
+/// every response is sent back to the sender in datagrams of at most 1400 bytes, each with the
+/// request id, its sequence number and the response's datagram count.
+final class DatagramEndpoint {
+    /// memcached's UDP_READ_BUFFER_SIZE: the largest datagram read.
+    static let readCapacity = 65536
+    /// Datagrams read per readiness event before other events get a turn.
+    static let datagramsPerEvent = 16
+
+    private let fd: Int32
+    private let responder: DatagramResponder
+    private let counters: CounterBlock
+    private let datagram: UnsafeMutableRawBufferPointer
+    private let packet: UnsafeMutableRawBufferPointer
+    private var scratch = OutputBuffer(capacity: 16 * 1024)
+    private var event: OpaquePointer?
+    private var sender = sockaddr_storage()
+    private var senderLength = socklen_t(0)
+
+    init(fd: Int32, responder: DatagramResponder, counters: CounterBlock) {
+        self.fd = fd
+        self.responder = responder
+        self.counters = counters
+        datagram = .allocate(byteCount: DatagramEndpoint.readCapacity, alignment: 16)
+        packet = .allocate(byteCount: UDPFrameHeader.size + UDPFrameHeader.maxPayload, alignment: 16)
+    }
+
+    deinit {
+        close()
+        datagram.deallocate()
+        packet.deallocate()
+        scratch.deallocate()
+    }
+
+    func register(on base: OpaquePointer) -> Bool {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        event = event_new(base, fd, EventFlags.read | EventFlags.persist, { _, _, context in
+            Unmanaged<DatagramEndpoint>.fromOpaque(context!).takeUnretainedValue().handleReadable()
+        }, context)
+        guard let event else { return false }
+        return event_add(event, nil) == 0
+    }
+
+    /// Stops watching the socket (the server closes it once every worker has stopped).
+    func close() {
+        if let event { event_free(event) }
+        event = nil
+    }
+
+    private func handleReadable() {
+        for _ in 0..<DatagramEndpoint.datagramsPerEvent {
+            senderLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let received = withUnsafeMutablePointer(to: &sender) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(fd, datagram.baseAddress, datagram.count, 0, $0, &senderLength)
+                }
+            }
+            guard received >= 0 else { return }  // EAGAIN: another worker took it, or none left
+            counters.add(.bytesRead, UInt64(received))
+            let bytes = UnsafeRawBufferPointer(rebasing: datagram[..<received])
+            guard case .request(let frame) = UDPFrameHeader.judge(bytes) else { continue }
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[UDPFrameHeader.size...])
+            responder.respond(to: payload, using: &scratch) { answer in
+                send(answer, requestID: frame.requestID)
+            }
+        }
+    }
+
+    /// One response, cut into numbered datagrams.
+    private func send(_ answer: UnsafeRawBufferPointer, requestID: UInt16) {
+        let total = UDPFrameHeader.datagramCount(forResponseLength: answer.count)
+        var offset = 0
+        for sequence in 0..<Int(total) {
+            let length = min(UDPFrameHeader.maxPayload, answer.count - offset)
+            UDPFrameHeader(requestID: requestID, sequence: UInt16(truncatingIfNeeded: sequence), datagramCount: total)
+                .write(to: packet.baseAddress!)
+            if length > 0 {
+                (packet.baseAddress! + UDPFrameHeader.size).copyMemory(from: answer.baseAddress! + offset, byteCount: length)
+            }
+            offset += length
+            let sent = withUnsafePointer(to: &sender) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, packet.baseAddress, UDPFrameHeader.size + length, Int32(MSG_NOSIGNAL), $0, senderLength)
+                }
+            }
+            // A full socket buffer loses the datagram, as UDP may; the client retries.
+            if sent > 0 { counters.add(.bytesWritten, UInt64(sent)) }
+            if offset >= answer.count { break }
+        }
+    }
+
+    /// UDP sockets on `port` for every `-l` address (every interface when none), IPv4 and IPv6.
+    static func openSockets(addresses: [ListenAddress], port: Int) throws -> [Int32] {
+        let targets = addresses.isEmpty ? [ListenAddress(host: "", port: nil)] : addresses
+        var sockets: [Int32] = []
+        do {
+            for target in targets {
+                sockets += try openSockets(host: target.host.isEmpty ? nil : target.host, port: port)
+            }
+        } catch {
+            for fd in sockets { closeDescriptor(fd) }
+            throw error
+        }
+        return sockets
+    }
+
+    private static func openSockets(host: String?, port: Int) throws -> [Int32] {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0 else { throw ServerError.badAddress(host ?? "*", String(cString: gai_strerror(status))) }
+        defer { freeaddrinfo(list) }
+        var sockets: [Int32] = []
+        var entry = list
+        while let info = entry?.pointee {
+            entry = info.ai_next
+            let fd = socket(info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
+            guard fd >= 0 else { continue }  // no such address family here
+            if info.ai_family == AF_INET6 { setSocketOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
+            guard bind(fd, info.ai_addr, info.ai_addrlen) == 0 else {
+                let code = errno
+                closeDescriptor(fd)
+                for other in sockets { closeDescriptor(other) }
+                throw ServerError.system("failed to listen on UDP port \(port): bind", code)
+            }
+            sockets.append(fd)
+        }
+        if sockets.isEmpty { throw ServerError.system("failed to listen on UDP port \(port)", EAFNOSUPPORT) }
+        return sockets
+    }
+}
