@@ -34,7 +34,7 @@ extension CacheEngine {
         for classID in 1..<lrus.classCount {
             lrus.locks.lock(classID)
             let state = lrus.states[classID]
-            let tailAccess = state.tail == 0 ? now : tailLastAccess(classID)
+            let tailAccess = state.oldest == 0 ? now : tailLastAccess(classID)
             lrus.locks.unlock(classID)
             guard state.count > 0 else { continue }
             var entry = ItemClassStatistics()
@@ -56,7 +56,7 @@ extension CacheEngine {
     /// The tail item's last access, read under its stripe (try-locked: the LRU lock is held, which
     /// comes after stripes in the lock order). Reports "now" if the stripe is busy.
     private func tailLastAccess(_ classID: Int) -> UInt32 {
-        let item = arena.item(lrus.states[classID].tail)
+        let item = arena.item(lrus.states[classID].oldest)
         let stripe = table.stripe(KeyHash.hash(item.key))
         guard table.stripes.tryLock(stripe) else { return clock.now }
         defer { table.stripes.unlock(stripe) }

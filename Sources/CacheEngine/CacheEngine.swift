@@ -22,6 +22,7 @@ public final class CacheEngine: @unchecked Sendable {
     let slabs: SlabAllocator
     let lrus: LRULists
     let table: HashTable
+    let ghost: GhostFilter
     private var expander: HashExpander?
     let withCAS: Bool
     private let casCounter = ManagedAtomic<UInt64>(0)
@@ -40,6 +41,7 @@ public final class CacheEngine: @unchecked Sendable {
         slabs = SlabAllocator(arena: arena, sizes: sizes)
         lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
+        ghost = GhostFilter(memoryLimit: configuration.memoryLimit)
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
         self.expander = expander
         expander.start()
@@ -52,6 +54,7 @@ public final class CacheEngine: @unchecked Sendable {
         expander.stop()
         self.expander = nil
         table.destroy()
+        ghost.destroy()
         lrus.destroy()
         slabs.destroy()
         arena.unmap()
@@ -263,7 +266,7 @@ public final class CacheEngine: @unchecked Sendable {
         return casHorizon != 0 && cas != 0 && cas < casHorizon
     }
 
-    private func isDead(_ item: Item, now: UInt32) -> Bool {
+    func isDead(_ item: Item, now: UInt32) -> Bool {
         item.isExpired(now: now) || isFlushed(item, now: now)
     }
 
@@ -279,14 +282,18 @@ public final class CacheEngine: @unchecked Sendable {
         bumpIfDue(item)
     }
 
-    /// Moves an item to its LRU head if it has not moved for `bumpInterval` seconds, so a hot key does
-    /// not take the LRU lock on every read.
+    /// Records a use of the item for the eviction policy. LRU: moves it to the queue head if it has not
+    /// moved for `bumpInterval` seconds, so a hot key does not take the LRU lock on every read.
+    /// S3-FIFO: counts the read in the item itself, no lock beyond the stripe the caller holds.
+    /// Either way the access time advances at most once per interval, as memcached's does.
     @inline(__always)
     func bumpIfDue(_ item: Item) {
         let now = clock.now
-        if item.lastAccess &+ CacheEngine.bumpInterval < now {
-            item.lastAccess = now
-            lrus.bump(item)
+        let due = item.lastAccess &+ CacheEngine.bumpInterval < now
+        if due { item.lastAccess = now }
+        switch configuration.evictionPolicy {
+        case .s3fifo: item.frequency += 1
+        case .lru: if due { lrus.bump(item) }
         }
     }
 
@@ -300,9 +307,11 @@ public final class CacheEngine: @unchecked Sendable {
         item.lastAccess = clock.now
         item.isLinked = true
         table.insert(item, hash: hash)
+        item.frequency = 0
+        item.inMainQueue = configuration.evictionPolicy == .lru || ghost.recall(hash)
         let classID = item.slabClass
         lrus.locks.lock(classID)
-        lrus.pushHead(item)
+        lrus.insert(item)
         let count = lrus.states[classID].count
         lrus.locks.unlock(classID)
         if count & 0x3fff == 0 { expander?.poke() }
@@ -358,61 +367,6 @@ public final class CacheEngine: @unchecked Sendable {
     private func fitsMemcachedLimit(keyLength: Int, flags: UInt32, valueLength: Int) -> Bool {
         let memcachedSize = 48 + (withCAS ? 8 : 0) + keyLength + 1 + (flags == 0 ? 0 : 4) + valueLength + 2
         return memcachedSize <= configuration.itemSizeMax
-    }
-
-    // MARK: Memory
-
-    /// A chunk of the class: free, from a new page, or taken from the class's LRU tail.
-    /// May be called while holding a stripe lock (eviction only try-locks stripes).
-    private func obtainChunk(_ classID: Int) -> UnsafeMutableRawPointer? {
-        if let chunk = slabs.take(classID) { return chunk }
-        if let chunk = reclaimFromTail(classID, evicting: false) { return chunk }
-        if configuration.evictionsEnabled, let chunk = reclaimFromTail(classID, evicting: true) { return chunk }
-        lrus.locks.lock(classID)
-        lrus.states[classID].outOfMemory += 1
-        lrus.locks.unlock(classID)
-        return nil
-    }
-
-    /// Looks at the last few items of the class LRU: the first expired or flushed one (or, when
-    /// `evicting`, the first one at all) whose stripe can be taken without waiting is unlinked and its
-    /// chunk returned still "used", for the caller.
-    private func reclaimFromTail(_ classID: Int, evicting: Bool) -> UnsafeMutableRawPointer? {
-        lrus.locks.lock(classID)
-        defer { lrus.locks.unlock(classID) }
-        let now = clock.now
-        var reference = lrus.states[classID].tail
-        var examined = 0
-        while reference != 0, examined < CacheEngine.evictionSearchDepth {
-            examined += 1
-            let item = arena.item(reference)
-            reference = item.lruPrev
-            let hash = KeyHash.hash(item.key)
-            let stripe = table.stripe(hash)
-            guard table.stripes.tryLock(stripe) else { continue }
-            defer { table.stripes.unlock(stripe) }
-            let dead = isDead(item, now: now)
-            guard dead || evicting else { continue }
-            recordRemovalFromTail(item, classID: classID, dead: dead, now: now)
-            table.remove(item, hash: hash)
-            lrus.remove(item)
-            item.isLinked = false
-            return item.raw
-        }
-        return nil
-    }
-
-    /// Caller holds the class LRU lock.
-    private func recordRemovalFromTail(_ item: Item, classID: Int, dead: Bool, now: UInt32) {
-        if dead {
-            lrus.states[classID].reclaimed += 1
-            if !item.wasFetched { lrus.states[classID].expiredUnfetched += 1 }
-        } else {
-            lrus.states[classID].evicted += 1
-            lrus.states[classID].evictedTime = now &- item.lastAccess
-            if item.expiry != 0 { lrus.states[classID].evictedNonzero += 1 }
-            if !item.wasFetched { lrus.states[classID].evictedUnfetched += 1 }
-        }
     }
 
     func totalItemCount() -> Int {

@@ -16,8 +16,20 @@ public struct EngineConfiguration: Sendable {
     public var evictionsEnabled: Bool = true
     /// `false` with `-C`: items carry no CAS value and `gets` reports 0.
     public var casEnabled: Bool = true
+    /// Which items make room when memory is full (`-o eviction_policy=s3fifo|lru`).
+    public var evictionPolicy: EvictionPolicy = .s3fifo
     /// Initial hash table size as a power of two (`-o hashpower`).
     public var hashPowerInitial: Int = 16
 
     public init() {}
+}
+
+/// How a full slab class chooses the item to evict.
+public enum EvictionPolicy: String, Sendable, CaseIterable {
+    /// A least-recently-used queue; a read moves an item to the head at most once a minute.
+    case lru
+    /// S3-FIFO (Yang et al., SOSP 2023): new items wait in a small FIFO; those read there move to the
+    /// main FIFO, the others are evicted early and remembered in a ghost filter (a returning key goes
+    /// straight to main). Main gives items read since they were queued another round.
+    case s3fifo
 }

@@ -15,7 +15,8 @@ import Glibc
 ///     24     1   keyLength    1...250
 ///     25     1   slabClass    class id of the chunk
 ///     26     1   state        bit 0 linked, bit 1 fetched, bit 2 stale (md I), bit 3 win token sent,
-///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift
+///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift;
+///                             bit 5 in the main queue, bits 6-7 access frequency 0...3 (S3-FIFO)
 ///     27     1   dataOffset   where the key starts: 32, or 40 with CAS
 ///     28     4   clientFlags  the client's opaque 32-bit flags
 ///     32     8   cas          only when CAS is enabled
@@ -30,6 +31,7 @@ struct Item {
     static let casSize = 8
     static let linkedBit: UInt8 = 1
     static let fetchedBit: UInt8 = 2
+    static let mainQueueBit: UInt8 = 32
 
     let raw: UnsafeMutableRawPointer
 
@@ -98,6 +100,17 @@ struct Item {
     var wasFetched: Bool {
         @inline(__always) get { state & Item.fetchedBit != 0 }
         @inline(__always) nonmutating set { state = newValue ? state | Item.fetchedBit : state & ~Item.fetchedBit }
+    }
+
+    /// S3-FIFO: the item sits in its class's main queue (else the small one). LRU uses main only.
+    var inMainQueue: Bool {
+        @inline(__always) get { state & Item.mainQueueBit != 0 }
+        @inline(__always) nonmutating set { state = newValue ? state | Item.mainQueueBit : state & ~Item.mainQueueBit }
+    }
+    /// S3-FIFO: reads since the item was queued or last spared, saturating at 3.
+    var frequency: Int {
+        @inline(__always) get { Int(state >> 6) }
+        @inline(__always) nonmutating set { state = (state & 0x3f) | UInt8(min(newValue, 3) << 6) }
     }
 
     var keyPointer: UnsafeMutableRawPointer { raw + dataOffset }

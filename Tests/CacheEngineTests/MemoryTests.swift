@@ -22,7 +22,12 @@ final class MemoryTests: XCTestCase {
     }
 
     func testMemoryNeverExceedsLimitAndOldestAreEvictedFirst() {
-        let engine = makeEngine(megabytes: 4)
+        for policy in EvictionPolicy.allCases {
+            assertOldestEvictedFirst(makeEngine(megabytes: 4) { $0.evictionPolicy = policy }, policy: policy)
+        }
+    }
+
+    private func assertOldestEvictedFirst(_ engine: CacheEngine, policy: EvictionPolicy) {
         let value = String(repeating: "x", count: 100)
         let total = 200_000
         for index in 0..<total {
@@ -38,12 +43,12 @@ final class MemoryTests: XCTestCase {
         XCTAssertNil(engine.fetch(String(format: "key%07d", 0)))
         let survivors = (0..<total).filter { engine.fetch(String(format: "key%07d", $0)) != nil }
         XCTAssertEqual(UInt64(survivors.count), stats.currItems)
-        XCTAssertEqual(survivors.first, total - survivors.count, "survivors are exactly the most recent keys")
+        XCTAssertEqual(survivors.first, total - survivors.count, "\(policy): survivors are exactly the most recent keys")
     }
 
     func testFetchedItemsMoveToHeadAndSurviveEviction() {
         // One 1 MB page of 176-byte chunks holds 5957 items of this size.
-        let engine = makeEngine(megabytes: 1)
+        let engine = makeEngine(megabytes: 1) { $0.evictionPolicy = .lru }
         let value = String(repeating: "x", count: 100)
         engine.set("precious00", value)  // the oldest item: first in line for eviction
         for index in 0..<3000 { engine.set(String(format: "filler%04d", index), value) }

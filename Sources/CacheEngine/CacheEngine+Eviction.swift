@@ -1,0 +1,140 @@
+/// Making room in a full slab class: reclaiming dead items, then evicting by the configured policy.
+///
+/// All of it runs with the class's LRU lock held and only try-locks the stripes of the items it
+/// looks at (the reverse of the usual stripe → LRU order), skipping an item whose stripe is busy.
+/// That is what lets a store allocate while it holds its own key's stripe.
+extension CacheEngine {
+    /// Busy items an S3-FIFO eviction may pass over beyond its budget of moves.
+    static let evictionBusyAllowance = 64
+
+    /// A chunk of the class: free, from a new page, reclaimed from a dead item, or evicted.
+    /// May be called while holding a stripe lock.
+    func obtainChunk(_ classID: Int) -> UnsafeMutableRawPointer? {
+        if let chunk = slabs.take(classID) { return chunk }
+        lrus.locks.lock(classID)
+        defer { lrus.locks.unlock(classID) }
+        if let chunk = reclaimDead(classID) { return chunk }
+        if configuration.evictionsEnabled {
+            let chunk: UnsafeMutableRawPointer?
+            switch configuration.evictionPolicy {
+            case .lru: chunk = evictFromLRUTail(classID)
+            case .s3fifo: chunk = evictS3FIFO(classID)
+            }
+            if let chunk { return chunk }
+        }
+        lrus.states[classID].outOfMemory += 1
+        return nil
+    }
+
+    /// The first expired or flushed item among the last few of either queue. Caller holds the LRU lock.
+    private func reclaimDead(_ classID: Int) -> UnsafeMutableRawPointer? {
+        let now = clock.now
+        for main in [true, false] {
+            var reference = lrus.queueTail(classID, main: main)
+            var examined = 0
+            while reference != 0, examined < CacheEngine.evictionSearchDepth {
+                examined += 1
+                let item = arena.item(reference)
+                reference = item.lruPrev
+                let hash = KeyHash.hash(item.key)
+                let stripe = table.stripe(hash)
+                guard table.stripes.tryLock(stripe) else { continue }
+                defer { table.stripes.unlock(stripe) }
+                if isDead(item, now: now) {
+                    return detach(item, hash: hash, classID: classID, dead: true, now: now)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// LRU: the first item at the tail whose stripe is free. Caller holds the LRU lock.
+    private func evictFromLRUTail(_ classID: Int) -> UnsafeMutableRawPointer? {
+        let now = clock.now
+        var reference = lrus.queueTail(classID, main: true)
+        var examined = 0
+        while reference != 0, examined < CacheEngine.evictionSearchDepth {
+            examined += 1
+            let item = arena.item(reference)
+            reference = item.lruPrev
+            let hash = KeyHash.hash(item.key)
+            let stripe = table.stripe(hash)
+            guard table.stripes.tryLock(stripe) else { continue }
+            defer { table.stripes.unlock(stripe) }
+            return detach(item, hash: hash, classID: classID, dead: false, now: now)
+        }
+        return nil
+    }
+
+    /// S3-FIFO. While the small queue holds more than a tenth of the class, its tail is examined:
+    /// read since queued → moves to main; otherwise evicted and remembered by the ghost filter.
+    /// Else main's tail: read since queued or last spared → spared (one read forgotten, back to the
+    /// head); otherwise evicted. Caller holds the LRU lock.
+    private func evictS3FIFO(_ classID: Int) -> UnsafeMutableRawPointer? {
+        let now = clock.now
+        // Every move spends a read credit (an item holds at most 3), so four steps per item bound the
+        // work while keeping it amortised O(1) per eviction.
+        let stepLimit = 4 * lrus.states[classID].count + CacheEngine.evictionBusyAllowance
+        for _ in 0..<stepLimit {
+            let state = lrus.states[classID]
+            let fromSmall = state.small.count > 0 && (state.small.count * 10 > state.count || state.main.count == 0)
+            let reference = fromSmall ? state.small.tail : state.main.tail
+            guard reference != 0 else { return nil }
+            let item = arena.item(reference)
+            let hash = KeyHash.hash(item.key)
+            let stripe = table.stripe(hash)
+            guard table.stripes.tryLock(stripe) else {
+                // Busy: another thread uses this key now. Give it a round and look at the next.
+                lrus.moveToHead(item, inMain: !fromSmall)
+                continue
+            }
+            defer { table.stripes.unlock(stripe) }
+            if let chunk = evictOrSpare(item, hash: hash, classID: classID, fromSmall: fromSmall, now: now) {
+                return chunk
+            }
+        }
+        return nil
+    }
+
+    /// One S3-FIFO step on a queue's tail item, with its stripe held: its chunk if evicted, nil if
+    /// it was moved. Caller holds the LRU lock.
+    private func evictOrSpare(_ item: Item, hash: UInt32, classID: Int, fromSmall: Bool, now: UInt32) -> UnsafeMutableRawPointer? {
+        if item.frequency == 0 {
+            if fromSmall { ghost.remember(hash) }
+            return detach(item, hash: hash, classID: classID, dead: false, now: now)
+        }
+        if fromSmall {
+            item.frequency = 0
+            lrus.transfer(item, toMain: true)
+            lrus.states[classID].movesToMain += 1
+        } else {
+            item.frequency -= 1
+            lrus.moveToHead(item, inMain: true)
+            lrus.states[classID].movesWithinQueue += 1
+        }
+        return nil
+    }
+
+    /// Unlinks an item from the table and its queue and hands its chunk to the caller, still counted
+    /// as used. Caller holds the LRU lock and the item's stripe.
+    private func detach(_ item: Item, hash: UInt32, classID: Int, dead: Bool, now: UInt32) -> UnsafeMutableRawPointer {
+        recordRemovalFromTail(item, classID: classID, dead: dead, now: now)
+        table.remove(item, hash: hash)
+        lrus.remove(item)
+        item.isLinked = false
+        return item.raw
+    }
+
+    /// Caller holds the class LRU lock.
+    private func recordRemovalFromTail(_ item: Item, classID: Int, dead: Bool, now: UInt32) {
+        if dead {
+            lrus.states[classID].reclaimed += 1
+            if !item.wasFetched { lrus.states[classID].expiredUnfetched += 1 }
+        } else {
+            lrus.states[classID].evicted += 1
+            lrus.states[classID].evictedTime = now &- item.lastAccess
+            if item.expiry != 0 { lrus.states[classID].evictedNonzero += 1 }
+            if !item.wasFetched { lrus.states[classID].evictedUnfetched += 1 }
+        }
+    }
+}
