@@ -1,0 +1,191 @@
+"""A local cluster for the auto-discovery tests: swiftcached-config plus data nodes on loopback.
+
+Every process is started on a free port and stopped at teardown; every wait is bounded.
+SWIFTCACHED_CONFIG_BINARY defaults to swiftcached-config next to SWIFTCACHED_BINARY.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from conftest import SWIFTCACHED_BINARY, free_port
+
+CONFIG_BINARY = os.environ.get("SWIFTCACHED_CONFIG_BINARY") or os.path.join(
+    os.path.dirname(SWIFTCACHED_BINARY), "swiftcached-config")
+
+# Fast probing for tests; docs/cluster.md gives the defaults (1 s, 0.5 s).
+PROBE_INTERVAL = 0.2
+PROBE_TIMEOUT = 0.2
+FAILURES_TO_DROP = 3
+# ProbeSettings.worstCaseDetectionSeconds for the values above, plus slack for slow (TSan) builds.
+DETECTION_LIMIT = (FAILURES_TO_DROP + 1) * PROBE_INTERVAL + FAILURES_TO_DROP * PROBE_TIMEOUT + 2.0
+
+
+class Process:
+    """One process listening on 127.0.0.1:port once started."""
+
+    def __init__(self, argv_for_port, port=None):
+        self.argv_for_port = argv_for_port
+        self.port = port
+        self.proc = None
+        self.output = b""
+
+    def start(self, timeout=15.0):
+        for _attempt in range(3):
+            port = self.port or free_port()
+            self.proc = subprocess.Popen(self.argv_for_port(port), stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    self.port = port
+                    return self
+                except OSError:
+                    time.sleep(0.05)
+            self.stop()
+            if self.port:
+                break
+        raise RuntimeError("could not start %r: %r" % (self.argv_for_port(0), self.output[-2000:]))
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self):
+        """SIGKILL: the node dies without deregistering, as a crashed host would."""
+        if self.alive():
+            self.proc.kill()
+        self.stop()
+
+    def signal(self, number):
+        self.proc.send_signal(number)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.output += self.proc.stdout.read() or b""
+        self.proc.stdout.close()
+        self.proc = None
+
+
+def command(port, line, until=b"\r\n", timeout=5.0):
+    """Sends one request line, returns the answer read up to `until` (bounded by `timeout`)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(line)
+        data = b""
+        deadline = time.monotonic() + timeout
+        while not data.endswith(until) and time.monotonic() < deadline:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def strict_parse(answer):
+    """The strictest client's reading (AWS Java client, libmemcached): exact byte count, then
+    \\r\\nEND\\r\\n; version >= 1; two lines; nodes sorted by host; dotted IPv4 when an ip is given.
+    Returns (version, [(host, ip, port)])."""
+    header, sep, rest = answer.partition(b"\r\n")
+    assert sep, answer
+    words = header.split(b" ")
+    assert len(words) == 4 and words[:3] == [b"CONFIG", b"cluster", b"0"], header
+    length = int(words[3])
+    body, trailer = rest[:length], rest[length:]
+    assert trailer == b"\r\nEND\r\n", (length, rest)
+    assert answer.endswith(b"\n\r\nEND\r\n")
+    lines = body.split(b"\n")
+    assert len(lines) == 3 and lines[2] == b"", body
+    version = int(lines[0])
+    assert version >= 1
+    nodes = []
+    for entry in lines[1].split(b" ") if lines[1] else []:
+        host, ip, port = entry.decode().split("|")
+        if ip:
+            assert len(ip.split(".")) == 4 and all(o.isdigit() and int(o) <= 255 for o in ip.split(".")), ip
+        nodes.append((host, ip, int(port)))
+    assert nodes == sorted(nodes, key=lambda n: (n[0], n[2], n[1])), nodes
+    return version, nodes
+
+
+def config_get(port):
+    return strict_parse(command(port, b"config get cluster\r\n", until=b"END\r\n"))
+
+
+def wait_for(predicate, timeout, step=0.05):
+    """Polls `predicate` until it returns a truthy value or `timeout` passes; returns the value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(step)
+
+
+class Cluster:
+    """An endpoint and data nodes named node1, node2, … (ip 127.0.0.1) on free ports."""
+
+    def __init__(self, tmpdir, use_file=False):
+        self.tmpdir = str(tmpdir)
+        self.cluster_file = os.path.join(self.tmpdir, "cluster.nodes") if use_file else None
+        self.state_file = os.path.join(self.tmpdir, "endpoint.state")
+        self.endpoint = None
+        self.nodes = {}
+        self.endpoint_port = free_port()
+
+    def endpoint_argv(self, port):
+        argv = [CONFIG_BINARY, "-l", "127.0.0.1", "-p", str(port), "-t", "1", "--state-file", self.state_file,
+                "--probe-interval", str(PROBE_INTERVAL), "--probe-timeout", str(PROBE_TIMEOUT),
+                "--failures-to-drop", str(FAILURES_TO_DROP), "-v"]
+        if self.cluster_file:
+            argv += ["--cluster-file", self.cluster_file]
+        return argv
+
+    def start_endpoint(self, extra=()):
+        if self.cluster_file and not os.path.exists(self.cluster_file):
+            self.write_file([])
+        self.endpoint = Process(lambda port: self.endpoint_argv(port) + list(extra), port=self.endpoint_port).start()
+        return self.endpoint
+
+    def start_node(self, name, register=True, port=None):
+        def argv(p):
+            base = [SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-m", "32", "-t", "1"]
+            if register:
+                base += ["--cluster-endpoint", "127.0.0.1:%d" % self.endpoint_port,
+                         "--advertise", "%s|127.0.0.1|%d" % (name, p), "--heartbeat-interval", "0.3"]
+            return base
+        node = Process(argv, port=port).start()
+        self.nodes[name] = node
+        return node
+
+    def write_file(self, names, comment="# written by the test\n"):
+        entries = ["%s|127.0.0.1|%d" % (n, self.nodes[n].port) for n in names]
+        with open(self.cluster_file, "w") as f:
+            f.write(comment + "\n".join(entries) + "\n")
+
+    def config(self):
+        return config_get(self.endpoint.port)
+
+    def wait_for_nodes(self, names, timeout=10.0):
+        """Waits until the endpoint lists exactly `names`; returns (version, nodes) or fails."""
+        want = sorted(names)
+        got = wait_for(lambda: (lambda c: c if sorted(n[0] for n in c[1]) == want else None)(self.config()), timeout)
+        assert got, "endpoint never listed %s; last: %s" % (want, self.config())
+        return got
+
+    def addresses(self):
+        return ["127.0.0.1:%d" % port for _, _, port in self.config()[1]]
+
+    def stop(self):
+        for node in self.nodes.values():
+            node.stop()
+        if self.endpoint:
+            self.endpoint.stop()
