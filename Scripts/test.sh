@@ -55,7 +55,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # ---------------------------------------------------------------- 0. set-up
 note "set-up ($(elapsed))"
 need=()
-for p in libevent-dev pkg-config memcached libmemcached-tools python3-venv; do
+for p in libevent-dev pkg-config memcached libmemcached-tools python3-venv nutcracker; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -84,6 +84,12 @@ if ! "$PY" -c 'import pylibmc, bmemcached' >/dev/null 2>&1; then
     "$PY" -m pip install -q --disable-pip-version-check pylibmc python-binary-memcached \
       || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install pylibmc python-binary-memcached"; tally 0 1; }
   fi
+fi
+# Auto-discovery clients (Tests/clients/test_cluster_*.py): elasticache-auto-discovery and
+# django-elastipymemcache's AWSElastiCacheClient (pymemcache-based; needs Django).
+if ! "$PY" -c 'import elasticache_auto_discovery, django_elastipymemcache' >/dev/null 2>&1; then
+  "$PY" -m pip install -q --disable-pip-version-check elasticache-auto-discovery django-elastipymemcache \
+    || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install elasticache-auto-discovery django-elastipymemcache"; tally 0 1; }
 fi
 echo "python: $("$PY" --version 2>&1); $("$PY" -c 'import pymemcache, pytest; print("pymemcache", pymemcache.__version__, "pytest", pytest.__version__)' 2>&1)"
 echo "memcached: $(memcached -V 2>&1)"
