@@ -121,6 +121,7 @@ struct StatsReporter {
         output.appendStat("flush_enabled", "yes")
         output.appendStat("dump_enabled", "no")
         output.appendStat("lru_maintainer_thread", "no")
+        output.appendStat("eviction_policy", engine.evictionPolicy.rawValue)
         output.appendStat("lru_segmented", "no")
         output.appendStat("idle_timeout", settings.idleTimeout)
         output.appendStat("track_sizes", "no")

@@ -1,8 +1,12 @@
+import CacheEngine
+
 /// What `-o` sets: a comma-separated list of `name` or `name=value`, as memcached's `-o`.
 struct ExtendedOptions {
     var hashPower: Int?
     var idleTimeout: Int?
     var slabChunkMax: Int?
+    /// `eviction_policy=s3fifo|lru` (swiftcached's own option).
+    var evictionPolicy: EvictionPolicy?
     /// Options memcached knows that this server accepts and ignores (it has no such machinery).
     var ignored: [String] = []
 
@@ -46,6 +50,12 @@ struct ExtendedOptions {
                 throw CommandLineError("could not parse argument to slab_chunk_max")
             }
             slabChunkMax = size
+        case "eviction_policy":
+            guard let value, let policy = EvictionPolicy(rawValue: value) else {
+                let choices = EvictionPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CommandLineError("eviction_policy must be one of: \(choices)")
+            }
+            evictionPolicy = policy
         case _ where Self.ignorable.contains(name):
             ignored.append(name)
         default:

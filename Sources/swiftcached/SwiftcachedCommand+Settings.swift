@@ -18,6 +18,7 @@ extension SwiftcachedCommand {
         let options = try ExtendedOptions.parse(extended)
         if let idleTimeout = options.idleTimeout { settings.idleTimeout = idleTimeout }
         if let hashPower = options.hashPower { settings.engine.hashPowerInitial = hashPower }
+        if let policy = options.evictionPolicy { settings.engine.evictionPolicy = policy }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
         settings.verbosity = verbose
         settings.libeventVersion = libeventVersion
