@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# A local Swiftcached cluster on loopback: one configuration endpoint (swiftcached-config) and N data
+# nodes that register themselves with it (docs/cluster.md).
+#
+#   bash Scripts/cluster.sh up [N]     start the endpoint and N nodes (default 3)
+#   bash Scripts/cluster.sh add        start one more node
+#   bash Scripts/cluster.sh remove     stop the newest node (it deregisters: the list drops it at once)
+#   bash Scripts/cluster.sh kill NAME  SIGKILL a node (the endpoint's probes notice within seconds)
+#   bash Scripts/cluster.sh status     print the endpoint's `config get cluster`
+#   bash Scripts/cluster.sh down       stop everything this script started
+#
+# Variables: BASE_PORT (default 22100: endpoint on BASE_PORT, node K on BASE_PORT+K),
+#            BIN_DIR (default .build/release, built if missing), CLUSTER_DIR (default .cluster).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BASE_PORT=${BASE_PORT:-22100}
+BIN_DIR=${BIN_DIR:-.build/release}
+CLUSTER_DIR=${CLUSTER_DIR:-.cluster}
+mkdir -p "$CLUSTER_DIR"
+
+ensure_built() {
+  if [ ! -x "$BIN_DIR/swiftcached" ] || [ ! -x "$BIN_DIR/swiftcached-config" ]; then
+    echo "cluster.sh: building release binaries"
+    swift build -c release --product swiftcached
+    swift build -c release --product swiftcached-config
+  fi
+}
+
+# Waits (at most 10 s) until 127.0.0.1:$1 accepts connections.
+wait_listening() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "cluster.sh: nothing listening on port $1" >&2
+  return 1
+}
+
+# Starts a process in the background, recording its pid in $CLUSTER_DIR/$1.pid.
+launch() {
+  local name=$1; shift
+  "$@" >"$CLUSTER_DIR/$name.log" 2>&1 &
+  echo $! >"$CLUSTER_DIR/$name.pid"
+}
+
+stop_pidfile() { # pidfile signal
+  local pid
+  pid=$(cat "$1")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "-$2" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$1"
+}
+
+node_numbers() { ls "$CLUSTER_DIR" 2>/dev/null | sed -n 's/^node\([0-9]*\)\.pid$/\1/p' | sort -n; }
+
+start_node() {
+  local k=$1 port=$((BASE_PORT + $1))
+  launch "node$k" "$BIN_DIR/swiftcached" -l 127.0.0.1 -p "$port" -U 0 -m 64 -t 2 -v \
+    --cluster-endpoint "127.0.0.1:$BASE_PORT" --advertise "node$k|127.0.0.1|$port"
+  wait_listening "$port"
+  echo "node$k on 127.0.0.1:$port"
+}
+
+status() {
+  exec 3<>"/dev/tcp/127.0.0.1/$BASE_PORT"
+  printf 'config get cluster\r\n' >&3
+  local line
+  while IFS= read -r -t 2 line <&3; do
+    printf '%s\n' "$line"
+    [ "$line" = $'END\r' ] && break
+  done
+  exec 3<&-
+}
+
+case "${1:-}" in
+  up)
+    ensure_built
+    [ -f "$CLUSTER_DIR/endpoint.pid" ] && { echo "cluster.sh: already up (run down first)"; exit 1; }
+    launch endpoint "$BIN_DIR/swiftcached-config" -l 127.0.0.1 -p "$BASE_PORT" -v \
+      --state-file "$CLUSTER_DIR/endpoint.state"
+    wait_listening "$BASE_PORT"
+    echo "endpoint on 127.0.0.1:$BASE_PORT"
+    for k in $(seq 1 "${2:-3}"); do start_node "$k"; done
+    sleep 1.5   # one heartbeat plus one probe round
+    status
+    ;;
+  add)
+    last=$(node_numbers | tail -n 1)
+    start_node $(( ${last:-0} + 1 ))
+    sleep 1.5
+    status
+    ;;
+  remove)
+    last=$(node_numbers | tail -n 1)
+    [ -n "$last" ] || { echo "cluster.sh: no node to remove"; exit 1; }
+    stop_pidfile "$CLUSTER_DIR/node$last.pid" TERM
+    echo "node$last stopped"
+    sleep 1.5
+    status
+    ;;
+  kill)
+    [ -f "$CLUSTER_DIR/${2:-}.pid" ] || { echo "cluster.sh: no node '${2:-}'"; exit 1; }
+    stop_pidfile "$CLUSTER_DIR/$2.pid" KILL
+    echo "$2 killed; the endpoint drops it after 3 failed probes (about 3-5 s)"
+    ;;
+  status)
+    status
+    ;;
+  down)
+    for k in $(node_numbers); do stop_pidfile "$CLUSTER_DIR/node$k.pid" TERM; done
+    [ -f "$CLUSTER_DIR/endpoint.pid" ] && stop_pidfile "$CLUSTER_DIR/endpoint.pid" TERM
+    echo "cluster down (logs and state in $CLUSTER_DIR/)"
+    ;;
+  *)
+    sed -n '2,13p' "$0"
+    exit 2
+    ;;
+esac
