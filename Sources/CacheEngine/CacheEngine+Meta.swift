@@ -181,7 +181,9 @@ extension CacheEngine {
         return withStripe(of: key) { hash in
             let result = applyMeta(options, to: item, hash: hash)
             var cas: UInt64 = 0
-            if result == .stored, let stored = findLive(key, hash: hash).0 {
+            // A raw find, not findLive: an item stored already expired (T-1) must not be freed
+            // here, or the check below would give its chunk back a second time.
+            if result == .stored, let stored = table.find(key, hash: hash) {
                 if let explicit = options.explicitCAS { stored.cas = explicit }
                 cas = stored.cas
             }
@@ -302,8 +304,9 @@ extension CacheEngine {
                 return item
             }
             guard replaceValue(of: item, with: digits, hash: hash) else { return nil }
-            // The old item is freed by now: look the replacement up by the caller's key.
-            return findLive(key, hash: hash).0
+            // The old item is freed by now: look the replacement up by the caller's key (raw
+            // find: the clock may have ticked past its expiry meanwhile, it is still ours to answer).
+            return table.find(key, hash: hash)
         }
     }
 

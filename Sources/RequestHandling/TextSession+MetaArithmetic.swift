@@ -25,7 +25,9 @@ extension TextSession {
             guard !opaqueTooLong else { return }
             writeMetaArithmeticHit(item, number, created: created, flags, in: bytes, into: &output)
         }
-        if opaqueTooLong {
+        // Failures that stop before the reply is written (non-numeric, out of memory) keep their
+        // own error; the others meet the opaque check while writing.
+        if opaqueTooLong, result.writesReply {
             output.truncateReadable(to: start)
             return output.append(MetaResponse.opaqueTooLong)
         }
@@ -84,5 +86,15 @@ extension TextSession {
             output.appendDecimal(number)
         }
         output.append(ResponseLine.lineEnd)
+    }
+}
+
+extension MetaArithmeticResult {
+    /// Whether memcached goes on to write flags (and so checks the opaque) for this outcome.
+    var writesReply: Bool {
+        switch self {
+        case .updated, .created, .notFound, .casMismatch: return true
+        case .nonNumeric, .outOfMemory, .vivifyFailed: return false
+        }
     }
 }
