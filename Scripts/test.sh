@@ -91,6 +91,8 @@ if ! "$PY" -c 'import elasticache_auto_discovery, django_elastipymemcache' >/dev
   "$PY" -m pip install -q --disable-pip-version-check elasticache-auto-discovery django-elastipymemcache \
     || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install elasticache-auto-discovery django-elastipymemcache"; tally 0 1; }
 fi
+# Meta-protocol client (Tests/clients/test_meta_memcache.py).
+"$PY" -c 'import meta_memcache' >/dev/null 2>&1 || "$PY" -m pip install -q --disable-pip-version-check meta-memcache || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install meta-memcache"; tally 0 1; }
 echo "python: $("$PY" --version 2>&1); $("$PY" -c 'import pymemcache, pytest; print("pymemcache", pymemcache.__version__, "pytest", pytest.__version__)' 2>&1)"
 echo "memcached: $(memcached -V 2>&1)"
 
