@@ -25,10 +25,8 @@ public final class ClusterCoordinator: Sendable {
     private let stateFile: StateFile
     private let settings: ProbeSettings
     private let log: @Sendable (String) -> Void
-    private let wake: WakeSignal
+    private let service: ServiceThread
     private let hangup: WakeSignal
-    private let stopping = Atomic<Bool>(false)
-    nonisolated(unsafe) private var thread: PosixThread?
 
     /// Loads the persisted state and the cluster file; either being unreadable or malformed is a
     /// startup error (the endpoint must not start from a list or version it cannot trust).
@@ -43,7 +41,7 @@ public final class ClusterCoordinator: Sendable {
         if clusterFile != nil { membership.setStaticNodes(try clusterFile!.load()) }
         state = Mutex(State(membership: membership, clusterFile: clusterFile))
         if stored.payload.version > 0 { published.offer(stored.payload) }
-        wake = try WakeSignal()
+        service = try ServiceThread()
         hangup = try WakeSignal()
     }
 
@@ -52,32 +50,29 @@ public final class ClusterCoordinator: Sendable {
     public func start() throws {
         runRound(onlyUnprobed: false)
         HangupSignal.install(hangup)
-        thread = try PosixThread(name: "cluster") { [self] in loop() }
+        try service.start(name: "cluster") { [self] in loop() }
     }
 
     public func stop() {
-        stopping.store(true, ordering: .releasing)
-        wake.notify()
-        thread?.join()
-        thread = nil
+        service.stop()
     }
 
     // MARK: Called by sessions (worker threads)
 
     public func register(_ node: ClusterNode, leaseSeconds: Double) throws {
         try state.withLock { try $0.membership.register(node, leaseSeconds: leaseSeconds, now: monotonicNow()) }
-        wake.notify()
+        service.wake.notify()
     }
 
     public func deregister(_ node: ClusterNode) -> Bool {
         let removed = state.withLock { $0.membership.deregister(node) }
-        if removed { wake.notify() }
+        if removed { service.wake.notify() }
         return removed
     }
 
     public func setByOperator(_ payload: ConfigPayload) {
         state.withLock { $0.membership.setByOperator(payload) }
-        wake.notify()
+        service.wake.notify()
     }
 
     /// Nodes being tracked (listed or not), for `stats`.
@@ -88,9 +83,9 @@ public final class ClusterCoordinator: Sendable {
     private func loop() {
         var nextRound = monotonicNow() + settings.interval
         var nextFileCheck = monotonicNow() + 1
-        while !stopping.load(ordering: .acquiring) {
+        while !service.isStopping {
             let wait = max(0, min(nextRound, nextFileCheck) - monotonicNow())
-            var pollers = [pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0),
+            var pollers = [pollfd(fd: service.wake.readFD, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: hangup.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&pollers, 2, Int32(wait * 1000) + 1)
             if pollers[1].revents != 0 {
@@ -99,7 +94,7 @@ public final class ClusterCoordinator: Sendable {
                 runRound(onlyUnprobed: true)
             }
             if pollers[0].revents != 0 {
-                wake.clear()
+                service.wake.clear()
                 runRound(onlyUnprobed: true)
             }
             if monotonicNow() >= nextFileCheck {

@@ -16,10 +16,7 @@ public final class EndpointRegistrar: Sendable {
     private let node: ClusterNode
     private let heartbeat: Double
     private let log: @Sendable (String) -> Void
-    private let wake: WakeSignal
-    private let stopping = Atomic<Bool>(false)
-    /// Only touched by `start`/`stop` on the thread that runs the server.
-    nonisolated(unsafe) private var thread: PosixThread?
+    private let service: ServiceThread
 
     /// The lease outlives three missed heartbeats, so one slow round trip does not drop the node.
     public var leaseSeconds: Double { heartbeat * 3 }
@@ -31,19 +28,16 @@ public final class EndpointRegistrar: Sendable {
         self.node = node
         self.heartbeat = heartbeat
         self.log = log
-        wake = try WakeSignal()
+        service = try ServiceThread()
     }
 
     public func start() throws {
-        thread = try PosixThread(name: "registrar") { [self] in loop() }
+        try service.start(name: "registrar") { [self] in loop() }
     }
 
     /// Stops heartbeats and tells the endpoint the node is leaving (best effort, half a second).
     public func stop() {
-        stopping.store(true, ordering: .releasing)
-        wake.notify()
-        thread?.join()
-        thread = nil
+        service.stop()
         _ = TCPDialer.exchange(host: endpointHost, port: endpointPort,
                                request: Array("config deregister \(node.entry)\r\n".utf8),
                                deadline: monotonicNow() + 0.5, isComplete: { $0.contains(UInt8(ascii: "\n")) })
@@ -51,14 +45,14 @@ public final class EndpointRegistrar: Sendable {
 
     private func loop() {
         var reachable = true
-        while !stopping.load(ordering: .acquiring) {
+        while !service.isStopping {
             let ok = heartbeatOnce()
             if ok != reachable {
                 log(ok ? "cluster endpoint \(endpointHost):\(endpointPort) reachable again"
                        : "cluster endpoint \(endpointHost):\(endpointPort) unreachable; serving on with the last known configuration")
                 reachable = ok
             }
-            var poller = pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)
+            var poller = pollfd(fd: service.wake.readFD, events: Int16(POLLIN), revents: 0)
             _ = poll(&poller, 1, Int32(heartbeat * 1000))
         }
     }
