@@ -111,17 +111,8 @@ final class DatagramEndpoint {
 
     /// UDP sockets on `port` for every `-l` address (every interface when none), IPv4 and IPv6.
     static func openSockets(addresses: [ListenAddress], port: Int) throws -> [Int32] {
-        let targets = addresses.isEmpty ? [ListenAddress(host: "", port: nil)] : addresses
-        var sockets: [Int32] = []
-        do {
-            for target in targets {
-                sockets += try openSockets(host: target.host.isEmpty ? nil : target.host, port: port)
-            }
-        } catch {
-            for fd in sockets { closeDescriptor(fd) }
-            throw error
-        }
-        return sockets
+        // As in memcached, the UDP port applies to every -l address (a port given there is for TCP).
+        try ListenAddress.openOnEach(addresses, close: closeDescriptor) { host, _ in try openSockets(host: host, port: port) }
     }
 
     private static func openSockets(host: String?, port: Int) throws -> [Int32] {

@@ -15,18 +15,9 @@ struct ListeningSocket {
     /// TCP sockets for every `-l` address (every interface when empty, IPv4 and IPv6, as memcached).
     /// An address already in use is an error; an address family the host lacks is skipped.
     static func openTCP(addresses: [ListenAddress], defaultPort: Int, backlog: Int) throws -> [ListeningSocket] {
-        let targets = addresses.isEmpty ? [ListenAddress(host: "", port: nil)] : addresses
-        var sockets: [ListeningSocket] = []
-        do {
-            for target in targets {
-                let port = target.port ?? defaultPort
-                sockets += try openTCP(host: target.host.isEmpty ? nil : target.host, port: port, backlog: backlog)
-            }
-        } catch {
-            for socket in sockets { closeDescriptor(socket.fd) }
-            throw error
+        try ListenAddress.openOnEach(addresses, close: { closeDescriptor($0.fd) }) { host, port in
+            try openTCP(host: host, port: port ?? defaultPort, backlog: backlog)
         }
-        return sockets
     }
 
     private static func openTCP(host: String?, port: Int, backlog: Int) throws -> [ListeningSocket] {

@@ -2,6 +2,7 @@
 (both with `-B auto`, or both with `-S`), identical reply packets after bindiff.normalise (version
 text, statistic values and absolute cas values masked). See test_differential.py for the harness."""
 import concurrent.futures
+import contextlib
 import os
 import tempfile
 
@@ -132,17 +133,24 @@ def _run_all(cases, ref, sut):
         return {name: f.result() for name, f in futures.items()}
 
 
-@pytest.fixture(scope="module")
-def results():
-    flags = ["-m", "64", "-t", "2"]
+@contextlib.contextmanager
+def _pair_results(cases, extra_flags=()):
+    """Runs `cases` against a fresh memcached and swiftcached started with the same flags."""
+    flags = ["-m", "64", "-t", "2"] + list(extra_flags)
     ref, sut = Server(MEMCACHED_BINARY, flags, name="memcached"), Server(SWIFTCACHED_BINARY, flags, name="swiftcached")
     try:
         ref.start()
         sut.start()
-        yield _run_all(CASES, ref, sut), sut
+        yield _run_all(cases, ref, sut), sut
     finally:
         ref.stop()
         sut.stop()
+
+
+@pytest.fixture(scope="module")
+def results():
+    with _pair_results(CASES) as r:
+        yield r
 
 
 @pytest.fixture(scope="module")
@@ -159,15 +167,10 @@ def sasl_results():
         old = dict(os.environ)
         os.environ["SASL_CONF_PATH"] = conf
         os.environ["MEMCACHED_SASL_PWDB"] = pwdb
-        ref = Server(MEMCACHED_BINARY, ["-m", "64", "-t", "2", "-S"], name="memcached")
-        sut = Server(SWIFTCACHED_BINARY, ["-m", "64", "-t", "2", "-S"], name="swiftcached")
         try:
-            ref.start()
-            sut.start()
-            yield _run_all(SASL_CASES, ref, sut), sut
+            with _pair_results(SASL_CASES, ["-S"]) as r:
+                yield r
         finally:
-            ref.stop()
-            sut.stop()
             os.environ.clear()
             os.environ.update(old)
 
