@@ -8,25 +8,30 @@ extension BinarySession {
         let touching = command == .touch || command == .gat || command == .gatk
         let returnsKey = command == .getk || command == .gatk
         let returnsValue = command != .touch
-        let answer = { (item: ItemView, output: inout OutputBuffer) in
-            let keyLength = returnsKey ? item.key.count : 0
-            let valueLength = returnsValue ? item.value.count : 0
-            output.appendBinaryHeader(opcode: request.opcode, status: .success, extrasLength: 4, keyLength: keyLength,
-                                      bodyLength: 4 + keyLength + valueLength, opaque: request.opaque, cas: item.cas)
-            output.appendBigEndian(item.flags)
-            if returnsKey { output.append(item.key) }
-            if returnsValue { output.append(item.value) }
-        }
         let result: LookupResult
         if touching {
             // The wire carries an unsigned 32-bit expiry; memcached widens it without a sign.
             let exptime = Int64(BigEndianBytes.uint32(extras, at: 0))
-            result = engine.getAndTouch(key, exptime: exptime) { answer($0, &output) }
+            result = engine.getAndTouch(key, exptime: exptime) {
+                answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, into: &output)
+            }
         } else {
-            result = engine.get(key) { answer($0, &output) }
+            result = engine.get(key) { answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, into: &output) }
         }
         count(result, touching: touching)
         if result != .hit { answerMiss(request, key: key, returnsKey: returnsKey, into: &output) }
+    }
+
+    /// Flags (as 4 bytes of extras), then the key for getk / gatk, then the value unless touch.
+    private func answerHit(_ item: ItemView, _ request: BinaryRequest, returnsKey: Bool, returnsValue: Bool,
+                           into output: inout OutputBuffer) {
+        let keyLength = returnsKey ? item.key.count : 0
+        let valueLength = returnsValue ? item.value.count : 0
+        output.appendBinaryHeader(opcode: request.opcode, status: .success, extrasLength: 4, keyLength: keyLength,
+                                  bodyLength: 4 + keyLength + valueLength, opaque: request.opaque, cas: item.cas)
+        output.appendBigEndian(item.flags)
+        if returnsKey { output.append(item.key) }
+        if returnsValue { output.append(item.value) }
     }
 
     /// Quiet forms say nothing on a miss; getk / gatk send the key back with "Not found" status.

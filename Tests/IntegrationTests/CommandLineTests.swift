@@ -8,8 +8,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.output.contains(expected), "\(arguments): \(result.output)", file: file, line: line)
     }
 
-    func testUDPIsRefused() throws {
-        try assertRefused(["-U", "1"], saying: "UDP")
+    /// memcached's rules for combining -U, -S, -Y and -B.
+    func testProtocolCombinationsAreRefused() throws {
+        try assertRefused(["-U", "1", "-S"], saying: "ERROR: Cannot enable UDP while using binary SASL authentication.")
+        try assertRefused(["-S", "-B", "auto"], saying: "ERROR: You cannot allow the ASCII protocol while using SASL.")
+        try assertRefused(["-Y", "/dev/null", "-B", "binary"],
+                          saying: "ERROR: You cannot allow the BINARY protocol while using ascii authentication tokens.")
+        try assertRefused(["-B", "json"], saying: "Invalid value for binding protocol: json")
+        try assertRefused(["-U", "70000"], saying: "ERROR: Invalid port number 70000.")
     }
 
     func testInvalidValuesAreRefused() throws {
