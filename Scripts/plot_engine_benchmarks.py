@@ -46,13 +46,15 @@ def main():
     grouped_bars(left, sizes, servers, held, "items held (curr_items)",
                  "Items held at -m 64, 30-byte keys, by value size (bytes)", lambda value: f"{value:,}")
     left.set_yscale("log")
+    left.set_ylim(top=max(held.values()) * 4)
 
     workloads = list(dict.fromkeys(row["workload"] for row in hits))
     names = list(dict.fromkeys(row["server"] for row in hits))
     ratios = {(row["workload"], row["server"]): row["hit_ratio"] * 100 for row in hits}
     grouped_bars(right, workloads, names, ratios, "hit ratio (%)",
                  "Hit ratio, Zipf 0.99 get / set-on-miss", lambda value: f"{value:.2f}")
-    right.set_ylim(0, 100)
+    right.set_ylim(0, 110)
+    right.legend(fontsize=8, loc="lower right")
 
     figure.tight_layout()
     figure.savefig(arguments.out, dpi=110)
