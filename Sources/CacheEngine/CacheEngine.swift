@@ -36,7 +36,8 @@ public final class CacheEngine: @unchecked Sendable {
         self.configuration = configuration
         self.clock = clock
         withCAS = configuration.casEnabled
-        arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize)
+        arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
+                          slabClassLimit: SlabSizeClasses.maximumClasses)
         sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
         slabs = SlabAllocator(arena: arena, sizes: sizes)
         lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1)

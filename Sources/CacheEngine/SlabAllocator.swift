@@ -55,7 +55,7 @@ final class SlabAllocator: @unchecked Sendable {
 
     /// Caller holds the class lock.
     private func addPage(_ classID: Int) -> Bool {
-        guard let page = arena.takePage() else { return false }
+        guard let page = arena.takePage(firstOfItsClass: states[classID].totalPages == 0) else { return false }
         let chunkSize = sizes.chunkSizes[classID]
         let chunks = sizes.chunksPerPage(classID)
         // Thread the chunks in address order so the first allocations touch the page front to back.

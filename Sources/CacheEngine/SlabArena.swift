@@ -2,16 +2,23 @@
 import Glibc
 #endif
 
-/// All item memory: one reserved address range of `memoryLimit` bytes, handed out one page at a time.
-/// The range is mapped with MAP_NORESERVE, so only pages actually given to slab classes (and touched)
-/// become resident: the memory limit is a hard bound on item memory by construction.
+/// All item memory: one reserved address range, handed out one page at a time. The range is mapped
+/// with MAP_NORESERVE, so only pages actually given to slab classes (and touched) become resident.
+///
+/// `memoryLimit` bounds the pages handed out, with memcached's one exception: a slab class that has
+/// no page yet may take one beyond the limit, so a value size first seen after memory is full is
+/// stored (evicting within its own page later) instead of refused. Item memory therefore stays below
+/// `memoryLimit` plus one page per slab class — in practice a few pages, since few classes start late.
 ///
 /// Because every chunk lives inside this one range, an item is named by a 32-bit reference (its offset
 /// divided by the alignment, plus one so that 0 means "none") instead of a 64-bit pointer.
 final class SlabArena: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let pageSize: Int
+    /// Pages within the memory limit.
     let pageCount: Int
+    /// Pages beyond the limit, at most one per slab class (reserved address space, not memory).
+    let firstPageAllowance: Int
     /// log2 of the chunk alignment: 8-byte alignment addresses 32 GB of arena in 32 bits.
     let shift: Int
     var alignment: Int { 1 << shift }
@@ -19,10 +26,11 @@ final class SlabArena: @unchecked Sendable {
     private var pagesHandedOut = 0
     private var pageLock = pthread_mutex_t()
 
-    init(memoryLimit: Int, pageSize: Int) {
+    init(memoryLimit: Int, pageSize: Int, slabClassLimit: Int) {
         self.pageSize = pageSize
         pageCount = max(1, memoryLimit / pageSize)
-        let bytes = pageCount * pageSize
+        firstPageAllowance = slabClassLimit
+        let bytes = (pageCount + firstPageAllowance) * pageSize
         var shift = 3
         while (bytes >> shift) >= Int(UInt32.max) { shift += 1 }
         self.shift = shift
@@ -35,14 +43,15 @@ final class SlabArena: @unchecked Sendable {
     }
 
     func unmap() {
-        munmap(base, pageCount * pageSize)
+        munmap(base, (pageCount + firstPageAllowance) * pageSize)
     }
 
-    /// A fresh page, or nil when the memory limit is reached.
-    func takePage() -> UnsafeMutableRawPointer? {
+    /// A fresh page, or nil when the memory limit is reached (unless it is the class's first page).
+    func takePage(firstOfItsClass: Bool) -> UnsafeMutableRawPointer? {
         pthread_mutex_lock(&pageLock)
         defer { pthread_mutex_unlock(&pageLock) }
-        guard pagesHandedOut < pageCount else { return nil }
+        let limit = firstOfItsClass ? pageCount + firstPageAllowance : pageCount
+        guard pagesHandedOut < limit else { return nil }
         let page = base + pagesHandedOut * pageSize
         pagesHandedOut += 1
         return page

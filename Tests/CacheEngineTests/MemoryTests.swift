@@ -60,6 +60,27 @@ final class MemoryTests: XCTestCase {
         XCTAssertNotNil(engine.fetch("precious00"))
     }
 
+    func testFullCacheStillStoresOtherSizesLikeMemcached() {
+        // memcached's rule: a class with no page may take one beyond -m, so a value size first seen
+        // after memory is full is stored, not refused.
+        let engine = makeEngine(megabytes: 2)
+        let small = String(repeating: "s", count: 100)
+        var index = 0
+        while engine.statistics().evictions == 0 {
+            XCTAssertEqual(engine.set(String(format: "fill%06d", index), small), .stored)
+            index += 1
+        }
+        for size in [5_000, 50_000, 300_000, 900_000] {
+            let key = "other\(size)"
+            XCTAssertEqual(engine.set(key, String(repeating: "o", count: size)), .stored, "size \(size)")
+            XCTAssertEqual(engine.fetch(key)?.value.count, size)
+            // A second item of the same size now evicts within that class instead of taking a page.
+            XCTAssertEqual(engine.set(key + "b", String(repeating: "p", count: size)), .stored)
+        }
+        let pages = engine.slabStatistics().reduce(0) { $0 + $1.totalPages }
+        XCTAssertEqual(pages, 2 + 4, "the two pages of -m 2 plus one first page for each of the four new classes")
+    }
+
     func testNoEvictionModeRefusesWhenFull() {
         let engine = makeEngine(megabytes: 1) { $0.evictionsEnabled = false }
         let value = String(repeating: "x", count: 100)

@@ -132,12 +132,9 @@ def test_memory_bound():
         "VmRSS %.1f MB > %d MB + %d MB overhead" % (rss_kb / 1024, LIMIT_MB, RSS_OVERHEAD_MB)
 
 
-# Known bug (found by Scripts/bench-memcslap.sh, 2026-11-22): once every page of -m has gone to one
-# slab class, swiftcached answers sets of any other size with SERVER_ERROR out of memory storing
-# object, where memcached 1.6.18 stores them (it moves pages between classes). Strict xfail: the
-# run shows it as "xfailed", and the suite fails as soon as it passes, so the marker must then go.
-@pytest.mark.xfail(not TARGET_IS_MEMCACHED, strict=True,
-                   reason="engine has no slab page reassignment: a full cache refuses other sizes (store_no_memory)")
+# Found by Scripts/bench-memcslap.sh (2026-11-22): once every page of -m had gone to one slab class,
+# sets of other sizes were refused (SERVER_ERROR out of memory storing object) where memcached 1.6.18
+# stores them. Fixed with memcached's rule that a class with no page may take one beyond -m.
 def test_full_cache_still_stores_other_sizes(swiftcached):
     with swiftcached.connect(timeout=30) as s:
         v = b"v" * 100
