@@ -30,19 +30,8 @@ extension CacheEngine {
     private func reclaimDead(_ classID: Int) -> UnsafeMutableRawPointer? {
         let now = clock.now
         for main in [true, false] {
-            var reference = lrus.queueTail(classID, main: main)
-            var examined = 0
-            while reference != 0, examined < CacheEngine.evictionSearchDepth {
-                examined += 1
-                let item = arena.item(reference)
-                reference = item.lruPrev
-                let hash = KeyHash.hash(item.key)
-                let stripe = table.stripe(hash)
-                guard table.stripes.tryLock(stripe) else { continue }
-                defer { table.stripes.unlock(stripe) }
-                if isDead(item, now: now) {
-                    return detach(item, hash: hash, classID: classID, dead: true, now: now)
-                }
+            if let chunk = detachFirstAtTail(classID, main: main, now: now, where: { isDead($0, now: now) }) {
+                return chunk
             }
         }
         return nil
@@ -50,8 +39,14 @@ extension CacheEngine {
 
     /// LRU: the first item at the tail whose stripe is free. Caller holds the LRU lock.
     private func evictFromLRUTail(_ classID: Int) -> UnsafeMutableRawPointer? {
-        let now = clock.now
-        var reference = lrus.queueTail(classID, main: true)
+        detachFirstAtTail(classID, main: true, now: clock.now, where: { _ in true })
+    }
+
+    /// Among the last `evictionSearchDepth` items of a queue, detaches the first one whose stripe is
+    /// free and that `qualifies` (checked with the stripe held). Caller holds the LRU lock.
+    private func detachFirstAtTail(_ classID: Int, main: Bool, now: UInt32,
+                                   where qualifies: (Item) -> Bool) -> UnsafeMutableRawPointer? {
+        var reference = lrus.queueTail(classID, main: main)
         var examined = 0
         while reference != 0, examined < CacheEngine.evictionSearchDepth {
             examined += 1
@@ -61,7 +56,9 @@ extension CacheEngine {
             let stripe = table.stripe(hash)
             guard table.stripes.tryLock(stripe) else { continue }
             defer { table.stripes.unlock(stripe) }
-            return detach(item, hash: hash, classID: classID, dead: false, now: now)
+            if qualifies(item) {
+                return detach(item, hash: hash, classID: classID, dead: isDead(item, now: now), now: now)
+            }
         }
         return nil
     }

@@ -2,7 +2,7 @@
 /// data, which in memcached is followed by "\r\n"): optional leading white space, an optional sign,
 /// at least one digit, then the end or white space. A value that only fits because of a minus sign
 /// wrapping around is refused, as memcached refuses it.
-enum DecimalValue {
+public enum DecimalValue {
     static func parse(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
         var index = 0
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
@@ -36,7 +36,7 @@ enum DecimalValue {
     }
 
     /// Decimal digits of `value` into `buffer` (at least 20 bytes); returns how many.
-    static func format(_ value: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    public static func format(_ value: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         var digits = 0
         var remaining = value
         repeat {

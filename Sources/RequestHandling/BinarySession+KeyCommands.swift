@@ -56,7 +56,7 @@ extension BinarySession {
     private func createInitial(_ initial: UInt64, expiration: UInt32, _ request: BinaryRequest,
                                key: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits
-        let length = withUnsafeMutableBytes(of: &digits) { BinarySession.writeDecimal(initial, into: $0) }
+        let length = withUnsafeMutableBytes(of: &digits) { DecimalValue.format(initial, into: $0) }
         guard case .allocated(let pending) = engine.allocate(key: key, flags: 0, exptime: Int64(expiration), valueLength: length) else {
             return output.appendBinaryError(opcode: request.opcode, status: .outOfMemory, opaque: request.opaque,
                                             message: BinaryErrorText.outOfMemoryAllocatingNewItem)
@@ -73,21 +73,5 @@ extension BinarySession {
         guard !request.quiet else { return }
         output.appendBinaryHeader(opcode: request.opcode, status: .success, bodyLength: 8, opaque: request.opaque, cas: cas)
         output.appendBigEndian(value)
-    }
-
-    /// The decimal digits of `value` at the start of `buffer` (at least 20 bytes); returns how many.
-    static func writeDecimal(_ value: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        var length = 0
-        var remaining = value
-        repeat {
-            length += 1
-            remaining /= 10
-        } while remaining != 0
-        remaining = value
-        for index in stride(from: length - 1, through: 0, by: -1) {
-            buffer[index] = UInt8(truncatingIfNeeded: 48 + remaining % 10)
-            remaining /= 10
-        }
-        return length
     }
 }
