@@ -4,7 +4,7 @@
 #   2. swift test under ThreadSanitizer, for the concurrency tests ($TSAN_FILTER)
 #   3. swift build -c release, then the Python client and differential tests (pytest, Tests/clients)
 #   4. memccapable (libmemcached's ASCII and binary protocol conformance tests) against the release server
-#   5. a short libFuzzer run of the binary, UDP and authentication parsers (Scripts/fuzz.sh)
+#   5. a short libFuzzer run of the binary, text/meta, UDP and authentication parsers (Scripts/fuzz.sh)
 # Every step runs even if an earlier one failed (unless it needs that step's build); the script
 # prints a summary and exits non-zero if any step failed or ran no test.
 #
@@ -254,12 +254,12 @@ else
 fi
 
 # ---------------------------------------------------------------- 5. fuzz smoke
-# libFuzzer on the binary, UDP and authentication parsers, 6 s each (longer runs: Scripts/fuzz.sh N).
+# libFuzzer on the binary, text/meta, UDP and authentication parsers, 6 s each (longer runs: Scripts/fuzz.sh N).
 note "5. fuzz smoke: Scripts/fuzz.sh 6 ($(elapsed))"
 if FUZZ_BUILD_PATH=.build-fuzz timeout 600 Scripts/fuzz.sh 6 2>&1 | tee "$LOGDIR/fuzz.log"; then
-  record PASS "fuzz smoke (binary, udp, auth)" "$(grep -c 'Done [0-9]* runs' "$LOGDIR/fuzz.log") targets ran, no failing input"; tally 1 0
+  record PASS "fuzz smoke (binary, text, udp, auth)" "$(grep -c 'Done [0-9]* runs' "$LOGDIR/fuzz.log") targets ran, no failing input"; tally 1 0
 else
-  record FAIL "fuzz smoke (binary, udp, auth)" "see .build-logs/fuzz.log and .build-fuzz/crashes/"; tally 0 1
+  record FAIL "fuzz smoke (binary, text, udp, auth)" "see .build-logs/fuzz.log and .build-fuzz/crashes/"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- summary

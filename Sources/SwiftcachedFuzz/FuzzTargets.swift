@@ -4,6 +4,7 @@ import RequestHandling
 
 /// The fuzz targets, one per parser this executable covers, chosen with `FUZZ_TARGET`:
 ///   binary  BinarySession (24-byte headers, lengths, extras, opcodes, SASL) — the default
+///   text    TextSession: classic and meta commands (tokens, numbers, meta flags, base64 keys, data blocks)
 ///   udp     UDP frame header and DatagramSession (text or binary per datagram)
 ///   auth    AsciiAuthSession (-Y login), the SASL PLAIN message and the password-file parser
 /// Each input is also fed in pieces (split where its first byte says) so incremental parsing is
@@ -25,6 +26,7 @@ enum FuzzTargets {
 
     static func run(_ input: UnsafeRawBufferPointer) {
         switch selectedTarget {
+        case "text": text(input)
         case "udp": datagram(input)
         case "auth": auth(input)
         default: binary(input)
@@ -39,6 +41,12 @@ enum FuzzTargets {
 
     static func binary(_ input: UnsafeRawBufferPointer) {
         let session = BinarySession(context: context)
+        feed(input) { session.process($0, into: &output, requestLimit: $1) }
+        session.close()
+    }
+
+    static func text(_ input: UnsafeRawBufferPointer) {
+        let session = TextSession(context: context)
         feed(input) { session.process($0, into: &output, requestLimit: $1) }
         session.close()
     }
