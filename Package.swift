@@ -30,10 +30,12 @@ let package = Package(
             dependencies: [.product(name: "Atomics", package: "swift-atomics")]
         ),
         .target(name: "MemcacheProtocol"),
+        // A pthread-backed lock around a value (ThreadSanitizer does not see Synchronization.Mutex).
+        .target(name: "Locking"),
         .target(
             name: "RequestHandling",
             dependencies: [
-                "CacheEngine", "MemcacheProtocol",
+                "CacheEngine", "MemcacheProtocol", "Locking",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "ClusterService",
             dependencies: [
-                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol",
+                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),

@@ -1,6 +1,6 @@
 import Cluster
 import Networking
-import Synchronization
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +21,7 @@ public final class ClusterCoordinator: Sendable {
     }
 
     public let published = PublishedConfig()
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let stateFile: StateFile
     private let settings: ProbeSettings
     private let log: @Sendable (String) -> Void
@@ -39,7 +39,7 @@ public final class ClusterCoordinator: Sendable {
         var membership = Membership(version: stored.payload.version, published: stored.payload.nodes, settings: settings)
         var clusterFile = clusterFilePath.map { ClusterFile(path: $0) }
         if clusterFile != nil { membership.setStaticNodes(try clusterFile!.load()) }
-        state = Mutex(State(membership: membership, clusterFile: clusterFile))
+        state = Locked(State(membership: membership, clusterFile: clusterFile))
         if stored.payload.version > 0 { published.offer(stored.payload) }
         service = try ServiceThread()
         hangup = try WakeSignal()

@@ -1,6 +1,6 @@
 import Cluster
 import RequestHandling
-import Synchronization
+import Locking
 
 /// One published configuration with its answers pre-built, so serving `config get cluster` is a
 /// pointer copy under a lock and a byte append.
@@ -20,7 +20,7 @@ public final class ConfigSnapshot: Sendable {
 /// each version change; on a data node the registrar replaces it with what the endpoint said. The
 /// mutex guards only the reference (held for a pointer copy).
 public final class PublishedConfig: ClusterConfigSource, Sendable {
-    private let snapshot = Mutex<ConfigSnapshot?>(nil)
+    private let snapshot = Locked<ConfigSnapshot?>(nil)
 
     public init() {}
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// All threads' counter blocks; sums them for `stats`. `stats reset` records a baseline instead of
 /// writing to blocks other threads own.
@@ -12,7 +12,7 @@ public final class CounterRegistry: @unchecked Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

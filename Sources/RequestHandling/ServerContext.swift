@@ -1,5 +1,5 @@
 import CacheEngine
-import Synchronization
+import Locking
 
 /// What every connection of the server shares: the engine, the settings, the counters of all threads.
 public final class ServerContext: @unchecked Sendable {
@@ -11,14 +11,14 @@ public final class ServerContext: @unchecked Sendable {
     /// Answers `config get cluster` when this node belongs to a cluster (`--cluster-endpoint`); set
     /// before the server starts, only read afterwards.
     public var clusterConfig: ClusterConfigSource?
-    private let verbosityLevel: Mutex<Int>
+    private let verbosityLevel: Locked<Int>
 
     public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {
         self.settings = settings
         self.engine = engine
         self.counters = counters
         self.startTime = engine.clock.unixNow
-        verbosityLevel = Mutex(settings.verbosity)
+        verbosityLevel = Locked(settings.verbosity)
     }
 
     /// `verbosity N` changes it at run time.
