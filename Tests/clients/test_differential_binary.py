@@ -128,9 +128,16 @@ case("sasl_text_is_refused", b"get k\r\n" + b" " * 20, into=SASL_CASES)
 
 
 def _run_all(cases, ref, sut):
+    """Runs the cases 8 at a time on the shared pair of servers, except the ones that may flush:
+    those run afterwards, one by one, so a flush cannot land between two steps of another case on
+    one server and not on the other (seen once as a spurious delete_cas difference)."""
+    flushing = [c for c in cases if c.name.startswith("flush")]
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        futures = {c.name: pool.submit(run_both, ref.port, sut.port, c.steps) for c in cases}
-        return {name: f.result() for name, f in futures.items()}
+        futures = {c.name: pool.submit(run_both, ref.port, sut.port, c.steps) for c in cases if c not in flushing}
+        results = {name: f.result() for name, f in futures.items()}
+    for c in flushing:
+        results[c.name] = run_both(ref.port, sut.port, c.steps)
+    return results
 
 
 @contextlib.contextmanager
