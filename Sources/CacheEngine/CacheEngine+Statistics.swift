@@ -19,6 +19,12 @@ extension CacheEngine {
         result.hashPowerLevel = hash.power
         result.hashBytes = UInt64(hash.bytes)
         result.hashIsExpanding = hash.expanding
+        if let rebalancer {
+            result.slabsMoved = rebalancer.pagesMoved.load(ordering: .relaxed)
+            result.slabReassignRunning = rebalancer.running.load(ordering: .relaxed)
+            result.slabReassignEvictions = rebalancer.itemsEvicted.load(ordering: .relaxed)
+            result.slabReassignBusyItems = rebalancer.busyItems.load(ordering: .relaxed)
+        }
         return result
     }
 

@@ -24,6 +24,7 @@ public final class CacheEngine: @unchecked Sendable {
     let table: HashTable
     let ghost: GhostFilter
     private var expander: HashExpander?
+    private(set) var rebalancer: SlabRebalancer?
     let withCAS: Bool
     private let casCounter = ManagedAtomic<UInt64>(0)
     /// flush_all's horizon: items last stored or bumped at or before it are gone (0 = none).
@@ -46,6 +47,9 @@ public final class CacheEngine: @unchecked Sendable {
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
         self.expander = expander
         expander.start()
+        let rebalancer = SlabRebalancer(engine: self, automove: configuration.slabAutomove, classCount: sizes.largestClass + 1)
+        self.rebalancer = rebalancer
+        rebalancer.start()
     }
 
     /// Stops the background hash-expansion thread and frees all memory. Call once, when no other
@@ -54,6 +58,8 @@ public final class CacheEngine: @unchecked Sendable {
         guard let expander else { return }
         expander.stop()
         self.expander = nil
+        rebalancer?.stop()
+        rebalancer = nil
         table.destroy()
         ghost.destroy()
         lrus.destroy()

@@ -16,6 +16,9 @@ public struct EngineConfiguration: Sendable {
     public var evictionsEnabled: Bool = true
     /// `false` with `-C`: items carry no CAS value and `gets` reports 0.
     public var casEnabled: Bool = true
+    /// `-o slab_automove=N`: 0 pages move only on `slabs reassign`; 1 (memcached's default) from classes
+    /// with spare memory to classes that keep evicting; 2 also from classes that are not evicting.
+    public var slabAutomove: Int = 1
     /// Which items make room when memory is full (`-o eviction_policy=s3fifo|lru`).
     public var evictionPolicy: EvictionPolicy = .s3fifo
     /// Initial hash table size as a power of two (`-o hashpower`).

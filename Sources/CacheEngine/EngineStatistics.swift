@@ -13,6 +13,9 @@ public struct EngineStatistics: Sendable {
     public var hashBytes: UInt64 = 0           // hash_bytes
     public var hashIsExpanding: Bool = false   // hash_is_expanding
     public var slabsMoved: UInt64 = 0          // slabs_moved
+    public var slabReassignRunning = false     // slab_reassign_running
+    public var slabReassignEvictions: UInt64 = 0  // slab_reassign_evictions_nomem (items evicted from moving pages)
+    public var slabReassignBusyItems: UInt64 = 0  // slab_reassign_busy_items
     public init() {}
 }
 

@@ -1,12 +1,20 @@
 /// Free chunks per slab class. A class gets whole pages from the arena and splits them into chunks of
 /// its size; freed chunks go back to the class's free list (linked through their first 4 bytes).
 /// Each class's list and counts are guarded by that class's slab lock (last in the lock order).
+///
+/// Page moves (see SlabRebalancer.swift): while a page of a class is being evacuated, its free chunks
+/// are off the free list and every chunk of it that comes back (`give`) or is taken away by the
+/// rebalancer is counted instead of reused; when all of them are counted the page can change class.
 final class SlabAllocator: @unchecked Sendable {
     struct ClassState {
         var freeHead: UInt32 = 0
         var freeCount = 0
         var totalPages = 0
         var usedChunks = 0
+        /// The page being evacuated, or nil.
+        var evacuating: UnsafeMutableRawPointer?
+        /// Chunks of that page accounted for so far.
+        var evacuated = 0
     }
 
     let arena: SlabArena
@@ -43,10 +51,15 @@ final class SlabAllocator: @unchecked Sendable {
         return chunk
     }
 
-    /// Returns a chunk to its class.
+    /// Returns a chunk to its class (or, if its page is being evacuated, to the evacuation).
     func give(_ chunk: UnsafeMutableRawPointer, classID: Int) {
         locks.lock(classID)
         defer { locks.unlock(classID) }
+        if isInEvacuatingPage(chunk, classID) {
+            states[classID].usedChunks -= 1
+            states[classID].evacuated += 1
+            return
+        }
         chunk.storeBytes(of: states[classID].freeHead, as: UInt32.self)
         states[classID].freeHead = arena.reference(chunk)
         states[classID].freeCount += 1
@@ -55,7 +68,13 @@ final class SlabAllocator: @unchecked Sendable {
 
     /// Caller holds the class lock.
     private func addPage(_ classID: Int) -> Bool {
-        guard let page = arena.takePage(firstOfItsClass: states[classID].totalPages == 0) else { return false }
+        guard let page = arena.takePage(for: classID, firstOfItsClass: states[classID].totalPages == 0) else { return false }
+        threadChunks(of: page, into: classID)
+        return true
+    }
+
+    /// Splits a page into the class's free list. Caller holds the class lock.
+    private func threadChunks(of page: UnsafeMutableRawPointer, into classID: Int) {
         let chunkSize = sizes.chunkSizes[classID]
         let chunks = sizes.chunksPerPage(classID)
         // Thread the chunks in address order so the first allocations touch the page front to back.
@@ -66,7 +85,69 @@ final class SlabAllocator: @unchecked Sendable {
         }
         states[classID].freeCount += chunks
         states[classID].totalPages += 1
-        return true
+    }
+
+    // MARK: Evacuation (rebalancer thread)
+
+    /// Starts evacuating the class's last page: its free chunks leave the free list. Nil when the class
+    /// has fewer than two pages (memcached's NOSPARE) or is already evacuating.
+    func beginEvacuation(_ classID: Int) -> UnsafeMutableRawPointer? {
+        locks.lock(classID)
+        defer { locks.unlock(classID) }
+        guard states[classID].totalPages >= 2, states[classID].evacuating == nil,
+              let page = arena.lastPage(of: classID) else { return nil }
+        states[classID].evacuating = page
+        states[classID].evacuated = 0
+        // Walk the list through the addresses of its links, starting at the head field itself.
+        var link = (UnsafeMutableRawPointer(states + classID) + MemoryLayout<ClassState>.offset(of: \.freeHead)!)
+            .assumingMemoryBound(to: UInt32.self)
+        while link.pointee != 0 {
+            let chunk = arena.pointer(link.pointee)
+            if isInEvacuatingPage(chunk, classID) {
+                link.pointee = chunk.load(as: UInt32.self)
+                states[classID].freeCount -= 1
+                states[classID].evacuated += 1
+            } else {
+                link = chunk.assumingMemoryBound(to: UInt32.self)
+            }
+        }
+        return page
+    }
+
+    /// A linked item of the evacuating page was unlinked by the rebalancer: its chunk is accounted.
+    func noteEvacuated(classID: Int) {
+        locks.lock(classID)
+        states[classID].usedChunks -= 1
+        states[classID].evacuated += 1
+        locks.unlock(classID)
+    }
+
+    /// Whether every chunk of the evacuating page is accounted for.
+    func isEvacuated(_ classID: Int) -> Bool {
+        locks.lock(classID)
+        defer { locks.unlock(classID) }
+        return states[classID].evacuated == sizes.chunksPerPage(classID)
+    }
+
+    /// Ends an evacuation and gives the empty page to `destination`'s free list.
+    func movePage(from source: Int, to destination: Int) {
+        locks.lock(source)
+        let page = states[source].evacuating!
+        states[source].evacuating = nil
+        states[source].evacuated = 0
+        states[source].totalPages -= 1
+        locks.unlock(source)
+        arena.setOwner(of: page, to: destination)
+        locks.lock(destination)
+        threadChunks(of: page, into: destination)
+        locks.unlock(destination)
+    }
+
+    /// Caller holds the class lock.
+    @inline(__always)
+    private func isInEvacuatingPage(_ chunk: UnsafeMutableRawPointer, _ classID: Int) -> Bool {
+        guard let page = states[classID].evacuating else { return false }
+        return chunk >= page && chunk < page + arena.pageSize
     }
 
     func statistics(_ classID: Int) -> SlabClassStatistics {

@@ -13,6 +13,8 @@ public enum CommandKind: Equatable, Sendable {
     case flushAll
     case version
     case verbosity
+    /// `slabs reassign <src> <dst>` / `slabs automove <0|1|2|ratio r>`.
+    case slabs
     case quit
     case shutdown
     /// The meta no-op `mn`, which answers `MN`.

@@ -27,6 +27,7 @@ public enum CommandRecognizer {
             if named("set") { return accept(.set, 5...6) }
             if named("stats") { return .command(.stats) }
             if named("shutdown") { return .command(.shutdown) }
+            if named("slabs") { return .command(.slabs) }
             return .error
         case UInt8(ascii: "a"):
             if named("add") { return accept(.add, 5...6) }

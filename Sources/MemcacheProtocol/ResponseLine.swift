@@ -13,6 +13,11 @@ public enum ResponseLine {
     public static let metaNoOp: StaticString = "MN\r\n"
     public static let error: StaticString = "ERROR\r\n"
 
+    public static let reassignBusy: StaticString = "BUSY currently processing reassign request\r\n"
+    public static let reassignBadClass: StaticString = "BADCLASS invalid src or dst class id\r\n"
+    public static let reassignNoSpare: StaticString = "NOSPARE source class has no spare pages\r\n"
+    public static let reassignSameClass: StaticString = "SAME src and dst class are identical\r\n"
+
     public static let badCommandLineFormat: StaticString = "CLIENT_ERROR bad command line format\r\n"
     public static let badDataChunk: StaticString = "CLIENT_ERROR bad data chunk\r\n"
     public static let invalidExptime: StaticString = "CLIENT_ERROR invalid exptime argument\r\n"

@@ -38,6 +38,7 @@ extension TextSession {
             output.appendText(swiftcachedVersion)
             output.append(ResponseLine.lineEnd)
         case .verbosity: verbosity(in: bytes, into: &output)
+        case .slabs: slabs(in: bytes, into: &output)
         case .quit: closeRequested = true
         case .shutdown: output.append(ResponseLine.shutdownNotEnabled)
         case .metaNoOp: output.append(ResponseLine.metaNoOp)

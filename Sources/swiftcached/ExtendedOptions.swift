@@ -5,6 +5,8 @@ struct ExtendedOptions {
     var hashPower: Int?
     var idleTimeout: Int?
     var slabChunkMax: Int?
+    /// `slab_automove=0|1|2`.
+    var slabAutomove: Int?
     /// `eviction_policy=s3fifo|lru` (swiftcached's own option).
     var evictionPolicy: EvictionPolicy?
     /// Options memcached knows that this server accepts and ignores (it has no such machinery).
@@ -12,7 +14,7 @@ struct ExtendedOptions {
 
     /// memcached options with no effect here, accepted so existing command lines keep working.
     static let ignorable: Set<String> = [
-        "modern", "maxconns_fast", "slab_reassign", "slab_automove", "lru_crawler", "lru_maintainer",
+        "modern", "maxconns_fast", "slab_reassign", "lru_crawler", "lru_maintainer",
         "no_lru_crawler", "no_lru_maintainer", "hash_algorithm", "no_hashexpand", "track_sizes",
     ]
 
@@ -50,6 +52,10 @@ struct ExtendedOptions {
                 throw CommandLineError("could not parse argument to slab_chunk_max")
             }
             slabChunkMax = size
+        case "slab_automove":
+            let level = try Self.integer(value ?? "1", option: name)
+            guard (0...2).contains(level) else { throw CommandLineError("slab_automove must be 0, 1 or 2") }
+            slabAutomove = level
         case "eviction_policy":
             guard let value, let policy = EvictionPolicy(rawValue: value) else {
                 let choices = EvictionPolicy.allCases.map(\.rawValue).joined(separator: ", ")

@@ -36,12 +36,19 @@ final class CommandRecognizerTests: XCTestCase {
             "", "\r", "a", "get", "gets", "gat", "getx a", "set k 0 0", "set k 0 0 1 noreply x",
             "add k", "cas k 0 0 1", "cas k 0 0 1 2 3 4", "incr k", "incr k 1 2 3", "decr k",
             "delete", "delete a b c d", "touch k", "touch k 1 2 3", "flush_all 1 2 3",
-            "verbosity", "verbosity 1 2 3", "sxx HTTP/1.1", "mx a v", "slabs reassign 1 2",
+            "verbosity", "verbosity 1 2 3", "sxx HTTP/1.1", "mx a v",
             "lru_crawler metadump all", "cache_memlimit 100", "GET", "bogus",
             "set " + (1...30).map(String.init).joined(separator: " "),
         ]
         for line in errors {
             XCTAssertEqual(recognize(line), .error, line.debugDescription)
+        }
+    }
+
+    func testSlabsIsRecognizedWhateverItsWords() {
+        // memcached checks the sub-command and its word count in the command itself.
+        for line in ["slabs reassign 1 2", "slabs automove 1", "slabs", "slabs foo"] {
+            XCTAssertEqual(recognize(line), .command(.slabs), line)
         }
     }
 

@@ -30,7 +30,8 @@ final class StatsTests: XCTestCase {
                               "store_no_memory", "auth_cmds", "auth_errors", "bytes_read", "bytes_written",
                               "limit_maxbytes", "accepting_conns", "listen_disabled_num", "time_in_listen_disabled_us",
                               "threads", "conn_yields", "hash_power_level", "hash_bytes", "hash_is_expanding",
-                              "malloc_fails", "bytes", "curr_items", "total_items", "expired_unfetched",
+                              "slab_reassign_evictions_nomem", "slab_reassign_busy_items", "slab_reassign_running",
+                              "slabs_moved", "malloc_fails", "bytes", "curr_items", "total_items", "expired_unfetched",
                               "evicted_unfetched", "evictions", "reclaimed"]
         XCTAssertEqual(names, memcachedOrder)
         XCTAssertEqual(stat("cmd_get", in: answer), "2")

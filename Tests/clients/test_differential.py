@@ -220,10 +220,16 @@ case("meta_basic", "mg nokey v\r\n", "ms msk 1\r\nx\r\n", "mg msk v f t\r\n", "m
 # Commands of memcached 1.6.18 that swiftcached does not implement (see
 # Sources/MemcacheProtocol/CommandKind.swift): it answers ERROR, as memcached does for any unknown
 # command; the connection stays usable.
-for name, line in [("cache_memlimit", "cache_memlimit 100\r\n"),
-                   ("slabs_automove", "slabs automove 0\r\n"), ("lru_crawler", "lru_crawler sleep 100\r\n"),
+for name, line in [("cache_memlimit", "cache_memlimit 100\r\n"), ("lru_crawler", "lru_crawler sleep 100\r\n"),
                    ("lru", "lru mode flat\r\n")]:
     case("not_implemented_" + name, line, "version\r\n", expected_difference="not_implemented")
+
+# slabs reassign / automove: the answers that do not depend on class geometry (fresh servers: a
+# fresh class 1 has no page, so both answer NOSPARE; 99 is past the largest class of both).
+case("slabs_commands", "slabs reassign 1 1\r\n", "slabs reassign 1 2\r\n", "slabs reassign 1 99\r\n",
+     "slabs reassign a b\r\n", "slabs reassign 1\r\n", "slabs foo\r\n", "slabs automove 3\r\n",
+     "slabs automove ratio x\r\n", "slabs automove ratio 0.5\r\n", "slabs automove 0\r\n",
+     "slabs automove 1 noreply\r\n", "slabs automove 1\r\n", fresh=True)
 
 # pipelining
 PIPE_SETS = b"".join(setcmd("set", "pp%02d" % i, "val%02d" % i, flags=i) for i in range(50))

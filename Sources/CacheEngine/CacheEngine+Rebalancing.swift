@@ -1,0 +1,89 @@
+/// Slab page moves: `slabs reassign`, `slabs automove` (see SlabRebalancer.swift).
+public enum ReassignResult: Sendable, Equatable {
+    case ok
+    /// A move is queued or running (memcached's BUSY).
+    case running
+    case badClass
+    /// The source has fewer than two pages.
+    case noSpare
+    case sameClass
+}
+
+/// What automove looks at, per class.
+struct RebalancingFigure {
+    var evictions: UInt64 = 0
+    var pages = 0
+    var freeChunks = 0
+    var chunksPerPage = 1
+}
+
+extension CacheEngine {
+    /// Moves one page from `source` to `destination` in the background; `source` -1 picks the class
+    /// with the most pages. Validation as memcached's `slabs reassign`.
+    public func reassignSlabPage(from source: Int, to destination: Int) -> ReassignResult {
+        let valid = 1...sizes.largestClass
+        let source = source == -1 ? busiestClass(except: destination) : source
+        guard source != destination else { return .sameClass }
+        guard valid.contains(source), valid.contains(destination) else { return .badClass }
+        guard slabs.statistics(source).totalPages >= 2 else { return .noSpare }
+        return rebalancer?.request(source: source, destination: destination) == true ? .ok : .running
+    }
+
+    /// `slabs automove 0|1|2` (see SlabRebalancer.automoveChoice).
+    public var slabAutomove: Int {
+        get { rebalancer?.automove ?? 0 }
+        set { rebalancer?.automove = newValue }
+    }
+
+    private func busiestClass(except excluded: Int) -> Int {
+        var best = -1
+        var mostPages = 0
+        for classID in 1...sizes.largestClass where classID != excluded {
+            let pages = slabs.statistics(classID).totalPages
+            if pages > mostPages { best = classID; mostPages = pages }
+        }
+        return best
+    }
+
+    func rebalancingFigures() -> [RebalancingFigure] {
+        (0...sizes.largestClass).map { classID in
+            guard classID > 0 else { return RebalancingFigure() }
+            lrus.locks.lock(classID)
+            let evictions = lrus.states[classID].evicted
+            lrus.locks.unlock(classID)
+            let slab = slabs.statistics(classID)
+            return RebalancingFigure(evictions: evictions, pages: slab.totalPages, freeChunks: slab.freeChunks,
+                                     chunksPerPage: slab.chunksPerPage)
+        }
+    }
+
+    /// Unlinks the class's items that lie in `page` (an evacuating page). Items whose stripe is busy
+    /// are left for the next pass. Runs on the rebalancer thread.
+    func evictItems(in page: UnsafeMutableRawPointer, classID: Int) -> (evicted: Int, busy: Int) {
+        var evicted = 0
+        var busy = 0
+        lrus.locks.lock(classID)
+        defer { lrus.locks.unlock(classID) }
+        for main in [true, false] {
+            var reference = lrus.queueHead(classID, main: main)
+            while reference != 0 {
+                let item = arena.item(reference)
+                reference = item.lruNext
+                guard item.raw >= page, item.raw < page + arena.pageSize else { continue }
+                let hash = KeyHash.hash(item.key)
+                let stripe = table.stripe(hash)
+                guard table.stripes.tryLock(stripe) else {
+                    busy += 1
+                    continue
+                }
+                table.remove(item, hash: hash)
+                lrus.remove(item)
+                item.isLinked = false
+                table.stripes.unlock(stripe)
+                slabs.noteEvacuated(classID: classID)
+                evicted += 1
+            }
+        }
+        return (evicted, busy)
+    }
+}

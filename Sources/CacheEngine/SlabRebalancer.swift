@@ -1,0 +1,133 @@
+import Atomics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Moves slab pages between classes, on its own thread, one page at a time: on request
+/// (`slabs reassign`) or, with automove, from a class with spare memory to one that keeps evicting.
+///
+/// A move evacuates the source's last page: its free chunks leave the free list at once; its linked
+/// items are unlinked (evicted) by walking the source's queues with the LRU lock held and try-locking
+/// each item's stripe; chunks that are in flight (a store waiting for its data, a chunk just taken for
+/// reuse) are counted when they come back or are unlinked on a later pass. When every chunk of the page
+/// is accounted for, the page joins the destination's free list. No chunk is ever reused while a
+/// reader or writer can still reach it.
+final class SlabRebalancer: @unchecked Sendable {
+    enum Request { case move(source: Int, destination: Int) }
+
+    /// Automove: a class must evict in this many consecutive seconds to receive a page.
+    static let evictionWindow = 3
+
+    private unowned let engine: CacheEngine
+    private var thread: BackgroundThread?
+    private var mutex = pthread_mutex_t()
+    private var pending: (source: Int, destination: Int)?
+    private var automoveMode: Int
+    /// Per class, for automove: evictions seen last round and seconds in a row with evictions.
+    private var lastEvictions: [UInt64]
+    private var evictionStreak: [Int]
+
+    let running = ManagedAtomic<Bool>(false)
+    let pagesMoved = ManagedAtomic<UInt64>(0)
+    let itemsEvicted = ManagedAtomic<UInt64>(0)
+    let busyItems = ManagedAtomic<UInt64>(0)
+
+    init(engine: CacheEngine, automove: Int, classCount: Int) {
+        self.engine = engine
+        automoveMode = automove
+        lastEvictions = Array(repeating: 0, count: classCount)
+        evictionStreak = Array(repeating: 0, count: classCount)
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func start() {
+        let thread = BackgroundThread(interval: 1) { [unowned self] in round() }
+        self.thread = thread
+        thread.start()
+    }
+
+    func stop() {
+        thread?.stop()
+        thread = nil
+    }
+
+    var automove: Int {
+        get { withMutex { automoveMode } }
+        set { withMutex { automoveMode = newValue } }
+    }
+
+    /// Queues a move; false if one is already queued or running.
+    func request(source: Int, destination: Int) -> Bool {
+        let accepted = withMutex { () -> Bool in
+            guard pending == nil, !running.load(ordering: .relaxed) else { return false }
+            pending = (source, destination)
+            return true
+        }
+        if accepted { thread?.wake() }
+        return accepted
+    }
+
+    private func withMutex<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+
+    private func round() {
+        let requested = withMutex { () -> (source: Int, destination: Int)? in
+            defer { pending = nil }
+            return pending
+        }
+        if let requested {
+            move(from: requested.source, to: requested.destination)
+        } else if automove > 0, let choice = automoveChoice() {
+            move(from: choice.source, to: choice.destination)
+        }
+    }
+
+    private func move(from source: Int, to destination: Int) {
+        running.store(true, ordering: .relaxed)
+        defer { running.store(false, ordering: .relaxed) }
+        guard let page = engine.slabs.beginEvacuation(source) else { return }
+        while !engine.slabs.isEvacuated(source) {
+            let pass = engine.evictItems(in: page, classID: source)
+            itemsEvicted.wrappingIncrement(by: UInt64(pass.evicted), ordering: .relaxed)
+            busyItems.wrappingIncrement(by: UInt64(pass.busy), ordering: .relaxed)
+            if engine.slabs.isEvacuated(source) { break }
+            if thread?.isStopping ?? true { return }  // shutting down: the engine is torn down anyway
+            usleep(1000)  // chunks still in flight: a store waiting for its data, a chunk being reused
+        }
+        engine.slabs.movePage(from: source, to: destination)
+        pagesMoved.wrappingIncrement(ordering: .relaxed)
+    }
+
+    /// Automove 1: a page goes from a class with at least two pages' worth of free chunks to the class
+    /// that evicted most in each of the last `evictionWindow` seconds. Automove 2 also takes it from
+    /// the class with the most pages among those that did not evict, when none has spare memory.
+    private func automoveChoice() -> (source: Int, destination: Int)? {
+        let figures = engine.rebalancingFigures()
+        var destination: Int?
+        var mostEvictions: UInt64 = 0
+        for (classID, figure) in figures.enumerated() where classID > 0 {
+            let delta = figure.evictions &- lastEvictions[classID]
+            lastEvictions[classID] = figure.evictions
+            evictionStreak[classID] = delta > 0 ? evictionStreak[classID] + 1 : 0
+            if evictionStreak[classID] >= SlabRebalancer.evictionWindow, delta > mostEvictions {
+                destination = classID
+                mostEvictions = delta
+            }
+        }
+        guard let destination else { return nil }
+        let candidates = figures.enumerated().filter { $0.offset > 0 && $0.offset != destination && $0.element.pages >= 2 }
+        var source = candidates.filter { $0.element.freeChunks >= 2 * $0.element.chunksPerPage }
+            .max { $0.element.freeChunks / $0.element.chunksPerPage < $1.element.freeChunks / $1.element.chunksPerPage }?.offset
+        if source == nil, automove == 2 {
+            source = candidates.filter { evictionStreak[$0.offset] == 0 }.max { $0.element.pages < $1.element.pages }?.offset
+        }
+        guard let source else { return nil }
+        evictionStreak[destination] = 0
+        return (source, destination)
+    }
+}

@@ -1,0 +1,133 @@
+import XCTest
+@testable import CacheEngine
+
+/// Slab page moves: what `slabs reassign` refuses, what a move does to the items of both classes, that
+/// concurrent stores never see a torn or lost item while pages move, and that automove reacts.
+final class SlabRebalancingTests: XCTestCase {
+    private let small = String(repeating: "s", count: 100)   // 10-byte keys: 184-byte chunks
+    private let large = String(repeating: "L", count: 2000)  // 2,120 bytes with header and key
+
+    private func key(_ prefix: String, _ index: Int) -> String { String(format: "\(prefix)%0\(10 - prefix.count)d", index) }
+
+    private func classOf(_ engine: CacheEngine, valueLength: Int) -> Int {
+        engine.sizes.classFor(size: Item.size(keyLength: 10, valueLength: valueLength, withCAS: true))!
+    }
+
+    private func pages(_ engine: CacheEngine, _ classID: Int) -> Int { engine.slabs.statistics(classID).totalPages }
+
+    private func waitForMoves(_ engine: CacheEngine, count: UInt64, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while engine.statistics().slabsMoved < count || engine.statistics().slabReassignRunning {
+            if Date() > deadline { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return true
+    }
+
+    func testReassignRefusesWhatMemcachedRefuses() {
+        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 0 }
+        let smallClass = classOf(engine, valueLength: 100)
+        engine.set(key("s", 0), small)
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: smallClass), .sameClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: 0, to: smallClass), .badClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: 99), .badClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: smallClass + 1), .noSpare, "one page only")
+    }
+
+    func testRequestedMoveEvictsOnlyTheMovedPageAndFeedsTheDestination() {
+        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 0 }
+        let smallClass = classOf(engine, valueLength: 100)
+        let largeClass = classOf(engine, valueLength: 2000)
+        var written = 0
+        while engine.statistics().evictions == 0 {
+            engine.set(key("s", written), small)
+            written += 1
+        }
+        for index in 0..<10 { XCTAssertEqual(engine.set(key("L", index), large), .stored) }
+        let before = (small: pages(engine, smallClass), large: pages(engine, largeClass))
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: largeClass), .ok)
+        XCTAssertTrue(waitForMoves(engine, count: 1))
+        XCTAssertEqual(pages(engine, smallClass), before.small - 1)
+        XCTAssertEqual(pages(engine, largeClass), before.large + 1)
+        // Every small item still there is intact; about one page's worth is gone.
+        let survivors = (0..<written).compactMap { engine.fetch(key("s", $0)) }
+        XCTAssertTrue(survivors.allSatisfy { $0.value == small })
+        XCTAssertEqual(engine.statistics().currItems, UInt64(survivors.count + 10))
+        XCTAssertLessThanOrEqual(written - survivors.count, 2 * engine.slabs.sizes.chunksPerPage(smallClass))
+        XCTAssertGreaterThan(engine.statistics().slabReassignEvictions, 0)
+        // The destination now stores a page's worth more without evicting.
+        let evictionsBefore = engine.statistics().evictions
+        for index in 10..<(10 + engine.slabs.sizes.chunksPerPage(largeClass) - 1) {
+            XCTAssertEqual(engine.set(key("L", index), large), .stored)
+        }
+        XCTAssertEqual(engine.statistics().evictions, evictionsBefore)
+    }
+
+    func testConcurrentStoresDuringRepeatedMovesNeverTearOrLoseAccounting() {
+        let engine = makeEngine(megabytes: 6) { $0.slabAutomove = 0 }
+        let smallClass = classOf(engine, valueLength: 100)
+        let largeClass = classOf(engine, valueLength: 2000)
+        for index in 0..<40_000 { engine.set(key("s", index), small) }
+        for index in 0..<600 { engine.set(key("L", index), large) }
+        let totalPages = engine.slabStatistics().reduce(0) { $0 + $1.totalPages }
+        let stop = ManagedCounter()
+        let torn = ManagedCounter()
+        let group = DispatchGroup()
+        for worker in 0..<3 {
+            DispatchQueue.global().async(group: group) {
+                var step = 0
+                while stop.value == 0 {
+                    let useLarge = (step + worker) % 3 == 0
+                    let id = (step * 7919 + worker) % (useLarge ? 2000 : 60_000)
+                    let name = self.key(useLarge ? "L" : "s", id)
+                    if step % 2 == 0 {
+                        engine.set(name, useLarge ? self.large : self.small)
+                    } else if let value = engine.fetch(name)?.value, value != (useLarge ? self.large : self.small) {
+                        torn.increment()
+                    }
+                    step += 1
+                }
+            }
+        }
+        var moves: UInt64 = 0
+        for round in 0..<6 {
+            let (source, destination) = round % 2 == 0 ? (smallClass, largeClass) : (largeClass, smallClass)
+            if engine.reassignSlabPage(from: source, to: destination) == .ok {
+                moves += 1
+                XCTAssertTrue(waitForMoves(engine, count: moves), "move \(round) did not finish")
+            }
+        }
+        stop.increment()
+        group.wait()
+        XCTAssertGreaterThanOrEqual(moves, 4)
+        XCTAssertEqual(torn.value, 0)
+        XCTAssertEqual(engine.slabStatistics().reduce(0) { $0 + $1.totalPages }, totalPages, "pages are conserved")
+        for statistics in engine.slabStatistics() {
+            XCTAssertEqual(statistics.usedChunks + statistics.freeChunks, statistics.totalChunks, "class \(statistics.classID)")
+        }
+        let live = (0..<60_000).filter { engine.fetch(key("s", $0)) != nil }.count
+            + (0..<2000).filter { engine.fetch(key("L", $0)) != nil }.count
+        XCTAssertEqual(UInt64(live), engine.statistics().currItems)
+    }
+
+    func testAutomoveGivesPagesToAClassThatKeepsEvicting() {
+        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 2 }
+        let largeClass = classOf(engine, valueLength: 2000)
+        var written = 0
+        while engine.statistics().evictions == 0 {
+            engine.set(key("s", written), small)
+            written += 1
+        }
+        let largeBefore = pages(engine, largeClass)
+        // Only large values from now on, for several seconds: the large class evicts every second.
+        let deadline = Date().addingTimeInterval(15)
+        var index = 0
+        while engine.statistics().slabsMoved == 0, Date() < deadline {
+            engine.set(key("L", index % 5000), large)
+            index += 1
+            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        XCTAssertTrue(waitForMoves(engine, count: 1, seconds: 5))
+        XCTAssertGreaterThan(pages(engine, largeClass), largeBefore)
+    }
+}
