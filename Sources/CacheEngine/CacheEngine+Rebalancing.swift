@@ -15,6 +15,8 @@ struct RebalancingFigure {
     var pages = 0
     var freeChunks = 0
     var chunksPerPage = 1
+    /// Seconds since the class's oldest item was last used (0 for an empty class).
+    var age: UInt32 = 0
 }
 
 extension CacheEngine {
@@ -48,12 +50,14 @@ extension CacheEngine {
     func rebalancingFigures() -> [RebalancingFigure] {
         (0...sizes.largestClass).map { classID in
             guard classID > 0 else { return RebalancingFigure() }
+            let now = clock.now
             lrus.locks.lock(classID)
             let evictions = lrus.states[classID].evicted
+            let age = lrus.states[classID].oldest == 0 ? 0 : now &- tailLastAccess(classID)
             lrus.locks.unlock(classID)
             let slab = slabs.statistics(classID)
             return RebalancingFigure(evictions: evictions, pages: slab.totalPages, freeChunks: slab.freeChunks,
-                                     chunksPerPage: slab.chunksPerPage)
+                                     chunksPerPage: slab.chunksPerPage, age: age)
         }
     }
 

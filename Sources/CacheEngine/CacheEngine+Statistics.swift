@@ -61,7 +61,7 @@ extension CacheEngine {
 
     /// The tail item's last access, read under its stripe (try-locked: the LRU lock is held, which
     /// comes after stripes in the lock order). Reports "now" if the stripe is busy.
-    private func tailLastAccess(_ classID: Int) -> UInt32 {
+    func tailLastAccess(_ classID: Int) -> UInt32 {
         let item = arena.item(lrus.states[classID].oldest)
         let stripe = table.stripe(KeyHash.hash(item.key))
         guard table.stripes.tryLock(stripe) else { return clock.now }

@@ -103,9 +103,11 @@ final class SlabRebalancer: @unchecked Sendable {
         pagesMoved.wrappingIncrement(ordering: .relaxed)
     }
 
-    /// Automove 1: a page goes from a class with at least two pages' worth of free chunks to the class
-    /// that evicted most in each of the last `evictionWindow` seconds. Automove 2 also takes it from
-    /// the class with the most pages among those that did not evict, when none has spare memory.
+    /// The page goes to the class that evicted most in each of the last `evictionWindow` seconds. It
+    /// comes from a class with at least two pages' worth of free chunks; failing that (automove 1,
+    /// memcached's default, which also weighs ages) from a class that is not evicting and whose oldest
+    /// item is at least twice as old as the destination's — memory holding what nobody has used for
+    /// longest — or (automove 2) from the class with the most pages among those not evicting.
     private func automoveChoice() -> (source: Int, destination: Int)? {
         let figures = engine.rebalancingFigures()
         var destination: Int?
@@ -123,8 +125,14 @@ final class SlabRebalancer: @unchecked Sendable {
         let candidates = figures.enumerated().filter { $0.offset > 0 && $0.offset != destination && $0.element.pages >= 2 }
         var source = candidates.filter { $0.element.freeChunks >= 2 * $0.element.chunksPerPage }
             .max { $0.element.freeChunks / $0.element.chunksPerPage < $1.element.freeChunks / $1.element.chunksPerPage }?.offset
-        if source == nil, automove == 2 {
-            source = candidates.filter { evictionStreak[$0.offset] == 0 }.max { $0.element.pages < $1.element.pages }?.offset
+        if source == nil {
+            let idle = candidates.filter { evictionStreak[$0.offset] == 0 }
+            if automove == 2 {
+                source = idle.max { $0.element.pages < $1.element.pages }?.offset
+            } else {
+                let destinationAge = max(figures[destination].age, 1)
+                source = idle.filter { $0.element.age >= 2 * destinationAge }.max { $0.element.age < $1.element.age }?.offset
+            }
         }
         guard let source else { return nil }
         evictionStreak[destination] = 0

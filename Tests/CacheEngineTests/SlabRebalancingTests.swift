@@ -110,6 +110,45 @@ final class SlabRebalancingTests: XCTestCase {
         XCTAssertEqual(UInt64(live), engine.statistics().currItems)
     }
 
+    func testAutomoveOneTakesFromTheClassWhoseItemsNobodyUsed() {
+        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 1 }
+        let largeClass = classOf(engine, valueLength: 2000)
+        var written = 0
+        while engine.statistics().evictions == 0 {
+            engine.set(key("s", written), small)
+            written += 1
+        }
+        engine.clock.advance(by: 100)  // the small items are now 100 s old; no class has free memory
+        let largeBefore = pages(engine, largeClass)
+        let deadline = Date().addingTimeInterval(15)
+        var index = 0
+        while engine.statistics().slabsMoved == 0, Date() < deadline {
+            engine.set(key("L", index % 5000), large)
+            index += 1
+            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        XCTAssertTrue(waitForMoves(engine, count: 1, seconds: 5))
+        XCTAssertGreaterThan(pages(engine, largeClass), largeBefore)
+    }
+
+    func testAutomoveOneLeavesRecentlyUsedMemoryAlone() {
+        // Same shift, but the small items are as fresh as the large ones: nothing may move.
+        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 1 }
+        var written = 0
+        while engine.statistics().evictions == 0 {
+            engine.set(key("s", written), small)
+            written += 1
+        }
+        let deadline = Date().addingTimeInterval(5)
+        var index = 0
+        while Date() < deadline {
+            engine.set(key("L", index % 5000), large)
+            index += 1
+            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        XCTAssertEqual(engine.statistics().slabsMoved, 0)
+    }
+
     func testAutomoveGivesPagesToAClassThatKeepsEvicting() {
         let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 2 }
         let largeClass = classOf(engine, valueLength: 2000)
