@@ -15,8 +15,10 @@ import Glibc
 final class SlabRebalancer: @unchecked Sendable {
     enum Request { case move(source: Int, destination: Int) }
 
-    /// Automove: a class must evict in this many consecutive seconds to receive a page.
+    /// Automove: a class must evict in this many consecutive seconds to receive pages.
     static let evictionWindow = 3
+    /// Automove: pages moved per second between the chosen pair, so a large shift settles in seconds.
+    static let pagesPerRound = 4
 
     private unowned let engine: CacheEngine
     private var thread: BackgroundThread?
@@ -83,7 +85,9 @@ final class SlabRebalancer: @unchecked Sendable {
         if let requested {
             move(from: requested.source, to: requested.destination)
         } else if automove > 0, let choice = automoveChoice() {
-            move(from: choice.source, to: choice.destination)
+            for _ in 0..<SlabRebalancer.pagesPerRound where engine.slabs.statistics(choice.source).totalPages >= 2 {
+                move(from: choice.source, to: choice.destination)
+            }
         }
     }
 
@@ -135,7 +139,6 @@ final class SlabRebalancer: @unchecked Sendable {
             }
         }
         guard let source else { return nil }
-        evictionStreak[destination] = 0
         return (source, destination)
     }
 }
