@@ -15,6 +15,27 @@ final class SlabRebalancingTests: XCTestCase {
 
     private func pages(_ engine: CacheEngine, _ classID: Int) -> Int { engine.slabs.statistics(classID).totalPages }
 
+    /// Stores large values (2,000 keys' worth, round robin) for up to `seconds`, or until `done`.
+    private func storeLargeValues(_ engine: CacheEngine, for seconds: Double, until done: () -> Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var index = 0
+        while !done(), Date() < deadline {
+            engine.set(key("L", index % 5000), large)
+            index += 1
+            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        }
+    }
+
+    /// Stores small values until memory is full (the first eviction); returns how many were stored.
+    private func fillWithSmallValuesUntilEviction(_ engine: CacheEngine) -> Int {
+        var written = 0
+        while engine.statistics().evictions == 0 {
+            engine.set(key("s", written), small)
+            written += 1
+        }
+        return written
+    }
+
     private func waitForMoves(_ engine: CacheEngine, count: UInt64, seconds: Double = 20) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while engine.statistics().slabsMoved < count || engine.statistics().slabReassignRunning {
@@ -38,11 +59,7 @@ final class SlabRebalancingTests: XCTestCase {
         let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 0 }
         let smallClass = classOf(engine, valueLength: 100)
         let largeClass = classOf(engine, valueLength: 2000)
-        var written = 0
-        while engine.statistics().evictions == 0 {
-            engine.set(key("s", written), small)
-            written += 1
-        }
+        let written = fillWithSmallValuesUntilEviction(engine)
         for index in 0..<10 { XCTAssertEqual(engine.set(key("L", index), large), .stored) }
         let before = (small: pages(engine, smallClass), large: pages(engine, largeClass))
         XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: largeClass), .ok)
@@ -113,20 +130,10 @@ final class SlabRebalancingTests: XCTestCase {
     func testAutomoveOneTakesFromTheClassWhoseItemsNobodyUsed() {
         let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 1 }
         let largeClass = classOf(engine, valueLength: 2000)
-        var written = 0
-        while engine.statistics().evictions == 0 {
-            engine.set(key("s", written), small)
-            written += 1
-        }
+        _ = fillWithSmallValuesUntilEviction(engine)
         engine.clock.advance(by: 100)  // the small items are now 100 s old; no class has free memory
         let largeBefore = pages(engine, largeClass)
-        let deadline = Date().addingTimeInterval(15)
-        var index = 0
-        while engine.statistics().slabsMoved == 0, Date() < deadline {
-            engine.set(key("L", index % 5000), large)
-            index += 1
-            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
-        }
+        storeLargeValues(engine, for: 15) { engine.statistics().slabsMoved > 0 }
         XCTAssertTrue(waitForMoves(engine, count: 1, seconds: 5))
         XCTAssertGreaterThan(pages(engine, largeClass), largeBefore)
     }
@@ -134,38 +141,18 @@ final class SlabRebalancingTests: XCTestCase {
     func testAutomoveOneLeavesRecentlyUsedMemoryAlone() {
         // Same shift, but the small items are as fresh as the large ones: nothing may move.
         let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 1 }
-        var written = 0
-        while engine.statistics().evictions == 0 {
-            engine.set(key("s", written), small)
-            written += 1
-        }
-        let deadline = Date().addingTimeInterval(5)
-        var index = 0
-        while Date() < deadline {
-            engine.set(key("L", index % 5000), large)
-            index += 1
-            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
-        }
+        _ = fillWithSmallValuesUntilEviction(engine)
+        storeLargeValues(engine, for: 5) { false }
         XCTAssertEqual(engine.statistics().slabsMoved, 0)
     }
 
     func testAutomoveGivesPagesToAClassThatKeepsEvicting() {
         let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 2 }
         let largeClass = classOf(engine, valueLength: 2000)
-        var written = 0
-        while engine.statistics().evictions == 0 {
-            engine.set(key("s", written), small)
-            written += 1
-        }
+        _ = fillWithSmallValuesUntilEviction(engine)
         let largeBefore = pages(engine, largeClass)
         // Only large values from now on, for several seconds: the large class evicts every second.
-        let deadline = Date().addingTimeInterval(15)
-        var index = 0
-        while engine.statistics().slabsMoved == 0, Date() < deadline {
-            engine.set(key("L", index % 5000), large)
-            index += 1
-            if index % 200 == 0 { Thread.sleep(forTimeInterval: 0.01) }
-        }
+        storeLargeValues(engine, for: 15) { engine.statistics().slabsMoved > 0 }
         XCTAssertTrue(waitForMoves(engine, count: 1, seconds: 5))
         XCTAssertGreaterThan(pages(engine, largeClass), largeBefore)
     }
