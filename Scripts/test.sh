@@ -41,6 +41,7 @@ record() { # status name detail
 
 # Test counts over all steps, for the closing line; a step that fails without counts adds 1 failure.
 T_PASS=0; T_FAIL=0
+FAILURE_LINES=()
 tally() { T_PASS=$((T_PASS + ${1:-0})); T_FAIL=$((T_FAIL + ${2:-0})); }
 pytest_counts() { # "passed failed" from a pytest summary line (errors count as failed)
   local p f e
@@ -126,7 +127,12 @@ judge_swift_tests() {
   [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
   [ "$n" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
   tally $((n - f - k)) "$bad"
-  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then record FAIL "$name" "exit $rc, $n tests, $f failed, $k skipped (log: ${log#"$ROOT"/})"
+  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+    record FAIL "$name" "exit $rc, $n tests, $f failed, $k skipped (log: ${log#"$ROOT"/})"
+    # Kept for the summary: CI shows only the tail of the output, so the failing tests are named there.
+    FAILURE_LINES+=("--- $name:")
+    while IFS= read -r line; do FAILURE_LINES+=("  $line"); done \
+      < <(grep -E "error: |Test Case '.*' failed|Fatal error|Crash|caught signal" "$log" | head -n 30)
   elif [ "$n" -eq 0 ]; then record FAIL "$name" "no test executed"
   elif [ "$k" -ne 0 ]; then
     if [ "$ALLOW_SKIP" = 1 ]; then record PASS "$name" "$n tests, $k skipped (ALLOW_SKIP=1)"
@@ -267,6 +273,7 @@ note "summary ($(elapsed) in all)"
 for l in "${SUMMARY[@]}"; do echo "$l"; done
 npass=0; nfail=0
 for l in "${SUMMARY[@]}"; do case "$l" in PASS*) npass=$((npass+1));; *) nfail=$((nfail+1));; esac; done
+if [ ${#FAILURE_LINES[@]} -gt 0 ]; then echo "failing tests:"; printf '%s\n' "${FAILURE_LINES[@]}"; fi
 if [ $FAILED -ne 0 ]; then echo "test.sh: FAILED ($npass steps ok, $nfail failed)"; else echo "test.sh: all $npass steps ok"; fi
 echo "total: $T_PASS passed, $T_FAIL failed"
 [ $FAILED -eq 0 ] || exit 1

@@ -70,6 +70,7 @@ struct ConfigCommand: ParsableCommand {
         }
         let verbosity = verbose
         let log: @Sendable (String) -> Void = { message in if verbosity > 0 { fputs(message + "\n", stderr) } }
+        let signalHold = TerminationSignalHold()  // before the coordinator starts its threads
         let coordinator: ClusterCoordinator
         let credentials: EndpointCredentials?
         do {
@@ -96,6 +97,7 @@ struct ConfigCommand: ParsableCommand {
             coordinator.stop()
             throw ExitCode(71)
         }
+        signalHold.release()
         server.run()
         coordinator.stop()
     }

@@ -95,6 +95,7 @@ struct SwiftcachedCommand: ParsableCommand {
 
     /// Creates the engine and the server, and serves until SIGINT/SIGTERM.
     private func serve(_ settings: ServerSettings) throws {
+        let signalHold = TerminationSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
         let registrar = try cluster.makeRegistrar(for: context)
@@ -107,6 +108,7 @@ struct SwiftcachedCommand: ParsableCommand {
             engine.shutdown()
             throw ExitCode(71)  // EX_OSERR
         }
+        signalHold.release()
         server.run()
         registrar?.stop()
         engine.shutdown()
