@@ -113,12 +113,13 @@ extension CacheEngine {
     }
 
     /// Unlinks an item from the table and its queue and hands its chunk to the caller, still counted
-    /// as used. Caller holds the LRU lock and the item's stripe.
+    /// as used; a chunked item's value chunks go back to the free list. Caller holds the LRU lock and the item's stripe.
     private func detach(_ item: Item, hash: UInt32, classID: Int, dead: Bool, now: UInt32) -> UnsafeMutableRawPointer {
         recordRemovalFromTail(item, classID: classID, dead: dead, now: now)
         table.remove(item, hash: hash)
         lrus.remove(item)
         item.isLinked = false
+        if item.isChunked { freeValueChunks(of: item) }  // the head chunk is reused by the caller
         return item.raw
     }
 

@@ -36,11 +36,12 @@ extension Item {
 /// stripe lock is held that long); do not call the engine from there.
 public struct MetaItem {
     let item: Item
+    let geometry: ChunkGeometry
     /// The engine clock when the lookup was made (relative seconds).
     public let now: UInt32
 
     public var key: UnsafeRawBufferPointer { item.key }
-    public var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(item.value) }
+    public var value: ItemValue { ItemValue(item, geometry: geometry) }
     public var flags: UInt32 { item.clientFlags }
     public var cas: UInt64 { item.cas }
     /// Relative expiry; 0 = never.
@@ -157,7 +158,7 @@ extension CacheEngine {
                 created = true
             }
             guard let item = found else { return MetaLookup(result: result, created: false) }
-            if body(MetaItem(item: item, now: clock.now), created), bump { noteFetch(item) }
+            if body(MetaItem(item: item, geometry: geometry, now: clock.now), created), bump { noteFetch(item) }
             return MetaLookup(result: created ? result : .hit, created: created)
         }
     }
@@ -187,7 +188,7 @@ extension CacheEngine {
                 if let explicit = options.explicitCAS { stored.cas = explicit }
                 cas = stored.cas
             }
-            if !item.isLinked { slabs.give(item.raw, classID: item.slabClass) }
+            if !item.isLinked { freeChunks(of: item) }
             return (result, cas)
         }
     }
@@ -276,17 +277,17 @@ extension CacheEngine {
                 guard let initial = request.vivifyInitial else { return .notFound }
                 guard let created = storeNumber(initial, key: key, hash: hash) else { return .vivifyFailed }
                 if let explicit = request.explicitCAS { created.cas = explicit }
-                body(MetaItem(item: created, now: clock.now), initial, true)
+                body(MetaItem(item: created, geometry: geometry, now: clock.now), initial, true)
                 return .created(initial)
             }
-            guard item.valueLength > 0 else { return .nonNumeric }
+            guard item.valueLength > 0, !item.isChunked else { return .nonNumeric }
             if request.compareCAS != 0 && request.compareCAS != item.cas { return .casMismatch }
             guard let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else { return .nonNumeric }
             let d = request.delta
             let updated = request.increment ? current &+ d : (d > current ? 0 : current - d)
             guard let result = writeNumber(updated, into: item, key: key, hash: hash) else { return .outOfMemory }
             if let explicit = request.explicitCAS { result.cas = explicit }
-            body(MetaItem(item: result, now: clock.now), updated, false)
+            body(MetaItem(item: result, geometry: geometry, now: clock.now), updated, false)
             return .updated(updated)
         }
     }
@@ -314,7 +315,8 @@ extension CacheEngine {
     private func storeNumber(_ number: UInt64, key: UnsafeRawBufferPointer, hash: UInt32) -> Item? {
         withDigits(of: number) { digits in
             guard case .allocated(let pending) = allocate(key: key, flags: 0, exptime: 0, valueLength: digits.count) else { return nil }
-            pending.value.baseAddress!.copyMemory(from: digits.baseAddress!, byteCount: digits.count)
+            var writer = pending.makeWriter()
+            writer.write(digits)
             let item = Item(pending.chunk)
             link(item, hash: hash)
             return item

@@ -61,7 +61,8 @@ extension CacheEngine {
         }
     }
 
-    /// Unlinks the class's items that lie in `page` (an evacuating page). Items whose stripe is busy
+    /// Unlinks the class's items that have a chunk in `page` (an evacuating page); a chunked item goes
+    /// as a whole. Items whose stripe is busy
     /// are left for the next pass. Runs on the rebalancer thread.
     func evictItems(in page: UnsafeMutableRawPointer, classID: Int) -> (evicted: Int, busy: Int) {
         var evicted = 0
@@ -73,7 +74,7 @@ extension CacheEngine {
             while reference != 0 {
                 let item = arena.item(reference)
                 reference = item.lruNext
-                guard item.raw >= page, item.raw < page + arena.pageSize else { continue }
+                guard occupies(item, page: page) else { continue }
                 let hash = KeyHash.hash(item.key)
                 let stripe = table.stripe(hash)
                 guard table.stripes.tryLock(stripe) else {
@@ -84,7 +85,8 @@ extension CacheEngine {
                 lrus.remove(item)
                 item.isLinked = false
                 table.stripes.unlock(stripe)
-                slabs.noteEvacuated(classID: classID)
+                // `give` counts the chunks lying in the evacuating page and frees a chunked item's others.
+                freeChunks(of: item)
                 evicted += 1
             }
         }

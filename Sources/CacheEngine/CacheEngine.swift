@@ -5,7 +5,8 @@ import Atomics
 ///
 /// Stores are two-phase, as in memcached: `allocate` reserves a chunk sized for the value before the
 /// data arrives (so a too-large or out-of-memory item is known before reading it), the caller fills
-/// `PendingItem.value`, then `commit` links it (or `release` gives it back).
+/// the value through `PendingItem.makeWriter()`, then `commit` links it (or `release` gives it back).
+/// Values larger than `slab_chunk_max` span several chunks (ChunkedItem.swift).
 ///
 /// Lock order: key stripe → class LRU lock → class slab lock → arena page lock. The eviction path
 /// holds an LRU lock and only try-locks stripes, so it never waits against that order.
@@ -23,6 +24,8 @@ public final class CacheEngine: @unchecked Sendable {
     let lrus: LRULists
     let table: HashTable
     let ghost: GhostFilter
+    /// How value chunks of chunked items are found (arena base, reference shift, largest chunk).
+    let geometry: ChunkGeometry
     private var expander: HashExpander?
     private(set) var rebalancer: SlabRebalancer?
     let withCAS: Bool
@@ -32,14 +35,13 @@ public final class CacheEngine: @unchecked Sendable {
     private let oldestCAS = ManagedAtomic<UInt64>(0)
 
     public init(configuration: EngineConfiguration, clock: CacheClock = CacheClock()) {
-        var configuration = configuration
-        configuration.slabPageSize = max(configuration.slabPageSize, configuration.itemSizeMax)
         self.configuration = configuration
         self.clock = clock
         withCAS = configuration.casEnabled
         arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
                           slabClassLimit: SlabSizeClasses.maximumClasses)
         sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
+        geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)
         lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
@@ -114,14 +116,10 @@ public final class CacheEngine: @unchecked Sendable {
 
     /// Reserves a chunk for an item of this key and value length, evicting if needed.
     public func allocate(key: UnsafeRawBufferPointer, flags: UInt32, exptime: Int64, valueLength: Int) -> AllocationResult {
-        guard fitsMemcachedLimit(keyLength: key.count, flags: flags, valueLength: valueLength),
-              let classID = sizes.classFor(size: Item.size(keyLength: key.count, valueLength: valueLength, withCAS: withCAS))
-        else { return .tooLarge }
-        guard let chunk = obtainChunk(classID) else { return .outOfMemory }
-        let item = Item(chunk)
-        item.initialize(slabClass: classID, key: key, valueLength: valueLength, flags: flags,
-                        expiry: clock.expiry(fromProtocol: exptime), now: clock.now, withCAS: withCAS)
-        return .allocated(PendingItem(chunk: chunk, value: item.value))
+        guard fitsMemcachedLimit(keyLength: key.count, flags: flags, valueLength: valueLength) else { return .tooLarge }
+        guard let item = reserveItem(key: key, flags: flags, expiry: clock.expiry(fromProtocol: exptime), valueLength: valueLength)
+        else { return .outOfMemory }
+        return .allocated(PendingItem(chunk: item.raw, valueLength: valueLength, geometry: geometry))
     }
 
     /// Links a filled pending item according to `mode`. The pending item is consumed either way.
@@ -131,7 +129,7 @@ public final class CacheEngine: @unchecked Sendable {
         return withStripe(of: key) { hash in
             let result = apply(mode, to: item, compareCAS: compareCAS, hash: hash)
             // Decided under the stripe: once it is released a linked item may be freed by others.
-            if !item.isLinked { slabs.give(item.raw, classID: item.slabClass) }
+            if !item.isLinked { freeChunks(of: item) }
             return result
         }
     }
@@ -170,8 +168,7 @@ public final class CacheEngine: @unchecked Sendable {
 
     /// Gives back a pending item that will not be committed.
     public func release(_ pending: PendingItem) {
-        let item = Item(pending.chunk)
-        slabs.give(item.raw, classID: item.slabClass)
+        freeChunks(of: Item(pending.chunk))
     }
 
     /// Convenience for tests and small values: allocate, copy, commit.
@@ -181,9 +178,8 @@ public final class CacheEngine: @unchecked Sendable {
         case .tooLarge: return .tooLarge
         case .outOfMemory: return .outOfMemory
         case .allocated(let pending):
-            if let source = value.baseAddress, value.count > 0 {
-                pending.value.baseAddress!.copyMemory(from: source, byteCount: value.count)
-            }
+            var writer = pending.makeWriter()
+            writer.write(value)
             return commit(pending, mode: mode, compareCAS: compareCAS)
         }
     }
@@ -202,7 +198,8 @@ public final class CacheEngine: @unchecked Sendable {
     public func arithmetic(_ key: UnsafeRawBufferPointer, increment: Bool, delta: UInt64) -> ArithmeticResult {
         withStripe(of: key) { hash in
             guard let item = findLive(key, hash: hash).0 else { return .notFound }
-            guard item.valueLength > 0, let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else {
+            // A chunked value is far too long to be a number (memcached answers the same).
+            guard item.valueLength > 0, !item.isChunked, let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else {
                 return .nonNumeric
             }
             let updated = increment ? current &+ delta : (delta > current ? 0 : current - delta)
@@ -279,7 +276,7 @@ public final class CacheEngine: @unchecked Sendable {
 
     @inline(__always)
     private func view(of item: Item) -> ItemView {
-        ItemView(key: item.key, value: UnsafeRawBufferPointer(item.value), flags: item.clientFlags,
+        ItemView(key: item.key, value: ItemValue(item, geometry: geometry), flags: item.clientFlags,
                  cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess)
     }
 
@@ -331,17 +328,17 @@ public final class CacheEngine: @unchecked Sendable {
         lrus.remove(item)
         lrus.locks.unlock(classID)
         item.isLinked = false
-        slabs.give(item.raw, classID: classID)
+        freeChunks(of: item)
     }
 
     /// append / prepend: a new item holding both values, with the old item's flags and expiry.
     func concatenate(_ old: Item, _ addition: Item, hash: UInt32, append: Bool) -> Bool {
         let length = old.valueLength + addition.valueLength
         guard let combined = makeItem(like: old, valueLength: length) else { return false }
-        let destination = combined.valuePointer
+        var writer = ValueWriter(combined, geometry: geometry)
         let (first, second) = append ? (old, addition) : (addition, old)
-        destination.copyMemory(from: first.valuePointer, byteCount: first.valueLength)
-        (destination + first.valueLength).copyMemory(from: second.valuePointer, byteCount: second.valueLength)
+        copyValue(of: first, into: &writer)
+        copyValue(of: second, into: &writer)
         unlinkAndFree(old, hash: hash)
         link(combined, hash: hash)
         return true
@@ -349,7 +346,8 @@ public final class CacheEngine: @unchecked Sendable {
 
     func replaceValue(of old: Item, with value: UnsafeRawBufferPointer, hash: UInt32) -> Bool {
         guard let replacement = makeItem(like: old, valueLength: value.count) else { return false }
-        replacement.valuePointer.copyMemory(from: value.baseAddress!, byteCount: value.count)
+        var writer = ValueWriter(replacement, geometry: geometry)
+        writer.write(value)
         replacement.wasFetched = old.wasFetched
         unlinkAndFree(old, hash: hash)
         link(replacement, hash: hash)
@@ -358,14 +356,8 @@ public final class CacheEngine: @unchecked Sendable {
 
     /// An unlinked item with `old`'s key, flags and expiry and room for `valueLength` bytes.
     func makeItem(like old: Item, valueLength: Int) -> Item? {
-        guard fitsMemcachedLimit(keyLength: old.keyLength, flags: old.clientFlags, valueLength: valueLength),
-              let classID = sizes.classFor(size: Item.size(keyLength: old.keyLength, valueLength: valueLength, withCAS: withCAS)),
-              let chunk = obtainChunk(classID)
-        else { return nil }
-        let item = Item(chunk)
-        item.initialize(slabClass: classID, key: old.key, valueLength: valueLength, flags: old.clientFlags,
-                        expiry: old.expiry, now: clock.now, withCAS: withCAS)
-        return item
+        guard fitsMemcachedLimit(keyLength: old.keyLength, flags: old.clientFlags, valueLength: valueLength) else { return nil }
+        return reserveItem(key: old.key, flags: old.clientFlags, expiry: old.expiry, valueLength: valueLength)
     }
 
     /// memcached refuses an item when its own layout of it (48-byte header, CAS, key + NUL, flags when
@@ -393,14 +385,19 @@ public enum AllocationResult {
     case outOfMemory
 }
 
-/// A chunk reserved by `allocate` and not yet linked; owned by the caller until `commit` or `release`.
+/// An item reserved by `allocate` and not yet linked; owned by the caller until `commit` or `release`.
 public struct PendingItem {
     let chunk: UnsafeMutableRawPointer
-    /// Where the value's bytes go (exactly `valueLength` bytes).
-    public let value: UnsafeMutableRawBufferPointer
+    /// Bytes of value the caller must write.
+    public let valueLength: Int
+    let geometry: ChunkGeometry
 
-    init(chunk: UnsafeMutableRawPointer, value: UnsafeMutableRawBufferPointer) {
+    init(chunk: UnsafeMutableRawPointer, valueLength: Int, geometry: ChunkGeometry) {
         self.chunk = chunk
-        self.value = value
+        self.valueLength = valueLength
+        self.geometry = geometry
     }
+
+    /// A cursor that fills the value from its first byte (across chunks for a chunked item).
+    public func makeWriter() -> ValueWriter { ValueWriter(Item(chunk), geometry: geometry) }
 }

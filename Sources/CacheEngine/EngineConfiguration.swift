@@ -8,10 +8,12 @@ public struct EngineConfiguration: Sendable {
     public var growthFactor: Double = 1.25
     /// Largest item accepted: header + key + value (`-I`).
     public var itemSizeMax: Int = 1 << 20
-    /// Size of the memory unit handed to a slab class. Never smaller than `itemSizeMax`.
+    /// Size of the memory unit handed to a slab class: 1 MB whatever `-I` is.
     public var slabPageSize: Int = 1 << 20
-    /// Largest chunk of the geometric classes (`-o slab_chunk_max`); items above it use the whole-page class.
+    /// Largest chunk (`-o slab_chunk_max`, at least 512); larger items are chained chunks of this size.
     public var slabChunkMax: Int = 1 << 19
+    /// The smallest `slabChunkMax` the chunked item layout allows (a head chunk holds header and key).
+    public static let minimumSlabChunkMax = ChunkedItem.minimumChunkSize
     /// `false` with `-M`: a full cache refuses stores instead of evicting.
     public var evictionsEnabled: Bool = true
     /// `false` with `-C`: items carry no CAS value and `gets` reports 0.

@@ -33,7 +33,8 @@ public enum ArithmeticResult: Sendable, Equatable {
 /// (the item's stripe lock is held for that long).
 public struct ItemView {
     public let key: UnsafeRawBufferPointer
-    public let value: UnsafeRawBufferPointer
+    /// One segment, or several for a chunked item: copy it with `forEachSegment` or `copyBytes`.
+    public let value: ItemValue
     public let flags: UInt32
     public let cas: UInt64
     /// Relative expiry (engine clock seconds); 0 means never.
@@ -41,7 +42,7 @@ public struct ItemView {
     public let lastAccess: UInt32
 
     @inlinable
-    public init(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt32, cas: UInt64, expiry: UInt32, lastAccess: UInt32) {
+    public init(key: UnsafeRawBufferPointer, value: ItemValue, flags: UInt32, cas: UInt64, expiry: UInt32, lastAccess: UInt32) {
         self.key = key
         self.value = value
         self.flags = flags

@@ -17,10 +17,11 @@ import Glibc
 ///     26     1   state        bit 0 linked, bit 1 fetched, bit 2 stale (md I), bit 3 win token sent,
 ///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift;
 ///                             bit 5 in the main queue, bits 6-7 access frequency 0...3 (S3-FIFO)
-///     27     1   dataOffset   where the key starts: 32, or 40 with CAS
+///     27     1   dataOffset   where the key starts: 32, or 40 with CAS; +4 for a chunked item
 ///     28     4   clientFlags  the client's opaque 32-bit flags
 ///     32     8   cas          only when CAS is enabled
-///     32|40  …   key, then value (no "\r\n" stored)
+///     32|40  4   chain        chunked items only: reference of the first value chunk (ChunkedItem.swift)
+///     dataOffset …   key, then value (no "\r\n" stored)
 ///
 /// References are 32-bit (see `SlabArena`): half the size of pointers in memcached's header.
 /// The chunk's fields are read and written only under the lock stripe of the item's key hash,
@@ -87,7 +88,8 @@ struct Item {
         @inline(__always) get { u32(28) }
         @inline(__always) nonmutating set { setU32(28, newValue) }
     }
-    var hasCAS: Bool { dataOffset > Item.headerSize }
+    /// Bit 3 of dataOffset: 40 or 44 (CAS present) against 32 or 36.
+    var hasCAS: Bool { @inline(__always) get { dataOffset & Item.casSize != 0 } }
     var cas: UInt64 {
         @inline(__always) get { hasCAS ? raw.load(fromByteOffset: 32, as: UInt64.self) : 0 }
         @inline(__always) nonmutating set { if hasCAS { raw.storeBytes(of: newValue, toByteOffset: 32, as: UInt64.self) } }
@@ -115,10 +117,13 @@ struct Item {
 
     var keyPointer: UnsafeMutableRawPointer { raw + dataOffset }
     var key: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: raw + dataOffset, count: keyLength) }
+    /// Where the value starts (in the item's own chunk, also for a chunked item).
     var valuePointer: UnsafeMutableRawPointer { raw + dataOffset + keyLength }
+    /// The whole value of an item in one chunk. Never use it on a chunked item: see `ItemValue`.
     var value: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: valuePointer, count: valueLength) }
 
-    /// Bytes of the chunk this item uses (what `stats` counts as `bytes`).
+    /// Bytes this item uses (what `stats` counts as `bytes`): header, key and value (a chunked item's
+    /// 4-byte links are not counted).
     var totalSize: Int { dataOffset + keyLength + valueLength }
 
     /// Bytes an item needs: header (+ CAS), key and value.
@@ -131,11 +136,13 @@ struct Item {
         keyLength == other.count && memcmp(raw + dataOffset, other.baseAddress!, other.count) == 0
     }
 
-    /// Writes a fresh header and the key; the value is filled by the caller.
-    func initialize(slabClass: Int, key: UnsafeRawBufferPointer, valueLength: Int, flags: UInt32, expiry: UInt32, now: UInt32, withCAS: Bool) {
+    /// Writes a fresh header and the key; the value is filled by the caller. A chunked item's chain
+    /// reference is set by the allocator afterwards.
+    func initialize(slabClass: Int, key: UnsafeRawBufferPointer, valueLength: Int, flags: UInt32, expiry: UInt32, now: UInt32,
+                    withCAS: Bool, chunked: Bool = false) {
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: Item.headerSize)
         self.slabClass = slabClass
-        self.dataOffset = Item.headerSize + (withCAS ? Item.casSize : 0)
+        self.dataOffset = Item.headerSize + (withCAS ? Item.casSize : 0) + (chunked ? ChunkedItem.linkSize : 0)
         self.keyLength = key.count
         self.valueLength = valueLength
         self.clientFlags = flags

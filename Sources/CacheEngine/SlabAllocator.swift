@@ -114,14 +114,6 @@ final class SlabAllocator: @unchecked Sendable {
         return page
     }
 
-    /// A linked item of the evacuating page was unlinked by the rebalancer: its chunk is accounted.
-    func noteEvacuated(classID: Int) {
-        locks.lock(classID)
-        states[classID].usedChunks -= 1
-        states[classID].evacuated += 1
-        locks.unlock(classID)
-    }
-
     /// Whether every chunk of the evacuating page is accounted for.
     func isEvacuated(_ classID: Int) -> Bool {
         locks.lock(classID)

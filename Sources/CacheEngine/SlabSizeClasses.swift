@@ -1,6 +1,7 @@
 /// The chunk sizes of the slab classes, as memcached builds them: the first holds a header plus
 /// `chunkSizeMin` bytes, each next one is `growthFactor` larger (rounded to the alignment) up to
-/// `slabChunkMax`; one last class holds a whole page, for items above `slabChunkMax`.
+/// `slabChunkMax`, which is the last class. Items above it are chunked items (ChunkedItem.swift): a
+/// chain of chunks of the last class, so no class ever needs more than a page.
 /// Class ids start at 1, as memcached prints them; index 0 is unused.
 struct SlabSizeClasses {
     static let maximumClasses = 63
@@ -14,7 +15,7 @@ struct SlabSizeClasses {
     init(configuration: EngineConfiguration, alignment: Int) {
         pageSize = configuration.slabPageSize
         let headerSize = Item.headerSize + (configuration.casEnabled ? Item.casSize : 0)
-        let chunkMax = min(configuration.slabChunkMax, pageSize)
+        let chunkMax = max(ChunkedItem.minimumChunkSize, min(configuration.slabChunkMax, pageSize)) / alignment * alignment
         var sizes = [0]
         var size = SlabSizeClasses.align(headerSize + configuration.chunkSizeMin, to: alignment)
         while sizes.count < SlabSizeClasses.maximumClasses - 1, Double(size) <= Double(chunkMax) / configuration.growthFactor {
@@ -22,10 +23,7 @@ struct SlabSizeClasses {
             let grown = SlabSizeClasses.align(Int(Double(size) * configuration.growthFactor), to: alignment)
             size = max(grown, size + alignment)
         }
-        sizes.append(SlabSizeClasses.align(chunkMax, to: alignment) > pageSize ? pageSize : chunkMax)
-        if pageSize > sizes[sizes.count - 1] {
-            sizes.append(pageSize)
-        }
+        sizes.append(chunkMax)
         chunkSizes = sizes
     }
 
@@ -35,7 +33,7 @@ struct SlabSizeClasses {
 
     func chunksPerPage(_ classID: Int) -> Int { pageSize / chunkSizes[classID] }
 
-    /// The smallest class whose chunk holds `size` bytes; nil when none does.
+    /// The smallest class whose chunk holds `size` bytes; nil when none does (a chunked item).
     func classFor(size: Int) -> Int? {
         guard size <= chunkSizes[largestClass] else { return nil }
         var low = 1

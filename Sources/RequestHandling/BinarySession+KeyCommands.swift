@@ -61,7 +61,8 @@ extension BinarySession {
             return output.appendBinaryError(opcode: request.opcode, status: .outOfMemory, opaque: request.opaque,
                                             message: BinaryErrorText.outOfMemoryAllocatingNewItem)
         }
-        withUnsafeBytes(of: &digits) { pending.value.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: length) }
+        var writer = pending.makeWriter()
+        withUnsafeBytes(of: &digits) { writer.write(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
         let (result, cas) = engine.commitMeta(pending, MetaStoreOptions(mode: .add))
         guard result == .stored else {
             return output.appendBinaryError(opcode: request.opcode, status: .notStored, opaque: request.opaque)

@@ -154,6 +154,7 @@ struct BinaryRequest {
 /// in this protocol).
 struct BinaryValueReception {
     let item: PendingItem
+    private var writer: ValueWriter
     let opcode: UInt8
     let opaque: UInt32
     let quiet: Bool
@@ -163,6 +164,7 @@ struct BinaryValueReception {
 
     init(item: PendingItem, request: BinaryRequest, mode: StoreMode) {
         self.item = item
+        writer = item.makeWriter()
         opcode = request.opcode
         opaque = request.opaque
         quiet = request.quiet
@@ -170,12 +172,12 @@ struct BinaryValueReception {
         compareCAS = request.header.cas
     }
 
-    var isComplete: Bool { received == item.value.count }
+    var isComplete: Bool { received == item.valueLength }
 
     mutating func receive(from input: UnsafeRawBufferPointer, at start: Int) -> Int {
-        let count = min(item.value.count - received, input.count - start)
+        let count = min(item.valueLength - received, input.count - start)
         guard count > 0, let source = input.baseAddress else { return 0 }
-        item.value.baseAddress!.advanced(by: received).copyMemory(from: source + start, byteCount: count)
+        writer.write(UnsafeRawBufferPointer(start: source + start, count: count))
         received += count
         return count
     }

@@ -4,6 +4,8 @@ import CacheEngine
 /// many calls: `valueLength` bytes of value, then two bytes that must be `\r\n`.
 struct ValueReception {
     let item: PendingItem
+    /// Where the next value bytes go (across chunks for a chunked item).
+    private var writer: ValueWriter
     let mode: StoreMode
     let compareCAS: UInt64
     /// memcached keeps the store's `noreply` until the block is complete.
@@ -15,12 +17,13 @@ struct ValueReception {
 
     init(item: PendingItem, mode: StoreMode, compareCAS: UInt64, noreply: Bool) {
         self.item = item
+        writer = item.makeWriter()
         self.mode = mode
         self.compareCAS = compareCAS
         self.noreply = noreply
     }
 
-    var valueLength: Int { item.value.count }
+    var valueLength: Int { item.valueLength }
     var isComplete: Bool { received == valueLength + 2 }
     /// The block ended in `\r\n` (memcached checks only those two bytes, after reading all).
     var isWellTerminated: Bool { terminator == (0x0D, 0x0A) }
@@ -30,7 +33,7 @@ struct ValueReception {
         var position = start
         if received < valueLength, position < input.count, let source = input.baseAddress {
             let count = min(valueLength - received, input.count - position)
-            item.value.baseAddress!.advanced(by: received).copyMemory(from: source + position, byteCount: count)
+            writer.write(UnsafeRawBufferPointer(start: source + position, count: count))
             received += count
             position += count
         }

@@ -47,11 +47,11 @@ struct ExtendedOptions {
             guard seconds >= 0 else { throw CommandLineError("idle_timeout must not be negative") }
             idleTimeout = seconds
         case "slab_chunk_max":
+            // Plain bytes, as memcached reads it (a 32-bit integer, no k/m suffix); the range checks
+            // come later, with -I (SwiftcachedCommand+Settings.swift).
             guard let value else { throw CommandLineError("Missing slab_chunk_max argument") }
-            guard let size = SizeArgument.parse(value), size > 0 else {
-                throw CommandLineError("could not parse argument to slab_chunk_max")
-            }
-            slabChunkMax = size
+            guard let size = Int32(value) else { throw CommandLineError("could not parse argument to slab_chunk_max") }
+            slabChunkMax = Int(size)
         case "slab_automove":
             let level = try Self.integer(value ?? "1", option: name)
             guard (0...2).contains(level) else { throw CommandLineError("slab_automove must be 0, 1 or 2") }

@@ -79,11 +79,15 @@ extension SwiftcachedCommand {
         engine.casEnabled = !disableCAS
     }
 
-    /// Page size grows with `-I` so one item always fits a page; the largest chunk defaults to half a page.
+    /// memcached 1.6's slab geometry: 1 MB pages whatever `-I` is; the largest chunk is half a page
+    /// unless `-o slab_chunk_max` says otherwise; larger items are chunked. Checked in memcached's order
+    /// with its messages; then what memcached accepts but this server cannot use (a zero or negative
+    /// size, on which memcached crashes or misbehaves, and a chunk too small for a 250-byte key).
     private func applySlabGeometry(to engine: inout EngineConfiguration, chunkMax: Int?) throws(CommandLineError) {
-        engine.slabPageSize = max(1024 * 1024, engine.itemSizeMax)
+        engine.slabPageSize = 1024 * 1024
         let chunk = chunkMax ?? engine.slabPageSize / 2
         let itemSize = engine.itemSizeMax
+        guard chunk != 0 else { throw CommandLineError("slab_chunk_max must be greater than 0") }
         guard chunk <= itemSize else {
             throw CommandLineError("slab_chunk_max (bytes: \(chunk)) cannot be larger than -I (item_size_max \(itemSize))")
         }
@@ -92,6 +96,9 @@ extension SwiftcachedCommand {
         }
         guard engine.slabPageSize % chunk == 0 else {
             throw CommandLineError("slab_chunk_max (bytes: \(chunk)) must divide evenly into \(engine.slabPageSize) (slab_page_size)")
+        }
+        guard chunk >= EngineConfiguration.minimumSlabChunkMax else {
+            throw CommandLineError("slab_chunk_max (bytes: \(chunk)) must be at least \(EngineConfiguration.minimumSlabChunkMax)")
         }
         engine.slabChunkMax = chunk
     }

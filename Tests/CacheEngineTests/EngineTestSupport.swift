@@ -13,6 +13,16 @@ extension XCTestCase {
     }
 }
 
+extension ItemValue {
+    /// The whole value, gathered segment by segment.
+    var bytes: [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(count)
+        forEachSegment { result.append(contentsOf: $0) }
+        return result
+    }
+}
+
 extension CacheEngine {
     @discardableResult
     func set(_ key: String, _ value: String, flags: UInt32 = 0, exptime: Int64 = 0, mode: StoreMode = .set, cas: UInt64 = 0) -> StoreResult {
@@ -32,10 +42,27 @@ extension CacheEngine {
         var found: (String, UInt32, UInt64)?
         _ = key.withUTF8 { keyBytes in
             get(UnsafeRawBufferPointer(keyBytes)) { view in
-                found = (String(decoding: view.value, as: UTF8.self), view.flags, view.cas)
+                found = (String(decoding: view.value.bytes, as: UTF8.self), view.flags, view.cas)
             }
         }
         return found
+    }
+
+    /// The value bytes of a live key, or nil.
+    func fetchBytes(_ key: String) -> [UInt8]? {
+        var key = key
+        var found: [UInt8]?
+        _ = key.withUTF8 { keyBytes in get(UnsafeRawBufferPointer(keyBytes)) { found = $0.value.bytes } }
+        return found
+    }
+
+    /// Stores raw bytes.
+    @discardableResult
+    func setBytes(_ key: String, _ value: [UInt8], mode: StoreMode = .set, flags: UInt32 = 0) -> StoreResult {
+        var key = key
+        return key.withUTF8 { keyBytes in
+            value.withUnsafeBytes { store(mode, key: UnsafeRawBufferPointer(keyBytes), flags: flags, exptime: 0, value: $0) }
+        }
     }
 
     func lookup(_ key: String) -> LookupResult {
