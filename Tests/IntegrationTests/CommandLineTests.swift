@@ -28,7 +28,19 @@ final class CommandLineTests: XCTestCase {
         try assertRefused(["-I", "512"], saying: "Item max size cannot be less than 1024 bytes.")
         try assertRefused(["-I", "2048m", "-m", "8192"], saying: "Cannot set item size limit higher than a gigabyte.")
         try assertRefused(["-o", "hashpower=40"], saying: "too high")
-        try assertRefused(["-o", "slab_chunk_max=300k"], saying: "must be evenly divisible")
+        try assertRefused(["-o", "slab_chunk_max=300000"], saying: "must be evenly divisible by slab_chunk_max (bytes: 300000)")
+    }
+
+    /// memcached's -I / slab_chunk_max rules and messages, plus the sizes memcached crashes on or that
+    /// the chunked item layout cannot use.
+    func testItemSizeAndChunkSizeRules() throws {
+        try assertRefused(["-I", "100m"], saying: "Cannot set item size limit higher than 1/2 of memory max.")
+        try assertRefused(["-I", "1024"], saying: "slab_chunk_max (bytes: 524288) cannot be larger than -I (item_size_max 1024)")
+        try assertRefused(["-I", "2m", "-o", "slab_chunk_max=2097152"],
+                          saying: "slab_chunk_max (bytes: 2097152) must divide evenly into 1048576 (slab_page_size)")
+        try assertRefused(["-o", "slab_chunk_max=512k"], saying: "could not parse argument to slab_chunk_max")
+        try assertRefused(["-o", "slab_chunk_max=0"], saying: "slab_chunk_max must be greater than 0")
+        try assertRefused(["-o", "slab_chunk_max=256"], saying: "slab_chunk_max (bytes: 256) must be at least 512")
         try assertRefused(["-o", "no_such_option"], saying: "Illegal suboption")
         try assertRefused(["-p", "port"], saying: "-p")
     }
