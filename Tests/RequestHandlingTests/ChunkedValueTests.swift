@@ -7,7 +7,8 @@ import MemcacheProtocol
 /// binary get/getk/gat; stores of such values arrive in pieces of any size.
 final class ChunkedValueTests: XCTestCase {
     private let size = 1_300_000   // three chunks of 512 KB
-    private var value: [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) } }
+    /// Printable bytes (the text harness answers in a String), varying so a misplaced segment shows.
+    private var value: [UInt8] { (0..<size).map { UInt8(33 + ($0 &* 31 &+ $0 >> 9) % 90) } }
 
     private func configure(_ settings: inout ServerSettings) {
         settings.engine.memoryLimit = 16 << 20
@@ -30,10 +31,10 @@ final class ChunkedValueTests: XCTestCase {
         }
         XCTAssertEqual(answer, "STORED\r\n")
         let body = String(decoding: value, as: UTF8.self)
-        XCTAssertEqual(Array(h.send("get big\r\n").utf8), Array("VALUE big 5 \(size)\r\n".utf8) + value + Array("\r\nEND\r\n".utf8))
+        XCTAssertTrue(Array(h.send("get big\r\n").utf8) == Array("VALUE big 5 \(size)\r\n".utf8) + value + Array("\r\nEND\r\n".utf8))
         XCTAssertTrue(h.send("gets big\r\n").hasSuffix(body + "\r\nEND\r\n"))
         XCTAssertTrue(h.send("gat 100 big\r\n").hasSuffix(body + "\r\nEND\r\n"))
-        XCTAssertEqual(Array(h.send("mg big v s\r\n").utf8), Array("VA \(size) s\(size)\r\n".utf8) + value + Array("\r\n".utf8))
+        XCTAssertTrue(Array(h.send("mg big v s\r\n").utf8) == Array("VA \(size) s\(size)\r\n".utf8) + value + Array("\r\n".utf8))
         XCTAssertEqual(h.send("append big 0 0 3\r\nxyz\r\n"), "STORED\r\n")
         XCTAssertTrue(h.send("get big\r\n").hasSuffix(body + "xyz\r\nEND\r\n"))
         XCTAssertTrue(h.send("incr big 1\r\n").hasPrefix("CLIENT_ERROR"))
@@ -49,11 +50,11 @@ final class ChunkedValueTests: XCTestCase {
         let set = binaryRequest(0x01, key: "big", extras: bigEndian(UInt32(9)) + bigEndian(UInt32(0)), value: value)
         var replies: [UInt8] = []
         for start in stride(from: 0, to: set.count, by: 65_537) { replies += h.send(Array(set[start..<min(set.count, start + 65_537)])) }
-        XCTAssertEqual(BinaryResponse.parseAll(replies).first?.status, 0)
+        XCTAssertEqual(BinaryResponse.parseAll(replies).map(\.status), [0])
         for opcode: UInt8 in [0x00, 0x0C] {
             let reply = BinaryResponse.parseAll(h.send(binaryRequest(opcode, key: "big")))
             XCTAssertEqual(reply.count, 1)
-            XCTAssertEqual(reply.first?.value, value, "opcode \(opcode)")
+            XCTAssertTrue(reply.first?.value == value, "opcode \(opcode): \(reply.first?.value.count ?? -1) bytes")
             XCTAssertEqual(reply.first?.extras, bigEndian(UInt32(9)))
         }
     }
