@@ -8,6 +8,12 @@ import PackageDescription
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
 //   Networking       libevent listener and worker threads, connections — no item layout
 //   swiftcached      the server executable (command line)
+// Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
+// inout access to a class's stored property (a connection's buffers, a session's tables) otherwise
+// costs a runtime call and a thread-local lookup — 23% of the instructions per request under callgrind
+// (docs/benchmarks.md). Debug builds, and so every `swift test` run, keep the checks on.
+let requestPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "swiftcached",
     platforms: [.macOS(.v14)],
@@ -27,9 +33,10 @@ let package = Package(
         ),
         .target(
             name: "CacheEngine",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")]
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: requestPathSettings
         ),
-        .target(name: "MemcacheProtocol"),
+        .target(name: "MemcacheProtocol", swiftSettings: requestPathSettings),
         // A pthread-backed lock around a value (ThreadSanitizer does not see Synchronization.Mutex).
         .target(name: "Locking"),
         .target(
@@ -37,14 +44,16 @@ let package = Package(
             dependencies: [
                 "CacheEngine", "MemcacheProtocol", "Locking",
                 .product(name: "Atomics", package: "swift-atomics"),
-            ]
+            ],
+            swiftSettings: requestPathSettings
         ),
         .target(
             name: "Networking",
             dependencies: [
                 "CLibevent", "RequestHandling", "MemcacheProtocol",
                 .product(name: "Atomics", package: "swift-atomics"),
-            ]
+            ],
+            swiftSettings: requestPathSettings
         ),
         // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
         // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's

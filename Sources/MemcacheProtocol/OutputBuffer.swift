@@ -75,17 +75,8 @@ public struct OutputBuffer {
 
     /// Appends the decimal digits of `value`.
     public mutating func appendDecimal(_ value: UInt64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var position = scratch.count
-            var remaining = value
-            repeat {
-                position -= 1
-                scratch[position] = UInt8(truncatingIfNeeded: 48 + remaining % 10)
-                remaining /= 10
-            } while remaining != 0
-            append(UnsafeRawBufferPointer(rebasing: scratch[position...]))
-        }
+        let destination = reserve(DecimalDigits.maxCount)
+        commitWrite(DecimalDigits.write(value, to: destination))
     }
 
     public mutating func appendDecimal(_ value: Int64) {

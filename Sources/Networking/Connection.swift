@@ -15,7 +15,9 @@ import Darwin
 final class Connection {
     let fd: Int32
     let isUnixSocket: Bool
-    private unowned let worker: Worker
+    /// unowned(unsafe): the worker outlives every connection it owns (it closes them all before it goes
+    /// away), and a checked `unowned` costs an atomic retain/release on every access in the hot path.
+    private unowned(unsafe) let worker: Worker
     private let session: ConnectionSession
     private var input: InputBuffer
     private var output: OutputBuffer

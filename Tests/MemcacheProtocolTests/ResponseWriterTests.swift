@@ -19,6 +19,28 @@ final class ResponseWriterTests: XCTestCase {
         }, "VALUE foo 4294967295 0 18446744073709551615\r\n")
     }
 
+    func testDecimalsAtEveryDigitCountBoundary() {
+        var samples: [UInt64] = [0, 1, 9, UInt64.max, UInt64.max - 1]
+        var power: UInt64 = 10
+        while true {
+            samples += [power - 1, power, power + 1]
+            let (next, overflow) = power.multipliedReportingOverflow(by: 10)
+            if overflow { break }
+            power = next
+        }
+        for value in samples {
+            XCTAssertEqual(written { $0.appendDecimal(value) }, String(value))
+        }
+    }
+
+    func testValueLineWithLargeValueGrowsTheBuffer() {
+        let key = Array("k".utf8), value = [UInt8](repeating: 0x61, count: 5000)
+        let line = written { out in
+            key.withUnsafeBytes { k in value.withUnsafeBytes { v in out.appendValue(key: k, flags: 0, value: v, cas: 99) } }
+        }
+        XCTAssertEqual(line, "VALUE k 0 5000 99\r\n" + String(repeating: "a", count: 5000) + "\r\n")
+    }
+
     func testNumberAndStatLines() {
         XCTAssertEqual(written { $0.appendNumberLine(0) }, "0\r\n")
         XCTAssertEqual(written { $0.appendStat("pid", 12) }, "STAT pid 12\r\n")
