@@ -13,6 +13,9 @@ extension OutputBuffer {
 
     /// A whole `get` hit: `VALUE` line, data, `\r\n`.
     mutating func appendValue(key: UnsafeRawBufferPointer, flags: UInt32, value: ItemValue, cas: UInt64?) {
+        if let contiguous = value.contiguous {  // every item in one chunk: the one-reservation writer
+            return appendValue(key: key, flags: flags, value: contiguous, cas: cas)
+        }
         appendValueHeader(key: key, flags: flags, length: value.count, cas: cas)
         append(value)
         append(ResponseLine.lineEnd)
