@@ -68,6 +68,28 @@ public final class TextSession {
         var requests = 0
         closeRequested = false
         while !closeRequested {
+            // The common state first, tested by tag alone: a `switch` over `state` would copy the
+            // value reception it may carry (a memcpy per request).
+            if case .awaitingCommand = state {
+                if position == input.count {
+                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                }
+                if requests >= requestLimit {
+                    let rest = UnsafeRawBufferPointer(rebasing: input[position...])
+                    return SessionProgress(consumed: position, shouldClose: false, yielded: holdsRequest(rest))
+                }
+                let searchFrom = position + (position == 0 ? searchedWithoutNewline : 0)
+                guard let newline = CommandLineScanner.newline(in: input, from: searchFrom) else {
+                    return waitForLineEnd(input, from: position)
+                }
+                searchedWithoutNewline = 0
+                let line = CommandLineScanner.lineContent(in: input, start: position, newlineIndex: newline)
+                position = newline + 1
+                requests += 1
+                noreply = false
+                executeLine(line, in: input, into: &output)
+                continue
+            }
             switch state {
             case .receivingValue(var reception):
                 position += reception.receive(from: input, at: position)
@@ -89,23 +111,7 @@ public final class TextSession {
                 if let answer { output.append(answer) }
 
             case .awaitingCommand:
-                if position == input.count {
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-                }
-                if requests >= requestLimit {
-                    let rest = UnsafeRawBufferPointer(rebasing: input[position...])
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: holdsRequest(rest))
-                }
-                let searchFrom = position + (position == 0 ? searchedWithoutNewline : 0)
-                guard let newline = CommandLineScanner.newline(in: input, from: searchFrom) else {
-                    return waitForLineEnd(input, from: position)
-                }
-                searchedWithoutNewline = 0
-                let line = CommandLineScanner.lineContent(in: input, start: position, newlineIndex: newline)
-                position = newline + 1
-                requests += 1
-                noreply = false
-                executeLine(line, in: input, into: &output)
+                break  // handled above
             }
         }
         return SessionProgress(consumed: position, shouldClose: true, yielded: false)
