@@ -16,8 +16,8 @@ of 100-byte values at pipeline 1; 4 connections; 100,000 keys prefilled.
 Usage:
   export PATH=/work/scratch/memtier:$PATH
   python3 Scripts/bench_instructions.py [--requests 200000] [--phases get,get16,set]
-Needs valgrind (apt-get install valgrind) and memtier_benchmark. Results: bench-results/instructions-<date>/
-(instructions.json, the callgrind dumps, `callgrind_annotate` of each phase: the hot functions).
+Needs valgrind (apt-get install valgrind), objcopy (binutils) and memtier_benchmark. Results: bench-results/instructions-<date>/
+(instructions.json, the callgrind dumps, <dump>.hot.txt: the hot functions of each phase).
 """
 import argparse
 import datetime
@@ -76,20 +76,65 @@ def measure(server, out, phase_fn):
     return ir_of(dump), dump, seconds
 
 
+def self_costs(dump):
+    """Exclusive instructions per function from a callgrind dump written with
+    --compress-strings=no (a cost line right after `calls=` is the callee's inclusive cost and is
+    not the caller's own)."""
+    costs, fn, after_call = {}, "?", False
+    with open(dump) as f:
+        for line in f:
+            if line.startswith("fn="):
+                fn = line[3:].strip()
+            elif line.startswith("calls="):
+                after_call = True
+                continue
+            elif line[:1].isdigit() or line[:1] in "+-*":
+                if not after_call:
+                    parts = line.split()
+                    if len(parts) >= 2:
+                        costs[fn] = costs.get(fn, 0) + int(parts[1])
+            after_call = False
+    return costs
+
+
+def demangle(names):
+    tool = benchlib.shutil.which("swift-demangle")
+    if not tool or not names:
+        return names
+    done = subprocess.run([tool, "--simplified", "--compact"], input="\n".join(names), capture_output=True,
+                          text=True)
+    lines = done.stdout.splitlines()
+    return lines if done.returncode == 0 and len(lines) == len(names) else names
+
+
 def hot_functions(dump, count=12):
-    text = subprocess.run(["callgrind_annotate", "--threshold=95", dump], capture_output=True, text=True).stdout
-    with open(dump + ".annotate.txt", "w") as f:
-        f.write(text)
-    lines = [l for l in text.splitlines() if " (" in l and l.strip()[:1].isdigit()]
-    return lines[:count]
+    """The `count` functions with the most exclusive instructions, as 'share% Ir name' lines."""
+    costs = self_costs(dump)
+    total = sum(costs.values()) or 1
+    top = sorted(costs.items(), key=lambda kv: -kv[1])[:count]
+    names = demangle([name for name, _ in top])
+    lines = ["%5.1f%% %12d  %s" % (100.0 * ir / total, ir, name) for (_, ir), name in zip(top, names)]
+    with open(dump + ".hot.txt", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return lines
+
+
+def without_debug_info(binary, out, label):
+    """A copy of the binary without DWARF (symbols stay, so callgrind still names functions):
+    valgrind 3.19 gives up on the DWARF 5 that Swift's toolchain writes."""
+    copy = os.path.join(out, label)
+    subprocess.run(["objcopy", "--strip-debug", binary, copy], check=True)
+    return copy
 
 
 def run_server(args, label, binary, out, fd_limit):
     # memcached sets RLIMIT_NOFILE to exactly -c; under valgrind that only succeeds for valgrind's
     # own limit (the hard limit minus the 12 descriptors it keeps), so both servers get that -c.
     flags = ["-t", str(args.threads), "-m", "1024", "-c", str(fd_limit - 12)]
-    server = benchlib.Server(label, binary, flags, os.path.join(out, "server-%s.log" % label),
+    server = benchlib.Server(label, without_debug_info(binary, out, label), flags, os.path.join(out, "server-%s.log" % label),
                              wrapper=["valgrind", "--tool=callgrind",
+                                      # names in full in every dump, so each dump annotates alone
+                                      "--compress-strings=no", "--compress-pos=no",
                                       "--callgrind-out-file=%s/cg.%s.%%p" % (out, label)],
                              start_timeout=120)
     result = {"label": label, "binary": binary, "server_flags": flags, "phases": {}}
@@ -98,8 +143,12 @@ def run_server(args, label, binary, out, fd_limit):
         _, errors, status = benchlib.run_memtier(load + benchlib.prefill_args(), os.path.join(out, "prefill-" + label))
         if status or errors:
             benchlib.die("prefill of %s failed: %s" % (label, errors[:1] or status), 1)
-        idle_ir, _, idle_s = measure(server, out, lambda: time.sleep(args.idle_seconds))
+        # Background threads keep working for a while after the prefill (memcached's LRU
+        # maintainer sorts the new items): let that settle, then measure the idle rate.
+        time.sleep(args.settle_seconds)
+        idle_ir, idle_dump, idle_s = measure(server, out, lambda: time.sleep(args.idle_seconds))
         result["idle_ir_per_s"] = idle_ir / idle_s
+        result["idle_hot"] = hot_functions(idle_dump)
         for phase in args.phases:
             ratio, pipeline = PHASES[phase]
             per_conn = args.requests // CONNECTIONS
@@ -133,6 +182,7 @@ def main():
     p.add_argument("--phases", default=",".join(PHASES), help="comma-separated: " + ", ".join(PHASES))
     p.add_argument("--threads", type=int, default=1, help="server -t for both (default 1)")
     p.add_argument("--idle-seconds", type=float, default=10.0, help="length of the idle phase (default 10)")
+    p.add_argument("--settle-seconds", type=float, default=10.0, help="pause after the prefill (default 10)")
     p.add_argument("--swiftcached")
     p.add_argument("--memcached")
     args = p.parse_args()
@@ -163,8 +213,11 @@ def main():
     print("idle instructions per second: swiftcached %.0f, memcached %.0f" % (
         sw_r["idle_ir_per_s"], mc_r["idle_ir_per_s"]))
     for r in results:
+        print("\nhot functions, %s idle:" % r["label"])
+        for line in r["idle_hot"][:5]:
+            print("  " + line[:150])
         for phase in args.phases:
-            print("\nhot functions, %s %s (callgrind_annotate, exclusive Ir):" % (r["label"], phase))
+            print("\nhot functions, %s %s (exclusive instructions):" % (r["label"], phase))
             for line in r["phases"][phase]["hot"][:8]:
                 print("  " + line[:150])
     with open(os.path.join(out, "instructions.json"), "w") as f:
