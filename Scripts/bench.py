@@ -30,7 +30,8 @@ Then: /work/scratch/plotvenv/bin/python Scripts/plot_bench.py bench-results/benc
 
 Results: bench-results/bench-<date>/ (gitignored): runs.csv (one row per run), summary.json
 (configuration, machine load, medians and ratios per workload and mode), summary.txt (the printed
-report), and every tool's output. Not part of Scripts/test.sh or CI (it takes too long).
+report), and every tool's output. Exit status 1 when a load generator reported errors (connection
+errors, failed requests), 2 when a tool is missing. Not part of Scripts/test.sh or CI (too long).
 """
 import argparse
 import csv
@@ -305,7 +306,11 @@ def main():
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(dict(config=config, results=results), f, indent=1)
     report("results: " + out)
+    errors = sum(s["errors"] for s in results)
+    if errors:
+        report("ERRORS: %d runs or lines with errors (memtier/memcslap output in %s)" % (errors, out))
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
