@@ -26,6 +26,7 @@ Usage:
   python3 Scripts/bench.py                   # everything: ~20 minutes
   python3 Scripts/bench.py --smoke           # 1 round of 2 s per workload: a check that it all runs
   python3 Scripts/bench.py --workloads text,pipeline --modes pinned --rounds 5 --duration 20
+  python3 Scripts/bench.py --resummarize bench-results/bench-<date>   # summary.json again from runs.csv
 Then: /work/scratch/plotvenv/bin/python Scripts/plot_bench.py bench-results/bench-<date>
 
 Results: bench-results/bench-<date>/ (gitignored): runs.csv (one row per run), summary.json
@@ -256,7 +257,31 @@ def run_block(args, report, writer, mode, workload, binaries, out):
     return summaries
 
 
+def resummarize(out):
+    """Medians and ratios again from a results directory's runs.csv (e.g. of an interrupted run);
+    rewrites summary.json, keeping its configuration when there is one."""
+    rows = []
+    for row in csv.DictReader(open(os.path.join(out, "runs.csv"))):
+        for k in ("ops", "p50", "p99", "p999", "hit", "ops_per_cpu", "server_cpu_s", "client_cpu_s",
+                  "other_load_pct"):
+            row[k] = float(row[k]) if row[k] != "" else ""
+        row["round"], row["errors"] = int(row["round"]), int(row["errors"])
+        rows.append(row)
+    keys = list(dict.fromkeys((r["mode"], r["workload"]) for r in rows))
+    results = [dict(mode=m, workload=w, **summarize([r for r in rows if (r["mode"], r["workload"]) == (m, w)]))
+               for m, w in keys]
+    path = os.path.join(out, "summary.json")
+    config = json.load(open(path))["config"] if os.path.exists(path) else {}
+    with open(path, "w") as f:
+        json.dump(dict(config=config, results=results), f, indent=1)
+    for s in results:
+        print("%-9s %-14s " % (s["mode"], s["workload"]) + "  ".join(
+            "%s %.3f" % (m, s["ratios"][m]) for m in METRICS if m in s["ratios"]))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--resummarize":
+        return resummarize(sys.argv[2])
     args = parse_args()
     sw, mc = benchlib.server_binaries(args.swiftcached, args.memcached)
     binaries = {"swiftcached": sw, "memcached": mc}

@@ -77,9 +77,9 @@ def main():
         throughput(axes[0][column], mode, results, rows)
         latency(axes[1][column], mode, results)
     config = summary["config"]
-    figure.suptitle("swiftcached (%s) vs %s: %d rounds of %d s, load %s -> %s" % (
-        config.get("swiftcached_commit", "?"), config["memcached_version"], config["rounds"], config["duration"],
-        config["load_before"].replace("load average ", ""), config["load_after"].replace("load average ", "")),
+    figure.suptitle("swiftcached (%s) vs %s: %s rounds of %s s, load average %s -> %s" % tuple(
+        str(config.get(k, "?")).replace("load average ", "") for k in (
+            "swiftcached_commit", "memcached_version", "rounds", "duration", "load_before", "load_after")),
         fontsize=10)
     figure.tight_layout()
     figure.savefig(args.out, dpi=110)
