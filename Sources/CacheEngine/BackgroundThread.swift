@@ -11,13 +11,20 @@ final class BackgroundThread: @unchecked Sendable {
     private var stopping = false
     private var wakeRequested = false
     private var thread: pthread_t?
-    private let interval: Double
-    private let round: () -> Void
+    /// Seconds to sleep before the next round; only the thread itself changes it.
+    private var interval: Double
+    private let round: () -> Double?
 
     /// `round` runs after every wake-up or `interval` seconds of sleep.
-    init(interval: Double, round: @escaping () -> Void) {
-        self.interval = interval
-        self.round = round
+    convenience init(interval: Double, round: @escaping () -> Void) {
+        self.init(firstInterval: interval) { round(); return nil }
+    }
+
+    /// `round` runs after every wake-up or sleep, and returns how long the next sleep should be
+    /// (nil keeps the current one): for loops that back off when idle, as the LRU maintainer does.
+    init(firstInterval: Double, adaptiveRound: @escaping () -> Double?) {
+        self.interval = firstInterval
+        self.round = adaptiveRound
         pthread_mutex_init(&mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -69,7 +76,7 @@ final class BackgroundThread: @unchecked Sendable {
 
     private func run() {
         while sleepUntilWanted() {
-            round()
+            if let next = round() { interval = next }
         }
     }
 

@@ -11,16 +11,24 @@ extension CacheEngine {
     /// May be called while holding a stripe lock.
     func obtainChunk(_ classID: Int) -> UnsafeMutableRawPointer? {
         if let chunk = slabs.take(classID) { return chunk }
+        if configuration.evictionPolicy == .segmented { return obtainChunkSegmented(classID) }
         lrus.locks.lock(classID)
         defer { lrus.locks.unlock(classID) }
-        if let chunk = reclaimDead(classID) { return chunk }
+        if let chunk = reclaimDead(classID) {
+            lrus.states[classID].directReclaims += 1
+            return chunk
+        }
         if configuration.evictionsEnabled {
             let chunk: UnsafeMutableRawPointer?
             switch configuration.evictionPolicy {
             case .lru: chunk = evictFromLRUTail(classID)
             case .s3fifo: chunk = evictS3FIFO(classID)
+            case .segmented: chunk = nil  // handled above
             }
-            if let chunk { return chunk }
+            if let chunk {
+                lrus.states[classID].directReclaims += 1
+                return chunk
+            }
         }
         lrus.states[classID].outOfMemory += 1
         return nil
@@ -114,7 +122,7 @@ extension CacheEngine {
 
     /// Unlinks an item from the table and its queue and hands its chunk to the caller, still counted
     /// as used; a chunked item's value chunks go back to the free list. Caller holds the LRU lock and the item's stripe.
-    private func detach(_ item: Item, hash: UInt32, classID: Int, dead: Bool, now: UInt32) -> UnsafeMutableRawPointer {
+    func detach(_ item: Item, hash: UInt32, classID: Int, dead: Bool, now: UInt32) -> UnsafeMutableRawPointer {
         recordRemovalFromTail(item, classID: classID, dead: dead, now: now)
         table.remove(item, hash: hash)
         lrus.remove(item)

@@ -69,8 +69,8 @@ extension CacheEngine {
         var busy = 0
         lrus.locks.lock(classID)
         defer { lrus.locks.unlock(classID) }
-        for main in [true, false] {
-            var reference = lrus.queueHead(classID, main: main)
+        for queue in LRUSegment.allCases {
+            var reference = lrus.queueHead(classID, queue)
             while reference != 0 {
                 let item = arena.item(reference)
                 reference = item.lruNext

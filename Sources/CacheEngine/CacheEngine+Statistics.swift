@@ -13,7 +13,13 @@ extension CacheEngine {
             result.reclaimed += state.reclaimed
             result.expiredUnfetched += state.expiredUnfetched
             result.evictedUnfetched += state.evictedUnfetched
+            result.evictedActive += state.evictedActive
+            result.movesToCold += state.movesToCold
+            result.movesToWarm += state.movesToMain
+            result.movesWithinLRU += state.movesWithinQueue
+            result.directReclaims += state.directReclaims
         }
+        result.lruMaintainerJuggles = maintainer?.juggles.load(ordering: .relaxed)
         result.totalMalloced = UInt64(arena.pagesInUse * arena.pageSize)
         let hash = table.sizeFigures()
         result.hashPowerLevel = hash.power
@@ -35,18 +41,16 @@ extension CacheEngine {
 
     /// Classes that hold at least one item.
     public func itemStatistics() -> [ItemClassStatistics] {
-        let now = clock.now
         var result: [ItemClassStatistics] = []
         for classID in 1..<lrus.classCount {
             lrus.locks.lock(classID)
             let state = lrus.states[classID]
-            let tailAccess = state.oldest == 0 ? now : tailLastAccess(classID)
+            var entry = state.count > 0 ? queueFigures(classID, state) : ItemClassStatistics()
             lrus.locks.unlock(classID)
             guard state.count > 0 else { continue }
-            var entry = ItemClassStatistics()
             entry.classID = classID
             entry.number = state.count
-            entry.age = now &- tailAccess
+            entry.memRequested = UInt64(state.bytes)
             entry.evicted = state.evicted
             entry.evictedNonzero = state.evictedNonzero
             entry.evictedTime = state.evictedTime
@@ -54,9 +58,49 @@ extension CacheEngine {
             entry.reclaimed = state.reclaimed
             entry.expiredUnfetched = state.expiredUnfetched
             entry.evictedUnfetched = state.evictedUnfetched
+            entry.evictedActive = state.evictedActive
+            entry.movesToCold = state.movesToCold
+            entry.movesToWarm = state.movesToMain
+            entry.movesWithinLRU = state.movesWithinQueue
+            entry.directReclaims = state.directReclaims
             result.append(entry)
         }
         return result
+    }
+
+    /// The hot/warm/cold/temp counts, ages and hits of a class. Segmented LRU: its segments. S3-FIFO:
+    /// small is reported as hot and main as warm (`age` is the oldest item's, main's tail). LRU: its
+    /// one queue is cold, as in memcached's flat mode. Caller holds the LRU lock.
+    private func queueFigures(_ classID: Int, _ state: LRULists.ClassState) -> ItemClassStatistics {
+        var entry = ItemClassStatistics()
+        func hits(_ queue: LRUSegment) -> UInt64 { queueHits.total(classID: classID, queue: queue) }
+        switch configuration.evictionPolicy {
+        case .segmented:
+            entry.numberHot = state[.hot].count
+            entry.numberWarm = state[.warm].count
+            entry.numberCold = state[.cold].count
+            entry.numberTemp = state[.temp].count
+            entry.ageHot = tailAge(classID, .hot)
+            entry.ageWarm = tailAge(classID, .warm)
+            entry.age = tailAge(classID, .cold)
+            entry.hitsToHot = hits(.hot)
+            entry.hitsToWarm = hits(.warm)
+            entry.hitsToCold = hits(.cold)
+            entry.hitsToTemp = hits(.temp)
+        case .s3fifo:
+            entry.numberHot = state.small.count
+            entry.numberWarm = state.main.count
+            entry.ageHot = tailAge(classID, .small)
+            entry.ageWarm = tailAge(classID, .main)
+            entry.age = state.main.count > 0 ? entry.ageWarm : entry.ageHot
+            entry.hitsToHot = hits(.small)
+            entry.hitsToWarm = hits(.main)
+        case .lru:
+            entry.numberCold = state.count
+            entry.age = tailAge(classID, .main)
+            entry.hitsToCold = hits(.main)
+        }
+        return entry
     }
 
     /// The tail item's last access, read under its stripe (try-locked: the LRU lock is held, which
@@ -76,5 +120,6 @@ extension CacheEngine {
             lrus.states[classID].resetFigures()
             lrus.locks.unlock(classID)
         }
+        queueHits.reset()
     }
 }

@@ -26,6 +26,11 @@ public final class CacheEngine: @unchecked Sendable {
     let ghost: GhostFilter
     /// How value chunks of chunked items are found (arena base, reference shift, largest chunk).
     let geometry: ChunkGeometry
+    /// The segmented LRU's run-time settings (`lru tune|mode|temp_ttl`); kept for every policy so
+    /// `lru tune` answers alike.
+    public let tuning: LRUTuning
+    let queueHits: QueueHitCounters
+    private(set) var maintainer: LRUMaintainer?
     private var expander: HashExpander?
     private(set) var rebalancer: SlabRebalancer?
     let withCAS: Bool
@@ -43,7 +48,10 @@ public final class CacheEngine: @unchecked Sendable {
         sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
         geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)
-        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1)
+        let segmented = configuration.evictionPolicy == .segmented
+        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, segmented: segmented)
+        tuning = LRUTuning(configuration.segmentedLRU, segmented: segmented)
+        queueHits = QueueHitCounters(classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
         ghost = GhostFilter(memoryLimit: configuration.memoryLimit)
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
@@ -52,6 +60,11 @@ public final class CacheEngine: @unchecked Sendable {
         let rebalancer = SlabRebalancer(engine: self, automove: configuration.slabAutomove, classCount: sizes.largestClass + 1)
         self.rebalancer = rebalancer
         rebalancer.start()
+        if segmented && configuration.segmentedLRU.maintainer {
+            let maintainer = LRUMaintainer(engine: self, classCount: sizes.largestClass + 1)
+            self.maintainer = maintainer
+            maintainer.start()
+        }
     }
 
     /// Stops the background hash-expansion thread and frees all memory. Call once, when no other
@@ -62,7 +75,10 @@ public final class CacheEngine: @unchecked Sendable {
         self.expander = nil
         rebalancer?.stop()
         rebalancer = nil
+        maintainer?.stop()
+        maintainer = nil
         table.destroy()
+        queueHits.destroy()
         ghost.destroy()
         lrus.destroy()
         slabs.destroy()
@@ -96,7 +112,10 @@ public final class CacheEngine: @unchecked Sendable {
 
     /// Sets the expiry of a live item; `.hit` when it existed.
     public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> LookupResult {
-        withLiveItem(key, newExptime: exptime) { bumpIfDue($0) }
+        withLiveItem(key, newExptime: exptime) { item in
+            // memcached's touch is a fetch for the segmented LRU (do_item_get with DO_UPDATE).
+            if configuration.evictionPolicy == .segmented { noteSegmentedFetch(item) } else { bumpIfDue(item) }
+        }
     }
 
     /// Finds a live item, gives it a new expiry and hands it to `body`, all under its stripe.
@@ -282,6 +301,8 @@ public final class CacheEngine: @unchecked Sendable {
 
     @inline(__always)
     func noteFetch(_ item: Item) {
+        queueHits.count(classID: item.slabClass, queue: lrus.queue(of: item), reference: arena.reference(item.raw))
+        if configuration.evictionPolicy == .segmented { return noteSegmentedFetch(item) }
         item.wasFetched = true
         bumpIfDue(item)
     }
@@ -290,14 +311,17 @@ public final class CacheEngine: @unchecked Sendable {
     /// moved for `bumpInterval` seconds, so a hot key does not take the LRU lock on every read.
     /// S3-FIFO: counts the read in the item itself, no lock beyond the stripe the caller holds.
     /// Either way the access time advances at most once per interval, as memcached's does.
+    /// Segmented LRU: memcached's do_item_update (see CacheEngine+Segmented.swift).
     @inline(__always)
     func bumpIfDue(_ item: Item) {
+        if configuration.evictionPolicy == .segmented { return noteSegmentedUpdate(item) }
         let now = clock.now
         let due = item.lastAccess &+ CacheEngine.bumpInterval < now
         if due { item.lastAccess = now }
         switch configuration.evictionPolicy {
         case .s3fifo: item.frequency += 1
         case .lru: if due { lrus.bump(item) }
+        case .segmented: break
         }
     }
 
@@ -311,8 +335,13 @@ public final class CacheEngine: @unchecked Sendable {
         item.lastAccess = clock.now
         item.isLinked = true
         table.insert(item, hash: hash)
-        item.frequency = 0
-        item.inMainQueue = configuration.evictionPolicy == .lru || ghost.recall(hash)
+        if configuration.evictionPolicy == .segmented {
+            item.isActive = false
+            item.segment = segmentForNewItem(item, now: item.lastAccess).rawValue
+        } else {
+            item.frequency = 0
+            item.inMainQueue = configuration.evictionPolicy == .lru || ghost.recall(hash)
+        }
         let classID = item.slabClass
         lrus.locks.lock(classID)
         lrus.insert(item)

@@ -21,8 +21,10 @@ public struct EngineConfiguration: Sendable {
     /// `-o slab_automove=N`: 0 pages move only on `slabs reassign`; 1 (memcached's default) from classes
     /// with spare memory to classes that keep evicting; 2 also from classes that are not evicting.
     public var slabAutomove: Int = 1
-    /// Which items make room when memory is full (`-o eviction_policy=s3fifo|lru`).
+    /// Which items make room when memory is full (`-o eviction_policy=s3fifo|segmented|lru`).
     public var evictionPolicy: EvictionPolicy = .s3fifo
+    /// The segmented LRU's limits and its maintainer thread (used with `evictionPolicy == .segmented`).
+    public var segmentedLRU = SegmentedLRUSettings()
     /// Initial hash table size as a power of two (`-o hashpower`).
     public var hashPowerInitial: Int = 16
 
@@ -33,8 +35,31 @@ public struct EngineConfiguration: Sendable {
 public enum EvictionPolicy: String, Sendable, CaseIterable {
     /// A least-recently-used queue; a read moves an item to the head at most once a minute.
     case lru
+    /// memcached 1.6's segmented LRU: hot, warm, cold (and temp) queues per class, kept in shape by
+    /// a maintainer thread; active items are rescued from cold instead of being evicted.
+    case segmented
     /// S3-FIFO (Yang et al., SOSP 2023): new items wait in a small FIFO; those read there move to the
     /// main FIFO, the others are evicted early and remembered in a ghost filter (a returning key goes
     /// straight to main). Main gives items read since they were queued another round.
     case s3fifo
+}
+
+/// memcached's segmented-LRU settings (`-o hot_lru_pct, warm_lru_pct, hot_max_factor,
+/// warm_max_factor, temporary_ttl, no_lru_maintainer`), with memcached's defaults. The percentages
+/// and factors, the mode and the temporary TTL can change at run time (`lru tune|mode|temp_ttl`).
+public struct SegmentedLRUSettings: Sendable, Equatable {
+    /// Share of a class's bytes the hot segment may hold.
+    public var hotPercent: UInt32 = 20
+    /// Share of a class's bytes the warm segment may hold.
+    public var warmPercent: UInt32 = 40
+    /// A hot item idle longer than the cold tail's age times this moves to cold.
+    public var hotMaxFactor: Double = 0.2
+    /// A warm item idle longer than the cold tail's age times this moves to cold.
+    public var warmMaxFactor: Double = 2.0
+    /// Items stored with a TTL of at most this many seconds go to the temp segment (nil: no temp segment).
+    public var temporaryTTL: UInt32? = nil
+    /// The maintainer thread juggles the segments; without it they are juggled on allocation.
+    public var maintainer: Bool = true
+
+    public init() {}
 }

@@ -8,6 +8,15 @@ public struct EngineStatistics: Sendable {
     public var reclaimed: UInt64 = 0           // reclaimed
     public var expiredUnfetched: UInt64 = 0    // expired_unfetched
     public var evictedUnfetched: UInt64 = 0    // evicted_unfetched
+    public var evictedActive: UInt64 = 0       // evicted_active
+    public var movesToCold: UInt64 = 0         // moves_to_cold
+    public var movesToWarm: UInt64 = 0         // moves_to_warm
+    public var movesWithinLRU: UInt64 = 0      // moves_within_lru
+    public var directReclaims: UInt64 = 0      // direct_reclaims
+    /// Bumps lost (lru_bumps_dropped): always 0, readers move cold items themselves (see CacheEngine+Segmented.swift).
+    public var lruBumpsDropped: UInt64 = 0
+    /// Rounds of the LRU maintainer thread (lru_maintainer_juggles); nil when it does not run.
+    public var lruMaintainerJuggles: UInt64? = nil
     public var totalMalloced: UInt64 = 0       // total_malloced
     public var hashPowerLevel: Int = 0         // hash_power_level
     public var hashBytes: UInt64 = 0           // hash_bytes
@@ -33,10 +42,18 @@ public struct SlabClassStatistics: Sendable {
 }
 
 /// One slab class for `stats items` (only classes that hold items are reported).
+/// The hot/warm/cold/temp figures are mapped from the policy's own queues (see docs/architecture.md).
 public struct ItemClassStatistics: Sendable {
     public var classID: Int = 0
     public var number: Int = 0            // items:N:number
+    public var numberHot: Int = 0
+    public var numberWarm: Int = 0
+    public var numberCold: Int = 0
+    public var numberTemp: Int = 0
+    public var ageHot: UInt32 = 0
+    public var ageWarm: UInt32 = 0
     public var age: UInt32 = 0            // items:N:age (seconds since the LRU tail was accessed)
+    public var memRequested: UInt64 = 0   // bytes of the class's items
     public var evicted: UInt64 = 0
     public var evictedNonzero: UInt64 = 0
     public var evictedTime: UInt32 = 0
@@ -44,5 +61,14 @@ public struct ItemClassStatistics: Sendable {
     public var reclaimed: UInt64 = 0
     public var expiredUnfetched: UInt64 = 0
     public var evictedUnfetched: UInt64 = 0
+    public var evictedActive: UInt64 = 0
+    public var movesToCold: UInt64 = 0
+    public var movesToWarm: UInt64 = 0
+    public var movesWithinLRU: UInt64 = 0
+    public var directReclaims: UInt64 = 0
+    public var hitsToHot: UInt64 = 0
+    public var hitsToWarm: UInt64 = 0
+    public var hitsToCold: UInt64 = 0
+    public var hitsToTemp: UInt64 = 0
     public init() {}
 }

@@ -16,7 +16,9 @@ import Glibc
 ///     25     1   slabClass    class id of the chunk
 ///     26     1   state        bit 0 linked, bit 1 fetched, bit 2 stale (md I), bit 3 win token sent,
 ///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift;
-///                             bit 5 in the main queue, bits 6-7 access frequency 0...3 (S3-FIFO)
+///                             bits 5-7 belong to the eviction policy: S3-FIFO and LRU: bit 5 in
+///                             the main queue, bits 6-7 access frequency 0...3; segmented LRU:
+///                             bits 5-6 segment (hot, warm, cold, temp), bit 7 active
 ///     27     1   dataOffset   where the key starts: 32, or 40 with CAS; +4 for a chunked item
 ///     28     4   clientFlags  the client's opaque 32-bit flags
 ///     32     8   cas          only when CAS is enabled
@@ -33,6 +35,8 @@ struct Item {
     static let linkedBit: UInt8 = 1
     static let fetchedBit: UInt8 = 2
     static let mainQueueBit: UInt8 = 32
+    static let segmentMask: UInt8 = 0x60
+    static let activeBit: UInt8 = 0x80
 
     let raw: UnsafeMutableRawPointer
 
@@ -113,6 +117,18 @@ struct Item {
     var frequency: Int {
         @inline(__always) get { Int(state >> 6) }
         @inline(__always) nonmutating set { state = (state & 0x3f) | UInt8(min(newValue, 3) << 6) }
+    }
+
+    /// Segmented LRU: the segment (`LRUSegment` raw value) the item is linked in. Shares bits with
+    /// the S3-FIFO fields above; one engine uses one policy. Written with the stripe and LRU lock held.
+    var segment: Int {
+        @inline(__always) get { Int((state & Item.segmentMask) >> 5) }
+        @inline(__always) nonmutating set { state = (state & ~Item.segmentMask) | (UInt8(newValue & 3) << 5) }
+    }
+    /// Segmented LRU: fetched again since it was last moved (memcached's ITEM_ACTIVE).
+    var isActive: Bool {
+        @inline(__always) get { state & Item.activeBit != 0 }
+        @inline(__always) nonmutating set { state = newValue ? state | Item.activeBit : state & ~Item.activeBit }
     }
 
     var keyPointer: UnsafeMutableRawPointer { raw + dataOffset }

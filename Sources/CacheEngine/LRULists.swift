@@ -1,42 +1,73 @@
 /// The eviction queues of each slab class, plus the class's item counts and eviction figures.
 ///
-/// Every class has two queues, most recent at the head: with the LRU policy only `main` is used;
-/// with S3-FIFO new items enter `small` and the items worth keeping move to `main` (see
-/// CacheEngine+Eviction.swift). Everything of class N is guarded by LRU lock N, taken after an item's
-/// stripe lock (the eviction path, which goes the other way, only try-locks stripes). An item's queue
-/// is recorded in its state byte, which belongs to its stripe: callers that move an item between
-/// queues hold its stripe.
+/// Every class has four queues, most recent at the head (see `LRUSegment` for which policy uses
+/// which). Everything of class N is guarded by LRU lock N, taken after an item's stripe lock (the
+/// eviction and maintenance paths, which go the other way, only try-lock stripes). An item's queue is
+/// recorded in its state byte, which belongs to its stripe: callers that move an item between queues
+/// hold its stripe.
 final class LRULists: @unchecked Sendable {
     struct Queue {
         var head: UInt32 = 0
         var tail: UInt32 = 0
         var count = 0
+        /// Bytes of the items in this queue (memcached's sizes_bytes, which the segment limits use).
+        var bytes = 0
     }
 
     struct ClassState {
-        var small = Queue()
-        var main = Queue()
+        var queues = (Queue(), Queue(), Queue(), Queue())
         var bytes = 0
         var totalItems: UInt64 = 0
         var evicted: UInt64 = 0
         var evictedNonzero: UInt64 = 0
         var evictedTime: UInt32 = 0
+        var evictedActive: UInt64 = 0
         var outOfMemory: UInt64 = 0
         var reclaimed: UInt64 = 0
         var expiredUnfetched: UInt64 = 0
         var evictedUnfetched: UInt64 = 0
-        /// S3-FIFO: items moved from the small queue to the main one (memcached's moves_to_warm).
+        /// Segmented: hot or warm tails moved to cold (moves_to_cold).
+        var movesToCold: UInt64 = 0
+        /// Segmented: active items moved to warm; S3-FIFO: items moved from small to main (moves_to_warm).
         var movesToMain: UInt64 = 0
         /// Items given another round in their queue instead of being evicted (moves_within_lru).
         var movesWithinQueue: UInt64 = 0
+        /// Allocations that had to reclaim or evict from the queues themselves (direct_reclaims).
+        var directReclaims: UInt64 = 0
 
-        var count: Int { small.count + main.count }
-        /// The least recently queued item of either queue (for `stats items` age).
-        var oldest: UInt32 { main.tail != 0 ? main.tail : small.tail }
+        subscript(_ segment: LRUSegment) -> Queue {
+            get {
+                switch segment {
+                case .hot: return queues.0
+                case .warm: return queues.1
+                case .cold: return queues.2
+                case .temp: return queues.3
+                }
+            }
+            set {
+                switch segment {
+                case .hot: queues.0 = newValue
+                case .warm: queues.1 = newValue
+                case .cold: queues.2 = newValue
+                case .temp: queues.3 = newValue
+                }
+            }
+        }
+
+        var small: Queue { self[.small] }
+        var main: Queue { self[.main] }
+        var count: Int { queues.0.count + queues.1.count + queues.2.count + queues.3.count }
+        /// The item evictions come closest to (for `stats items` age and automove): the tail of cold,
+        /// else main/warm, else small/hot.
+        var oldest: UInt32 {
+            if queues.2.tail != 0 { return queues.2.tail }
+            return queues.1.tail != 0 ? queues.1.tail : queues.0.tail
+        }
 
         mutating func resetFigures() {
-            totalItems = 0; evicted = 0; evictedNonzero = 0; evictedTime = 0; outOfMemory = 0
-            reclaimed = 0; expiredUnfetched = 0; evictedUnfetched = 0; movesToMain = 0; movesWithinQueue = 0
+            totalItems = 0; evicted = 0; evictedNonzero = 0; evictedTime = 0; evictedActive = 0; outOfMemory = 0
+            reclaimed = 0; expiredUnfetched = 0; evictedUnfetched = 0; movesToCold = 0; movesToMain = 0
+            movesWithinQueue = 0; directReclaims = 0
         }
     }
 
@@ -44,10 +75,13 @@ final class LRULists: @unchecked Sendable {
     let states: UnsafeMutablePointer<ClassState>
     let locks: MutexArray
     let classCount: Int
+    /// Segmented LRU keeps the queue index in the item's segment bits; the other policies in its main bit.
+    let segmented: Bool
 
-    init(arena: SlabArena, classCount: Int) {
+    init(arena: SlabArena, classCount: Int, segmented: Bool = false) {
         self.arena = arena
         self.classCount = classCount
+        self.segmented = segmented
         states = .allocate(capacity: classCount)
         states.initialize(repeating: ClassState(), count: classCount)
         locks = MutexArray(count: classCount)
@@ -58,79 +92,92 @@ final class LRULists: @unchecked Sendable {
         locks.destroy()
     }
 
+    /// The queue an item is linked in, from its state byte. Caller holds the item's stripe (or the
+    /// LRU lock, under which queue bits are only written together with the stripe).
+    @inline(__always)
+    func queue(of item: Item) -> LRUSegment {
+        if segmented { return LRUSegment(rawValue: item.segment)! }
+        return item.inMainQueue ? .main : .small
+    }
+
     /// Links a new item at the head of the queue its state names. Caller holds the LRU lock and the
     /// item's stripe.
     func insert(_ item: Item) {
-        link(item, atHeadOf: item.inMainQueue)
+        link(item, atHeadOf: queue(of: item))
         states[item.slabClass].bytes += item.totalSize
         states[item.slabClass].totalItems += 1
     }
 
     /// Unlinks an item from the queue its state names. Caller holds the LRU lock and the item's stripe.
     func remove(_ item: Item) {
-        unlink(item, fromMain: item.inMainQueue)
+        unlink(item, from: queue(of: item))
         states[item.slabClass].bytes -= item.totalSize
     }
 
     /// Moves an item to the head of the queue it is in, named by the caller (who may not hold the
     /// item's stripe, so does not read its state). Caller holds the LRU lock.
-    func moveToHead(_ item: Item, inMain: Bool) {
-        unlink(item, fromMain: inMain)
-        link(item, atHeadOf: inMain)
+    func moveToHead(_ item: Item, in queue: LRUSegment) {
+        unlink(item, from: queue)
+        link(item, atHeadOf: queue)
     }
 
-    /// Moves an item to the head of the other queue. Caller holds the LRU lock and the item's stripe.
+    func moveToHead(_ item: Item, inMain: Bool) {
+        moveToHead(item, in: inMain ? .main : .small)
+    }
+
+    /// Moves an item to the head of another queue. Caller holds the LRU lock and the item's stripe.
+    func transfer(_ item: Item, to destination: LRUSegment) {
+        unlink(item, from: queue(of: item))
+        if segmented { item.segment = destination.rawValue } else { item.inMainQueue = destination == .main }
+        link(item, atHeadOf: destination)
+    }
+
     func transfer(_ item: Item, toMain: Bool) {
-        unlink(item, fromMain: item.inMainQueue)
-        item.inMainQueue = toMain
-        link(item, atHeadOf: toMain)
+        transfer(item, to: toMain ? .main : .small)
     }
 
     /// Moves a linked item to the head of its queue. Caller holds the item's stripe; takes the LRU lock.
     func bump(_ item: Item) {
         let classID = item.slabClass
         locks.lock(classID)
-        let inMain = item.inMainQueue
-        if queueHead(classID, main: inMain) != arena.reference(item.raw) {
-            moveToHead(item, inMain: inMain)
+        let queue = queue(of: item)
+        if states[classID][queue].head != arena.reference(item.raw) {
+            moveToHead(item, in: queue)
         }
         locks.unlock(classID)
     }
 
-    func queueHead(_ classID: Int, main: Bool) -> UInt32 {
-        main ? states[classID].main.head : states[classID].small.head
-    }
+    func queueHead(_ classID: Int, _ queue: LRUSegment) -> UInt32 { states[classID][queue].head }
+    func queueTail(_ classID: Int, _ queue: LRUSegment) -> UInt32 { states[classID][queue].tail }
+    func queueHead(_ classID: Int, main: Bool) -> UInt32 { queueHead(classID, main ? .main : .small) }
+    func queueTail(_ classID: Int, main: Bool) -> UInt32 { queueTail(classID, main ? .main : .small) }
 
-    func queueTail(_ classID: Int, main: Bool) -> UInt32 {
-        main ? states[classID].main.tail : states[classID].small.tail
-    }
-
-    private func link(_ item: Item, atHeadOf main: Bool) {
+    private func link(_ item: Item, atHeadOf queue: LRUSegment) {
         let reference = arena.reference(item.raw)
-        withQueue(item.slabClass, main: main) { queue in
-            item.lruPrev = 0
-            item.lruNext = queue.head
-            if queue.head != 0 { arena.item(queue.head).lruPrev = reference }
-            queue.head = reference
-            if queue.tail == 0 { queue.tail = reference }
-            queue.count += 1
-        }
+        let size = item.totalSize
+        let classID = item.slabClass
+        var list = states[classID][queue]
+        item.lruPrev = 0
+        item.lruNext = list.head
+        if list.head != 0 { arena.item(list.head).lruPrev = reference }
+        list.head = reference
+        if list.tail == 0 { list.tail = reference }
+        list.count += 1
+        list.bytes += size
+        states[classID][queue] = list
     }
 
-    private func unlink(_ item: Item, fromMain main: Bool) {
+    private func unlink(_ item: Item, from queue: LRUSegment) {
         let previous = item.lruPrev
         let next = item.lruNext
-        withQueue(item.slabClass, main: main) { queue in
-            if previous != 0 { arena.item(previous).lruNext = next } else { queue.head = next }
-            if next != 0 { arena.item(next).lruPrev = previous } else { queue.tail = previous }
-            queue.count -= 1
-        }
+        let classID = item.slabClass
+        var list = states[classID][queue]
+        if previous != 0 { arena.item(previous).lruNext = next } else { list.head = next }
+        if next != 0 { arena.item(next).lruPrev = previous } else { list.tail = previous }
+        list.count -= 1
+        list.bytes -= item.totalSize
+        states[classID][queue] = list
         item.lruPrev = 0
         item.lruNext = 0
-    }
-
-    @inline(__always)
-    private func withQueue(_ classID: Int, main: Bool, _ body: (inout Queue) -> Void) {
-        if main { body(&states[classID].main) } else { body(&states[classID].small) }
     }
 }

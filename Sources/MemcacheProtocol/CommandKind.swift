@@ -15,6 +15,8 @@ public enum CommandKind: Equatable, Sendable {
     case verbosity
     /// `slabs reassign <src> <dst>` / `slabs automove <0|1|2|ratio r>`.
     case slabs
+    /// `lru tune <hot%> <warm%> <hot factor> <warm factor>` / `lru mode <flat|segmented>` / `lru temp_ttl <ttl>`.
+    case lru
     case quit
     case shutdown
     /// The meta no-op `mn`, which answers `MN`.

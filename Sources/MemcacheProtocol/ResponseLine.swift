@@ -17,6 +17,8 @@ public enum ResponseLine {
     public static let reassignBadClass: StaticString = "BADCLASS invalid src or dst class id\r\n"
     public static let reassignNoSpare: StaticString = "NOSPARE source class has no spare pages\r\n"
     public static let reassignSameClass: StaticString = "SAME src and dst class are identical\r\n"
+    public static let lruPercentsTooHigh: StaticString = "ERROR hot and warm pcts must not exceed 80\r\n"
+    public static let lruFactorsNotPositive: StaticString = "ERROR hot/warm age factors must be greater than 0\r\n"
 
     public static let badCommandLineFormat: StaticString = "CLIENT_ERROR bad command line format\r\n"
     public static let badDataChunk: StaticString = "CLIENT_ERROR bad data chunk\r\n"

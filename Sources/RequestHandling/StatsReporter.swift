@@ -63,14 +63,25 @@ struct StatsReporter {
         output.appendStat("slab_reassign_busy_items", engineStats.slabReassignBusyItems)
         output.appendStat("slab_reassign_running", engineStats.slabReassignRunning ? 1 : 0)
         output.appendStat("slabs_moved", engineStats.slabsMoved)
+        if let juggles = engineStats.lruMaintainerJuggles {
+            output.appendStat("lru_maintainer_juggles", juggles)
+        }
         output.appendStat("malloc_fails", 0)
         output.appendStat("bytes", engineStats.bytes)
         output.appendStat("curr_items", engineStats.currItems)
         output.appendStat("total_items", engineStats.totalItems)
         output.appendStat("expired_unfetched", engineStats.expiredUnfetched)
         output.appendStat("evicted_unfetched", engineStats.evictedUnfetched)
+        if showsSegmentFigures { output.appendStat("evicted_active", engineStats.evictedActive) }
         output.appendStat("evictions", engineStats.evictions)
         output.appendStat("reclaimed", engineStats.reclaimed)
+        if showsSegmentFigures {
+            output.appendStat("moves_to_cold", engineStats.movesToCold)
+            output.appendStat("moves_to_warm", engineStats.movesToWarm)
+            output.appendStat("moves_within_lru", engineStats.movesWithinLRU)
+            output.appendStat("direct_reclaims", engineStats.directReclaims)
+            output.appendStat("lru_bumps_dropped", engineStats.lruBumpsDropped)
+        }
         output.append(ResponseLine.end)
     }
 
@@ -86,6 +97,10 @@ struct StatsReporter {
         let micros = String(time.tv_usec)
         return "\(time.tv_sec)." + String(repeating: "0", count: max(0, 6 - micros.count)) + micros
     }
+
+    /// memcached prints its segment figures only while its maintainer thread runs, which is its
+    /// default; here they are printed (mapped from the policy's queues) unless `-o no_lru_maintainer`.
+    private var showsSegmentFigures: Bool { settings.engine.segmentedLRU.maintainer }
 
     // MARK: stats settings
 
@@ -124,9 +139,16 @@ struct StatsReporter {
         output.appendStat("lru_crawler", "no")
         output.appendStat("flush_enabled", "yes")
         output.appendStat("dump_enabled", "no")
-        output.appendStat("lru_maintainer_thread", "no")
+        let tuning = server.engine.tuning
+        output.appendStat("lru_maintainer_thread", server.engine.lruMaintainerRunning ? "yes" : "no")
         output.appendStat("eviction_policy", engine.evictionPolicy.rawValue)
-        output.appendStat("lru_segmented", "no")
+        output.appendStat("lru_segmented", engine.evictionPolicy == .segmented && tuning.segmented ? "yes" : "no")
+        output.appendStat("hot_lru_pct", Int(tuning.hotPercent))
+        output.appendStat("warm_lru_pct", Int(tuning.warmPercent))
+        output.appendStat("hot_max_factor", twoDecimals(tuning.hotMaxFactor))
+        output.appendStat("warm_max_factor", twoDecimals(tuning.warmMaxFactor))
+        output.appendStat("temp_lru", tuning.temporaryLRU ? "yes" : "no")
+        output.appendStat("temporary_ttl", Int(tuning.temporaryTTL))
         output.appendStat("idle_timeout", settings.idleTimeout)
         output.appendStat("track_sizes", "no")
         output.append(ResponseLine.end)
@@ -134,19 +156,25 @@ struct StatsReporter {
 
     // MARK: stats items / slabs / sizes
 
-    /// One block per slab class holding items. The engine keeps a single LRU per class, so every
-    /// item counts as cold and the hot/warm figures are zero.
+    /// One block per slab class holding items, in memcached's order. The hot/warm/cold figures come
+    /// from the eviction policy's own queues (CacheEngine.itemStatistics says how they map).
     func writeItems(into output: inout OutputBuffer) {
+        let segmentLines = showsSegmentFigures
+        let temp = server.engine.tuning.temporaryLRU
         for item in server.engine.itemStatistics() where item.number > 0 {
             let prefix = "items:\(item.classID):"
             func stat(_ name: String, _ value: UInt64) { output.appendStat(prefix + name, value) }
             stat("number", UInt64(item.number))
-            stat("number_hot", 0)
-            stat("number_warm", 0)
-            stat("number_cold", UInt64(item.number))
-            stat("age_hot", 0)
-            stat("age_warm", 0)
+            if segmentLines {
+                stat("number_hot", UInt64(item.numberHot))
+                stat("number_warm", UInt64(item.numberWarm))
+                stat("number_cold", UInt64(item.numberCold))
+                if temp { stat("number_temp", UInt64(item.numberTemp)) }
+                stat("age_hot", UInt64(item.ageHot))
+                stat("age_warm", UInt64(item.ageWarm))
+            }
             stat("age", UInt64(item.age))
+            stat("mem_requested", item.memRequested)
             stat("evicted", item.evicted)
             stat("evicted_nonzero", item.evictedNonzero)
             stat("evicted_time", UInt64(item.evictedTime))
@@ -155,7 +183,17 @@ struct StatsReporter {
             stat("reclaimed", item.reclaimed)
             stat("expired_unfetched", item.expiredUnfetched)
             stat("evicted_unfetched", item.evictedUnfetched)
-            stat("evicted_active", 0)
+            if segmentLines { stat("evicted_active", item.evictedActive) }
+            if segmentLines {
+                stat("moves_to_cold", item.movesToCold)
+                stat("moves_to_warm", item.movesToWarm)
+                stat("moves_within_lru", item.movesWithinLRU)
+                stat("direct_reclaims", item.directReclaims)
+                stat("hits_to_hot", item.hitsToHot)
+                stat("hits_to_warm", item.hitsToWarm)
+                stat("hits_to_cold", item.hitsToCold)
+                stat("hits_to_temp", item.hitsToTemp)
+            }
         }
         output.append(ResponseLine.end)
     }

@@ -39,6 +39,7 @@ extension TextSession {
             output.append(ResponseLine.lineEnd)
         case .verbosity: verbosity(in: bytes, into: &output)
         case .slabs: slabs(in: bytes, into: &output)
+        case .lru: lru(in: bytes, into: &output)
         case .quit: closeRequested = true
         case .shutdown: output.append(ResponseLine.shutdownNotEnabled)
         case .metaNoOp: output.append(ResponseLine.metaNoOp)

@@ -1,4 +1,7 @@
 import CacheEngine
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `-o` sets: a comma-separated list of `name` or `name=value`, as memcached's `-o`.
 struct ExtendedOptions {
@@ -7,15 +10,17 @@ struct ExtendedOptions {
     var slabChunkMax: Int?
     /// `slab_automove=0|1|2`.
     var slabAutomove: Int?
-    /// `eviction_policy=s3fifo|lru` (swiftcached's own option).
+    /// `eviction_policy=s3fifo|segmented|lru` (swiftcached's own option); `lru_segmented` means segmented.
     var evictionPolicy: EvictionPolicy?
+    /// The segmented LRU's limits and maintainer (`hot_lru_pct` … `no_lru_maintainer`), memcached's defaults.
+    var segmentedLRU = SegmentedLRUSettings()
     /// Options memcached knows that this server accepts and ignores (it has no such machinery).
     var ignored: [String] = []
 
     /// memcached options with no effect here, accepted so existing command lines keep working.
     static let ignorable: Set<String> = [
-        "modern", "maxconns_fast", "slab_reassign", "lru_crawler", "lru_maintainer",
-        "no_lru_crawler", "no_lru_maintainer", "hash_algorithm", "no_hashexpand", "track_sizes",
+        "modern", "maxconns_fast", "slab_reassign", "lru_crawler",
+        "no_lru_crawler", "hash_algorithm", "no_hashexpand", "track_sizes",
     ]
 
     /// Parses every `-o` argument given; the message says which option was wrong and why.
@@ -26,6 +31,7 @@ struct ExtendedOptions {
                 try options.apply(String(item))
             }
         }
+        try options.validateSegmentedLRU()
         return options
     }
 
@@ -62,10 +68,47 @@ struct ExtendedOptions {
                 throw CommandLineError("eviction_policy must be one of: \(choices)")
             }
             evictionPolicy = policy
+        case "lru_segmented":
+            evictionPolicy = .segmented
+        case "lru_maintainer":
+            segmentedLRU.maintainer = true
+        case "no_lru_maintainer":
+            segmentedLRU.maintainer = false
+        case "hot_lru_pct", "warm_lru_pct", "hot_max_factor", "warm_max_factor", "temporary_ttl":
+            try applySegmentedLRU(name, value)
         case _ where Self.ignorable.contains(name):
             ignored.append(name)
         default:
             throw CommandLineError("Illegal suboption \"\(item)\"")
+        }
+    }
+
+    /// memcached's checks and messages (its `atoi` / `atof` leniency: unparsable text reads as 0).
+    private mutating func applySegmentedLRU(_ name: String, _ value: String?) throws(CommandLineError) {
+        guard let value else { throw CommandLineError("Missing \(name) argument") }
+        switch name {
+        case "hot_lru_pct", "warm_lru_pct":
+            let percent = Int(atoi(value))
+            guard percent >= 1, percent < 80 else { throw CommandLineError("\(name) must be > 1 and < 80") }
+            if name == "hot_lru_pct" { segmentedLRU.hotPercent = UInt32(percent) } else { segmentedLRU.warmPercent = UInt32(percent) }
+        case "hot_max_factor", "warm_max_factor":
+            let factor = atof(value)
+            guard factor > 0 else { throw CommandLineError("\(name) must be > 0") }
+            if name == "hot_max_factor" { segmentedLRU.hotMaxFactor = factor } else { segmentedLRU.warmMaxFactor = factor }
+        default:
+            segmentedLRU.temporaryTTL = UInt32(truncatingIfNeeded: Int32(truncatingIfNeeded: atoi(value)))
+        }
+    }
+
+    /// The checks memcached makes once all options are read. The temp segment needs the segmented
+    /// policy's maintainer (memcached: the maintainer thread, which is what segments its LRU).
+    private func validateSegmentedLRU() throws(CommandLineError) {
+        guard segmentedLRU.hotPercent + segmentedLRU.warmPercent <= 80 else {
+            throw CommandLineError("hot_lru_pct + warm_lru_pct cannot be more than 80% combined")
+        }
+        if segmentedLRU.temporaryTTL != nil, !(evictionPolicy == .segmented && segmentedLRU.maintainer) {
+            throw CommandLineError("temporary_ttl requires lru_maintainer to be enabled"
+                + " (and -o eviction_policy=segmented in this server)")
         }
     }
 

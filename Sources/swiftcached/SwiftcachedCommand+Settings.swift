@@ -19,6 +19,7 @@ extension SwiftcachedCommand {
         if let idleTimeout = options.idleTimeout { settings.idleTimeout = idleTimeout }
         if let hashPower = options.hashPower { settings.engine.hashPowerInitial = hashPower }
         if let policy = options.evictionPolicy { settings.engine.evictionPolicy = policy }
+        settings.engine.segmentedLRU = options.segmentedLRU
         if let automove = options.slabAutomove { settings.engine.slabAutomove = automove }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
         settings.verbosity = verbose

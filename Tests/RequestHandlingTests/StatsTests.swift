@@ -32,7 +32,8 @@ final class StatsTests: XCTestCase {
                               "threads", "conn_yields", "hash_power_level", "hash_bytes", "hash_is_expanding",
                               "slab_reassign_evictions_nomem", "slab_reassign_busy_items", "slab_reassign_running",
                               "slabs_moved", "malloc_fails", "bytes", "curr_items", "total_items", "expired_unfetched",
-                              "evicted_unfetched", "evictions", "reclaimed"]
+                              "evicted_unfetched", "evicted_active", "evictions", "reclaimed", "moves_to_cold",
+                              "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped"]
         XCTAssertEqual(names, memcachedOrder)
         XCTAssertEqual(stat("cmd_get", in: answer), "2")
         XCTAssertEqual(stat("get_hits", in: answer), "1")
