@@ -100,12 +100,22 @@ extension CacheEngine {
 
     // MARK: Allocation (memcached's do_item_alloc_pull)
 
+    /// Juggle steps an allocation runs when no maintainer thread does (see obtainChunkSegmented).
+    static let inlineJuggleSteps = 4
+
     /// A chunk for class `classID` when its free list is empty: evict the cold tail, else move the hot
     /// tail (and, failing that, the warm tail) to cold and try again. Without the maintainer thread
-    /// each attempt first juggles the class once, so the segments keep their shape as memory churns.
+    /// the allocation first runs a few juggle steps for the class: every allocation adds one item to
+    /// hot, and each step moves at least one while a segment is over its share, so hot and warm
+    /// converge to their shares as memory churns instead of hot taking the whole class.
     func obtainChunkSegmented(_ classID: Int) -> UnsafeMutableRawPointer? {
+        if maintainer == nil {
+            let figures = juggleFigures(classID)
+            for _ in 0..<CacheEngine.inlineJuggleSteps {
+                guard juggleStep(classID, figures: figures) else { break }
+            }
+        }
         for attempt in 1...CacheEngine.segmentedAllocationAttempts {
-            if maintainer == nil { _ = juggleStep(classID, figures: juggleFigures(classID)) }
             if let chunk = slabs.take(classID) ?? pullTail(classID, .cold, evict: true).chunk {
                 noteDirectReclaims(classID, attempt)
                 return chunk
