@@ -143,8 +143,9 @@ struct StatsReporter {
         output.appendStat("lru_maintainer_thread", server.engine.lruMaintainerRunning ? "yes" : "no")
         output.appendStat("eviction_policy", engine.evictionPolicy.rawValue)
         output.appendStat("lru_segmented", engine.evictionPolicy == .segmented && tuning.segmented ? "yes" : "no")
-        output.appendStat("hot_lru_pct", Int(tuning.hotPercent))
-        output.appendStat("warm_lru_pct", Int(tuning.warmPercent))
+        // memcached prints its unsigned percentages with %d (`lru tune` can store 4294967295: -1).
+        output.appendStat("hot_lru_pct", Int(Int32(bitPattern: tuning.hotPercent)))
+        output.appendStat("warm_lru_pct", Int(Int32(bitPattern: tuning.warmPercent)))
         output.appendStat("hot_max_factor", twoDecimals(tuning.hotMaxFactor))
         output.appendStat("warm_max_factor", twoDecimals(tuning.warmMaxFactor))
         output.appendStat("temp_lru", tuning.temporaryLRU ? "yes" : "no")

@@ -42,6 +42,14 @@ final class CommandLineTests: XCTestCase {
         try assertRefused(["-o", "slab_chunk_max=0"], saying: "slab_chunk_max must be greater than 0")
         try assertRefused(["-o", "slab_chunk_max=256"], saying: "slab_chunk_max (bytes: 256) must be at least 512")
         try assertRefused(["-o", "no_such_option"], saying: "Illegal suboption")
+        try assertRefused(["-o", "hot_lru_pct=0"], saying: "hot_lru_pct must be > 1 and < 80")
+        try assertRefused(["-o", "warm_lru_pct=80"], saying: "warm_lru_pct must be > 1 and < 80")
+        try assertRefused(["-o", "hot_lru_pct=50,warm_lru_pct=40"], saying: "hot_lru_pct + warm_lru_pct cannot be more than 80% combined")
+        try assertRefused(["-o", "hot_max_factor=0"], saying: "hot_max_factor must be > 0")
+        try assertRefused(["-o", "warm_max_factor"], saying: "Missing warm_max_factor argument")
+        try assertRefused(["-o", "temporary_ttl=10"], saying: "temporary_ttl requires lru_maintainer to be enabled")
+        try assertRefused(["-o", "lru_segmented,no_lru_maintainer,temporary_ttl=10"], saying: "temporary_ttl requires lru_maintainer")
+        try assertRefused(["-o", "eviction_policy=clock"], saying: "eviction_policy must be one of")
         try assertRefused(["-p", "port"], saying: "-p")
     }
 

@@ -30,8 +30,9 @@ class Dynamic:
 
 
 class Case:
-    def __init__(self, name, steps, fresh=False, expected_difference=None):
+    def __init__(self, name, steps, fresh=False, expected_difference=None, sut_args=()):
         self.name = name
+        self.sut_args = list(sut_args)                  # extra flags for swiftcached (fresh cases only)
         self.steps = [s.encode() if isinstance(s, str) else s for s in steps]
         self.fresh = fresh                              # needs its own pair of servers
         self.expected_difference = expected_difference  # callable(ref_steps, sut_steps) or None
