@@ -106,7 +106,7 @@ def main():
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--swiftcached", default=".build/release/swiftcached")
     parser.add_argument("--memcached", default="memcached")
-    parser.add_argument("--policies", default="s3fifo,lru")
+    parser.add_argument("--policies", default="s3fifo,segmented,lru")
     parser.add_argument("--json", default="bench-results/hit-ratio.json")
     arguments = parser.parse_args()
 
