@@ -52,11 +52,8 @@ public struct MetaItem {
     public var isStale: Bool { item.isStale }
     public var keyIsBinary: Bool { item.keyIsBinary }
     public var slabClass: Int { item.slabClass }
-    /// memcached's own size of this item (ITEM_ntotal: 48-byte header, CAS, key + 1, flags when
-    /// non-zero, value + 2), so `me` reports the size memcached users know.
-    public var memcachedSize: Int {
-        48 + (item.hasCAS ? 8 : 0) + item.keyLength + 1 + (item.clientFlags == 0 ? 0 : 4) + item.valueLength + 2
-    }
+    /// memcached's own size of this item (see `Item.memcachedSize`).
+    public var memcachedSize: Int { item.memcachedSize }
 
     /// Sets a new relative expiry (from `CacheClock.expiry(fromProtocol:)`).
     public func setExpiry(_ expiry: UInt32) { item.expiry = expiry }
@@ -185,7 +182,7 @@ extension CacheEngine {
             // A raw find, not findLive: an item stored already expired (T-1) must not be freed
             // here, or the check below would give its chunk back a second time.
             if result == .stored, let stored = table.find(key, hash: hash) {
-                if let explicit = options.explicitCAS { stored.cas = explicit }
+                if let explicit = options.explicitCAS { setCAS(stored, explicit) }
                 cas = stored.cas
             }
             if !item.isLinked { freeChunks(of: item) }
@@ -246,13 +243,13 @@ extension CacheEngine {
                 if let newExpiry { item.expiry = newExpiry }
                 item.isStale = true
                 item.winTokenSent = false
-                item.cas = explicitCAS ?? nextCAS()
+                setCAS(item, explicitCAS ?? nextCAS())
                 return .invalidated
             }
             if emptyValue, let empty = makeItem(like: item, valueLength: 0) {
                 unlinkAndFree(item, hash: hash)
                 link(empty, hash: hash)
-                if let explicitCAS { empty.cas = explicitCAS }
+                if let explicitCAS { setCAS(empty, explicitCAS) }
                 return .emptied
             }
             unlinkAndFree(item, hash: hash)
@@ -276,7 +273,7 @@ extension CacheEngine {
             guard let item = findLive(key, hash: hash).0 else {
                 guard let initial = request.vivifyInitial else { return .notFound }
                 guard let created = storeNumber(initial, key: key, hash: hash) else { return .vivifyFailed }
-                if let explicit = request.explicitCAS { created.cas = explicit }
+                if let explicit = request.explicitCAS { setCAS(created, explicit) }
                 body(MetaItem(item: created, geometry: geometry, now: clock.now), initial, true)
                 return .created(initial)
             }
@@ -286,7 +283,7 @@ extension CacheEngine {
             let d = request.delta
             let updated = request.increment ? current &+ d : (d > current ? 0 : current - d)
             guard let result = writeNumber(updated, into: item, key: key, hash: hash) else { return .outOfMemory }
-            if let explicit = request.explicitCAS { result.cas = explicit }
+            if let explicit = request.explicitCAS { setCAS(result, explicit) }
             body(MetaItem(item: result, geometry: geometry, now: clock.now), updated, false)
             return .updated(updated)
         }
@@ -300,7 +297,7 @@ extension CacheEngine {
                 let value = item.value
                 value.baseAddress!.copyMemory(from: digits.baseAddress!, byteCount: digits.count)
                 (value.baseAddress! + digits.count).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - digits.count)
-                item.cas = nextCAS()
+                setCAS(item, nextCAS())
                 bumpIfDue(item)
                 return item
             }

@@ -18,6 +18,8 @@ extension CacheEngine {
             result.movesToWarm += state.movesToMain
             result.movesWithinLRU += state.movesWithinQueue
             result.directReclaims += state.directReclaims
+            result.crawlerReclaimed += state.crawlerReclaimed
+            result.crawlerItemsChecked += state.crawlerItemsChecked
         }
         result.lruMaintainerJuggles = maintainer?.juggles.load(ordering: .relaxed)
         result.totalMalloced = UInt64(arena.pagesInUse * arena.pageSize)
@@ -30,6 +32,11 @@ extension CacheEngine {
             result.slabReassignRunning = rebalancer.running.load(ordering: .relaxed)
             result.slabReassignEvictions = rebalancer.itemsEvicted.load(ordering: .relaxed)
             result.slabReassignBusyItems = rebalancer.busyItems.load(ordering: .relaxed)
+        }
+        if let crawler {
+            result.lruCrawlerEnabled = crawler.isEnabled
+            result.lruCrawlerRunning = crawler.running.load(ordering: .relaxed)
+            result.lruCrawlerStarts = crawler.starts.load(ordering: .relaxed)
         }
         return result
     }
@@ -63,6 +70,8 @@ extension CacheEngine {
             entry.movesToWarm = state.movesToMain
             entry.movesWithinLRU = state.movesWithinQueue
             entry.directReclaims = state.directReclaims
+            entry.crawlerReclaimed = state.crawlerReclaimed
+            entry.crawlerItemsChecked = state.crawlerItemsChecked
             result.append(entry)
         }
         return result
@@ -121,5 +130,6 @@ extension CacheEngine {
             lrus.locks.unlock(classID)
         }
         queueHits.reset()
+        crawler?.starts.store(0, ordering: .relaxed)
     }
 }

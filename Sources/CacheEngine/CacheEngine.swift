@@ -33,6 +33,7 @@ public final class CacheEngine: @unchecked Sendable {
     private(set) var maintainer: LRUMaintainer?
     private var expander: HashExpander?
     private(set) var rebalancer: SlabRebalancer?
+    private(set) var crawler: LRUCrawler?
     let withCAS: Bool
     private let casCounter = ManagedAtomic<UInt64>(0)
     /// flush_all's horizon: items last stored or bumped at or before it are gone (0 = none).
@@ -49,7 +50,8 @@ public final class CacheEngine: @unchecked Sendable {
         geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)
         let segmented = configuration.evictionPolicy == .segmented
-        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, segmented: segmented)
+        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, segmented: segmented,
+                        sizeHistogram: SizeHistogram(itemSizeMax: configuration.itemSizeMax))
         tuning = LRUTuning(configuration.segmentedLRU, segmented: segmented)
         queueHits = QueueHitCounters(classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
@@ -65,6 +67,12 @@ public final class CacheEngine: @unchecked Sendable {
             self.maintainer = maintainer
             maintainer.start()
         }
+        let crawler = LRUCrawler(engine: self, classCount: sizes.largestClass + 1,
+                                 sleepMicroseconds: configuration.lruCrawlerSleep, toCrawl: configuration.lruCrawlerToCrawl)
+        self.crawler = crawler
+        if configuration.lruCrawler { _ = crawler.enable() }
+        // As memcached's -o track_sizes: counts from the first item (the CAS counter starts at 0).
+        if configuration.trackSizes { lrus.sizeHistogram.enable(casMinimum: 0) }
     }
 
     /// Stops the background hash-expansion thread and frees all memory. Call once, when no other
@@ -73,6 +81,8 @@ public final class CacheEngine: @unchecked Sendable {
         guard let expander else { return }
         expander.stop()
         self.expander = nil
+        crawler?.disable()
+        crawler = nil
         rebalancer?.stop()
         rebalancer = nil
         maintainer?.stop()
@@ -230,7 +240,7 @@ public final class CacheEngine: @unchecked Sendable {
                     let value = item.value
                     value.baseAddress!.copyMemory(from: newDigits.baseAddress!, byteCount: length)
                     value.baseAddress!.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - length)
-                    item.cas = nextCAS()
+                    setCAS(item, nextCAS())
                     bumpIfDue(item)
                     return .value(updated)
                 }
@@ -280,7 +290,7 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func isFlushed(_ item: Item, now: UInt32) -> Bool {
+    func isFlushed(_ item: Item, now: UInt32) -> Bool {
         let horizon = oldestLive.load(ordering: .relaxed)
         if horizon == 0 || horizon > now { return false }
         if item.lastAccess <= horizon { return true }
@@ -323,6 +333,13 @@ public final class CacheEngine: @unchecked Sendable {
         case .lru: if due { lrus.bump(item) }
         case .segmented: break
         }
+    }
+
+    /// Gives a linked item a new CAS value in place, keeping `stats sizes` consistent.
+    @inline(__always)
+    func setCAS(_ item: Item, _ cas: UInt64) {
+        lrus.sizeHistogram.changeCAS(of: item, from: item.cas, to: cas)
+        item.cas = cas
     }
 
     @inline(__always)
@@ -393,8 +410,8 @@ public final class CacheEngine: @unchecked Sendable {
     /// non-zero, value + "\r\n") exceeds -I. The same bound is applied here so the "too large" edge
     /// is where memcached users expect it, although our items are smaller.
     private func fitsMemcachedLimit(keyLength: Int, flags: UInt32, valueLength: Int) -> Bool {
-        let memcachedSize = 48 + (withCAS ? 8 : 0) + keyLength + 1 + (flags == 0 ? 0 : 4) + valueLength + 2
-        return memcachedSize <= configuration.itemSizeMax
+        Item.memcachedSize(keyLength: keyLength, flags: flags, valueLength: valueLength, withCAS: withCAS)
+            <= configuration.itemSizeMax
     }
 
     func totalItemCount() -> Int {

@@ -27,6 +27,15 @@ public struct EngineConfiguration: Sendable {
     public var segmentedLRU = SegmentedLRUSettings()
     /// Initial hash table size as a power of two (`-o hashpower`).
     public var hashPowerInitial: Int = 16
+    /// Run the LRU crawler thread (`-o lru_crawler` / `no_lru_crawler`). Off for a bare engine; the
+    /// server turns it on by default, as memcached does.
+    public var lruCrawler: Bool = false
+    /// Microseconds the crawler sleeps after every 1000 items (`-o lru_crawler_sleep`, at most 1 s).
+    public var lruCrawlerSleep: UInt32 = 100
+    /// Items per queue one crawl looks at, 0 for all (`-o lru_crawler_tocrawl`).
+    public var lruCrawlerToCrawl: UInt32 = 0
+    /// Keep the `stats sizes` histogram from the start (`-o track_sizes`).
+    public var trackSizes: Bool = false
 
     public init() {}
 }

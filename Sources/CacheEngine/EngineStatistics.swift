@@ -25,6 +25,11 @@ public struct EngineStatistics: Sendable {
     public var slabReassignRunning = false     // slab_reassign_running
     public var slabReassignEvictions: UInt64 = 0  // slab_reassign_evictions_nomem (items evicted from moving pages)
     public var slabReassignBusyItems: UInt64 = 0  // slab_reassign_busy_items
+    public var lruCrawlerEnabled = false       // whether lru_crawler_* lines are printed
+    public var lruCrawlerRunning = false       // lru_crawler_running
+    public var lruCrawlerStarts: UInt32 = 0    // lru_crawler_starts
+    public var crawlerReclaimed: UInt64 = 0    // crawler_reclaimed
+    public var crawlerItemsChecked: UInt64 = 0 // crawler_items_checked
     public init() {}
 }
 
@@ -70,5 +75,7 @@ public struct ItemClassStatistics: Sendable {
     public var hitsToWarm: UInt64 = 0
     public var hitsToCold: UInt64 = 0
     public var hitsToTemp: UInt64 = 0
+    public var crawlerReclaimed: UInt64 = 0
+    public var crawlerItemsChecked: UInt64 = 0
     public init() {}
 }

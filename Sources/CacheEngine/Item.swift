@@ -142,6 +142,17 @@ struct Item {
     /// 4-byte links are not counted).
     var totalSize: Int { dataOffset + keyLength + valueLength }
 
+    /// memcached's own size of this item (ITEM_ntotal: 48-byte header, CAS, key + 1, flags when
+    /// non-zero, value + "\r\n"). `me`, `lru_crawler metadump` and `stats sizes` report it, so
+    /// their figures are the ones memcached users know although this item is smaller.
+    var memcachedSize: Int {
+        Item.memcachedSize(keyLength: keyLength, flags: clientFlags, valueLength: valueLength, withCAS: hasCAS)
+    }
+
+    static func memcachedSize(keyLength: Int, flags: UInt32, valueLength: Int, withCAS: Bool) -> Int {
+        48 + (withCAS ? 8 : 0) + keyLength + 1 + (flags == 0 ? 0 : 4) + valueLength + 2
+    }
+
     /// Bytes an item needs: header (+ CAS), key and value.
     static func size(keyLength: Int, valueLength: Int, withCAS: Bool) -> Int {
         headerSize + (withCAS ? casSize : 0) + keyLength + valueLength

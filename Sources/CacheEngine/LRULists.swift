@@ -5,6 +5,11 @@
 /// eviction and maintenance paths, which go the other way, only try-lock stripes). An item's queue is
 /// recorded in its state byte, which belongs to its stripe: callers that move an item between queues
 /// hold its stripe.
+///
+/// Each queue also has a crawler cursor: the next item the LRU crawler will look at. Whoever
+/// unlinks that item moves the cursor on to its neighbour (towards the head), so the crawler can
+/// let go of the LRU lock between batches and resume without ever holding a reference to an item
+/// that has since been freed (memcached links a pseudo-item into the queue for the same purpose).
 final class LRULists: @unchecked Sendable {
     struct Queue {
         var head: UInt32 = 0
@@ -12,6 +17,8 @@ final class LRULists: @unchecked Sendable {
         var count = 0
         /// Bytes of the items in this queue (memcached's sizes_bytes, which the segment limits use).
         var bytes = 0
+        /// The crawler's next item in this queue (0: no crawl in progress, or it reached the head).
+        var cursor: UInt32 = 0
     }
 
     struct ClassState {
@@ -34,6 +41,9 @@ final class LRULists: @unchecked Sendable {
         var movesWithinQueue: UInt64 = 0
         /// Allocations that had to reclaim or evict from the queues themselves (direct_reclaims).
         var directReclaims: UInt64 = 0
+        /// Dead items the LRU crawler unlinked (crawler_reclaimed) and items it looked at.
+        var crawlerReclaimed: UInt64 = 0
+        var crawlerItemsChecked: UInt64 = 0
 
         subscript(_ segment: LRUSegment) -> Queue {
             get {
@@ -68,6 +78,7 @@ final class LRULists: @unchecked Sendable {
             totalItems = 0; evicted = 0; evictedNonzero = 0; evictedTime = 0; evictedActive = 0; outOfMemory = 0
             reclaimed = 0; expiredUnfetched = 0; evictedUnfetched = 0; movesToCold = 0; movesToMain = 0
             movesWithinQueue = 0; directReclaims = 0
+            crawlerReclaimed = 0; crawlerItemsChecked = 0
         }
     }
 
@@ -77,11 +88,14 @@ final class LRULists: @unchecked Sendable {
     let classCount: Int
     /// Segmented LRU keeps the queue index in the item's segment bits; the other policies in its main bit.
     let segmented: Bool
+    /// `stats sizes`: told of every item linked and unlinked.
+    let sizeHistogram: SizeHistogram
 
-    init(arena: SlabArena, classCount: Int, segmented: Bool = false) {
+    init(arena: SlabArena, classCount: Int, segmented: Bool = false, sizeHistogram: SizeHistogram) {
         self.arena = arena
         self.classCount = classCount
         self.segmented = segmented
+        self.sizeHistogram = sizeHistogram
         states = .allocate(capacity: classCount)
         states.initialize(repeating: ClassState(), count: classCount)
         locks = MutexArray(count: classCount)
@@ -106,12 +120,14 @@ final class LRULists: @unchecked Sendable {
         link(item, atHeadOf: queue(of: item))
         states[item.slabClass].bytes += item.totalSize
         states[item.slabClass].totalItems += 1
+        sizeHistogram.add(item)
     }
 
     /// Unlinks an item from the queue its state names. Caller holds the LRU lock and the item's stripe.
     func remove(_ item: Item) {
         unlink(item, from: queue(of: item))
         states[item.slabClass].bytes -= item.totalSize
+        sizeHistogram.remove(item)
     }
 
     /// Moves an item to the head of the queue it is in, named by the caller (who may not hold the
@@ -152,6 +168,15 @@ final class LRULists: @unchecked Sendable {
     func queueHead(_ classID: Int, main: Bool) -> UInt32 { queueHead(classID, main ? .main : .small) }
     func queueTail(_ classID: Int, main: Bool) -> UInt32 { queueTail(classID, main ? .main : .small) }
 
+    func queueCount(_ classID: Int, _ queue: LRUSegment) -> Int { states[classID][queue].count }
+
+    /// The crawler cursor of a queue (see the type's comment). Caller holds the LRU lock.
+    func cursor(_ classID: Int, _ queue: LRUSegment) -> UInt32 { states[classID][queue].cursor }
+
+    func setCursor(_ classID: Int, _ queue: LRUSegment, to reference: UInt32) {
+        states[classID][queue].cursor = reference
+    }
+
     private func link(_ item: Item, atHeadOf queue: LRUSegment) {
         let reference = arena.reference(item.raw)
         let size = item.totalSize
@@ -172,6 +197,7 @@ final class LRULists: @unchecked Sendable {
         let next = item.lruNext
         let classID = item.slabClass
         var list = states[classID][queue]
+        if list.cursor != 0 && list.cursor == arena.reference(item.raw) { list.cursor = previous }
         if previous != 0 { arena.item(previous).lruNext = next } else { list.head = next }
         if next != 0 { arena.item(next).lruPrev = previous } else { list.tail = previous }
         list.count -= 1

@@ -17,6 +17,8 @@ public enum CommandKind: Equatable, Sendable {
     case slabs
     /// `lru tune <hot%> <warm%> <hot factor> <warm factor>` / `lru mode <flat|segmented>` / `lru temp_ttl <ttl>`.
     case lru
+    /// `lru_crawler enable|disable|sleep|tocrawl|crawl|metadump ...`.
+    case lruCrawler
     case quit
     case shutdown
     /// The meta no-op `mn`, which answers `MN`.

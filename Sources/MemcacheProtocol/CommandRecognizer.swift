@@ -61,6 +61,7 @@ public enum CommandRecognizer {
             if named("quit") { return .command(.quit) }
             if named("verbosity") { return accept(.verbosity, 2...3) }
             if named("lru") { return words >= 2 ? .command(.lru) : .error }
+            if named("lru_crawler") { return .command(.lruCrawler) }
             // memcached hangs up on what looks like an HTTP request.
             if bytes.span(tokens[words - 1], hasPrefix: "HTTP/") { return .closeConnection }
             return .error

@@ -20,6 +20,15 @@ public enum ResponseLine {
     public static let lruPercentsTooHigh: StaticString = "ERROR hot and warm pcts must not exceed 80\r\n"
     public static let lruFactorsNotPositive: StaticString = "ERROR hot/warm age factors must be greater than 0\r\n"
 
+    public static let crawlerBusy: StaticString = "BUSY currently processing crawler request\r\n"
+    public static let crawlerBadClass: StaticString = "BADCLASS invalid class id\r\n"
+    public static let crawlerNotStarted: StaticString = "NOTSTARTED no items to crawl\r\n"
+    public static let crawlerUnknownError: StaticString = "ERROR an unknown error happened\r\n"
+    public static let crawlerDisabled: StaticString = "CLIENT_ERROR lru crawler disabled\r\n"
+    public static let crawlerStartFailed: StaticString = "ERROR failed to start lru crawler thread\r\n"
+    public static let crawlerSleepTooLong: StaticString = "CLIENT_ERROR sleep must be one second or less\r\n"
+    public static let metadumpPipelined: StaticString = "ERROR cannot pipeline other commands before metadump\r\n"
+
     public static let badCommandLineFormat: StaticString = "CLIENT_ERROR bad command line format\r\n"
     public static let badDataChunk: StaticString = "CLIENT_ERROR bad data chunk\r\n"
     public static let invalidExptime: StaticString = "CLIENT_ERROR invalid exptime argument\r\n"

@@ -2,7 +2,12 @@ import CacheEngine
 
 /// Everything the command line decides, for the server to run by and for `stats settings` to print.
 public struct ServerSettings: Sendable {
-    public var engine = EngineConfiguration()
+    /// The engine's configuration, with the LRU crawler on as in memcached (`-o no_lru_crawler`).
+    public var engine: EngineConfiguration = {
+        var configuration = EngineConfiguration()
+        configuration.lruCrawler = true
+        return configuration
+    }()
     public var tcpPort: Int = 11211
     public var udpPort: Int = 0
     /// `-B`: which protocol a connection may speak (`auto` decides by its first byte).

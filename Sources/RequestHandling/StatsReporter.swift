@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// Writes the `stats` family of answers with memcached 1.6.18's names, order and number formats.
-/// Lines for machinery this server does not have (extstore, proxy, TLS, the LRU crawler, slab
-/// rebalancing, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
+/// Lines for machinery this server does not have (extstore, proxy, TLS, slab
+/// rescues, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
 struct StatsReporter {
     let context: WorkerContext
     var server: ServerContext { context.server }
@@ -63,6 +63,10 @@ struct StatsReporter {
         output.appendStat("slab_reassign_busy_items", engineStats.slabReassignBusyItems)
         output.appendStat("slab_reassign_running", engineStats.slabReassignRunning ? 1 : 0)
         output.appendStat("slabs_moved", engineStats.slabsMoved)
+        if engineStats.lruCrawlerEnabled {
+            output.appendStat("lru_crawler_running", engineStats.lruCrawlerRunning ? 1 : 0)
+            output.appendStat("lru_crawler_starts", UInt64(engineStats.lruCrawlerStarts))
+        }
         if let juggles = engineStats.lruMaintainerJuggles {
             output.appendStat("lru_maintainer_juggles", juggles)
         }
@@ -75,6 +79,8 @@ struct StatsReporter {
         if showsSegmentFigures { output.appendStat("evicted_active", engineStats.evictedActive) }
         output.appendStat("evictions", engineStats.evictions)
         output.appendStat("reclaimed", engineStats.reclaimed)
+        output.appendStat("crawler_reclaimed", engineStats.crawlerReclaimed)
+        output.appendStat("crawler_items_checked", engineStats.crawlerItemsChecked)
         if showsSegmentFigures {
             output.appendStat("moves_to_cold", engineStats.movesToCold)
             output.appendStat("moves_to_warm", engineStats.movesToWarm)
@@ -136,7 +142,9 @@ struct StatsReporter {
         output.appendStat("slab_reassign", "yes")
         output.appendStat("slab_automove", server.engine.slabAutomove)
         output.appendStat("slab_chunk_max", engine.slabChunkMax)
-        output.appendStat("lru_crawler", "no")
+        output.appendStat("lru_crawler", server.engine.lruCrawlerEnabled ? "yes" : "no")
+        output.appendStat("lru_crawler_sleep", UInt64(server.engine.lruCrawlerSleep))
+        output.appendStat("lru_crawler_tocrawl", UInt64(server.engine.lruCrawlerToCrawl))
         output.appendStat("flush_enabled", "yes")
         output.appendStat("dump_enabled", "no")
         let tuning = server.engine.tuning
@@ -151,7 +159,7 @@ struct StatsReporter {
         output.appendStat("temp_lru", tuning.temporaryLRU ? "yes" : "no")
         output.appendStat("temporary_ttl", Int(tuning.temporaryTTL))
         output.appendStat("idle_timeout", settings.idleTimeout)
-        output.appendStat("track_sizes", "no")
+        output.appendStat("track_sizes", server.engine.sizeTrackingEnabled ? "yes" : "no")
         output.append(ResponseLine.end)
     }
 
@@ -185,6 +193,8 @@ struct StatsReporter {
             stat("expired_unfetched", item.expiredUnfetched)
             stat("evicted_unfetched", item.evictedUnfetched)
             if segmentLines { stat("evicted_active", item.evictedActive) }
+            stat("crawler_reclaimed", item.crawlerReclaimed)
+            stat("crawler_items_checked", item.crawlerItemsChecked)
             if segmentLines {
                 stat("moves_to_cold", item.movesToCold)
                 stat("moves_to_warm", item.movesToWarm)
@@ -219,10 +229,32 @@ struct StatsReporter {
         output.append(ResponseLine.end)
     }
 
-    /// Size histograms are off, as in memcached without `-o track_sizes`.
+    /// Items per 32-byte size bucket (labelled by the bucket's upper bound), or `sizes_status
+    /// disabled` while tracking is off (memcached's default).
     func writeSizes(into output: inout OutputBuffer) {
-        output.appendStat("sizes_status", "disabled")
+        if let buckets = server.engine.sizeHistogram() {
+            for bucket in buckets { output.appendStat(String(bucket.size), UInt64(bucket.count)) }
+        } else {
+            output.appendStat("sizes_status", "disabled")
+        }
         output.append(ResponseLine.end)
+    }
+
+    /// `stats sizes_enable`: memcached answers with its status lines and no END.
+    func enableSizes(into output: inout OutputBuffer) {
+        switch server.engine.enableSizeTracking() {
+        case .enabled:
+            output.appendStat("sizes_status", "enabled")
+        case .casDisabled:
+            output.appendStat("sizes_status", "error")
+            output.appendStat("sizes_error", "cas_support_disabled")
+        }
+    }
+
+    /// `stats sizes_disable`: likewise without END.
+    func disableSizes(into output: inout OutputBuffer) {
+        server.engine.disableSizeTracking()
+        output.appendStat("sizes_status", "disabled")
     }
 }
 

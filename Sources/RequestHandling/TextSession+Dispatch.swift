@@ -40,6 +40,7 @@ extension TextSession {
         case .verbosity: verbosity(in: bytes, into: &output)
         case .slabs: slabs(in: bytes, into: &output)
         case .lru: lru(in: bytes, into: &output)
+        case .lruCrawler: lruCrawler(in: bytes, into: &output)
         case .quit: closeRequested = true
         case .shutdown: output.append(ResponseLine.shutdownNotEnabled)
         case .metaNoOp: output.append(ResponseLine.metaNoOp)

@@ -26,6 +26,10 @@ extension TextSession {
             reporter.writeSlabs(into: &output)
         } else if bytes.span(sub, equals: "sizes") {
             reporter.writeSizes(into: &output)
+        } else if bytes.span(sub, equals: "sizes_enable") {
+            reporter.enableSizes(into: &output)
+        } else if bytes.span(sub, equals: "sizes_disable") {
+            reporter.disableSizes(into: &output)
         } else {
             output.append(ResponseLine.error)
         }

@@ -14,13 +14,19 @@ struct ExtendedOptions {
     var evictionPolicy: EvictionPolicy?
     /// The segmented LRU's limits and maintainer (`hot_lru_pct` … `no_lru_maintainer`), memcached's defaults.
     var segmentedLRU = SegmentedLRUSettings()
+    /// `lru_crawler` / `no_lru_crawler` (the last one given wins, as in memcached).
+    var lruCrawler: Bool?
+    /// `lru_crawler_sleep=MICROSECONDS` (0...1000000) and `lru_crawler_tocrawl=N`.
+    var lruCrawlerSleep: UInt32?
+    var lruCrawlerToCrawl: UInt32?
+    /// `track_sizes`: the `stats sizes` histogram from the start.
+    var trackSizes = false
     /// Options memcached knows that this server accepts and ignores (it has no such machinery).
     var ignored: [String] = []
 
     /// memcached options with no effect here, accepted so existing command lines keep working.
     static let ignorable: Set<String> = [
-        "modern", "maxconns_fast", "slab_reassign", "lru_crawler",
-        "no_lru_crawler", "hash_algorithm", "no_hashexpand", "track_sizes",
+        "modern", "maxconns_fast", "slab_reassign", "hash_algorithm", "no_hashexpand",
     ]
 
     /// Parses every `-o` argument given; the message says which option was wrong and why.
@@ -76,6 +82,26 @@ struct ExtendedOptions {
             segmentedLRU.maintainer = false
         case "hot_lru_pct", "warm_lru_pct", "hot_max_factor", "warm_max_factor", "temporary_ttl":
             try applySegmentedLRU(name, value)
+        case "lru_crawler":
+            lruCrawler = true
+        case "no_lru_crawler":
+            lruCrawler = false
+        case "lru_crawler_sleep":
+            guard let value else { throw CommandLineError("Missing lru_crawler_sleep value") }
+            // memcached reads it with atoi: leading digits, anything else ends the number.
+            let microseconds = Int(value.prefix { $0.isASCII && $0.isNumber }.prefix(10)) ?? 0
+            guard !value.hasPrefix("-"), microseconds <= 1_000_000 else {
+                throw CommandLineError("LRU crawler sleep must be between 0 and 1 second")
+            }
+            lruCrawlerSleep = UInt32(microseconds)
+        case "lru_crawler_tocrawl":
+            guard let value else { throw CommandLineError("Missing lru_crawler_tocrawl value") }
+            guard let count = UInt32(value) else {
+                throw CommandLineError("lru_crawler_tocrawl takes a numeric 32bit value")
+            }
+            lruCrawlerToCrawl = count
+        case "track_sizes":
+            trackSizes = true
         case _ where Self.ignorable.contains(name):
             ignored.append(name)
         default:

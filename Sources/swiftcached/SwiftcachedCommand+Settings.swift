@@ -21,6 +21,10 @@ extension SwiftcachedCommand {
         if let policy = options.evictionPolicy { settings.engine.evictionPolicy = policy }
         settings.engine.segmentedLRU = options.segmentedLRU
         if let automove = options.slabAutomove { settings.engine.slabAutomove = automove }
+        if let crawler = options.lruCrawler { settings.engine.lruCrawler = crawler }
+        if let sleep = options.lruCrawlerSleep { settings.engine.lruCrawlerSleep = sleep }
+        if let toCrawl = options.lruCrawlerToCrawl { settings.engine.lruCrawlerToCrawl = toCrawl }
+        if options.trackSizes { settings.engine.trackSizes = true }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
         settings.verbosity = verbose
         settings.libeventVersion = libeventVersion
