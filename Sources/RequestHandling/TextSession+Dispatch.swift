@@ -7,11 +7,13 @@ extension TextSession {
         tokens.fill(from: bytes, line: line)
         switch CommandRecognizer.recognize(tokens, in: bytes) {
         case .error:
+            lastCommandFlushed = false
             if !answerClusterConfig(in: bytes, into: &output) { output.append(ResponseLine.error) }
         case .closeConnection:
             closeRequested = true
         case .command(let kind):
             execute(kind, in: bytes, into: &output)
+            lastCommandFlushed = kind.isRetrieval || kind == .metaNoOp
         }
     }
 

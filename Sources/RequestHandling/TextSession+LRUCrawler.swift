@@ -53,8 +53,9 @@ extension TextSession {
 
     private func metadump(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         guard engine.lruCrawlerEnabled else { return output.append(ResponseLine.crawlerDisabled) }
-        // memcached hands the connection to its crawler thread, so earlier answers must be gone.
-        guard output.isEmpty else { return output.append(ResponseLine.metadumpPipelined) }
+        // memcached hands the connection to its crawler thread, so earlier answers must have been sent;
+        // it sends them at once after a retrieval or mn (see lastCommandFlushed).
+        guard output.isEmpty || lastCommandFlushed else { return output.append(ResponseLine.metadumpPipelined) }
         let mask: UInt64
         switch crawlerClasses(word(2, in: bytes)) {
         case .badClass: return output.append(ResponseLine.crawlerBadClass)

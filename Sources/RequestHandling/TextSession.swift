@@ -50,6 +50,9 @@ public final class TextSession {
     var searchedWithoutNewline = 0
     /// Set by a command that ends the connection (quit, an HTTP request line).
     var closeRequested = false
+    /// The last command was one after which memcached sends its pending answers at once (get, gets,
+    /// gat, gats, mn): `lru_crawler metadump` refuses to follow answers still waiting to be sent.
+    var lastCommandFlushed = true
 
     public init(context: WorkerContext) {
         self.context = context

@@ -37,7 +37,7 @@ final class CommandRecognizerTests: XCTestCase {
             "add k", "cas k 0 0 1", "cas k 0 0 1 2 3 4", "incr k", "incr k 1 2 3", "decr k",
             "delete", "delete a b c d", "touch k", "touch k 1 2 3", "flush_all 1 2 3",
             "verbosity", "verbosity 1 2 3", "sxx HTTP/1.1", "mx a v",
-            "lru_crawler metadump all", "cache_memlimit 100", "GET", "bogus",
+            "cache_memlimit 100", "GET", "bogus",
             "set " + (1...30).map(String.init).joined(separator: " "),
         ]
         for line in errors {
@@ -49,6 +49,12 @@ final class CommandRecognizerTests: XCTestCase {
         // memcached checks the sub-command and its word count in the command itself.
         for line in ["slabs reassign 1 2", "slabs automove 1", "slabs", "slabs foo"] {
             XCTAssertEqual(recognize(line), .command(.slabs), line)
+        }
+    }
+
+    func testLRUCrawlerIsRecognizedWhateverItsWords() {
+        for line in ["lru_crawler metadump all", "lru_crawler enable", "lru_crawler", "lru_crawler a b c d"] {
+            XCTAssertEqual(recognize(line), .command(.lruCrawler), line)
         }
     }
 

@@ -31,8 +31,9 @@ final class StatsTests: XCTestCase {
                               "limit_maxbytes", "accepting_conns", "listen_disabled_num", "time_in_listen_disabled_us",
                               "threads", "conn_yields", "hash_power_level", "hash_bytes", "hash_is_expanding",
                               "slab_reassign_evictions_nomem", "slab_reassign_busy_items", "slab_reassign_running",
-                              "slabs_moved", "malloc_fails", "bytes", "curr_items", "total_items", "expired_unfetched",
-                              "evicted_unfetched", "evicted_active", "evictions", "reclaimed", "moves_to_cold",
+                              "slabs_moved", "lru_crawler_running", "lru_crawler_starts", "malloc_fails", "bytes",
+                              "curr_items", "total_items", "expired_unfetched", "evicted_unfetched", "evicted_active",
+                              "evictions", "reclaimed", "crawler_reclaimed", "crawler_items_checked", "moves_to_cold",
                               "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped"]
         XCTAssertEqual(names, memcachedOrder)
         XCTAssertEqual(stat("cmd_get", in: answer), "2")

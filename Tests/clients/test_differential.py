@@ -220,7 +220,7 @@ case("meta_basic", "mg nokey v\r\n", "ms msk 1\r\nx\r\n", "mg msk v f t\r\n", "m
 # Commands of memcached 1.6.18 that swiftcached does not implement (see
 # Sources/MemcacheProtocol/CommandKind.swift): it answers ERROR, as memcached does for any unknown
 # command; the connection stays usable.
-for name, line in [("cache_memlimit", "cache_memlimit 100\r\n"), ("lru_crawler", "lru_crawler sleep 100\r\n")]:
+for name, line in [("cache_memlimit", "cache_memlimit 100\r\n")]:
     case("not_implemented_" + name, line, "version\r\n", expected_difference="not_implemented")
 
 # lru tune / mode / temp_ttl against swiftcached running memcached's policy (its maintainer thread
@@ -294,8 +294,7 @@ SWIFTCACHED_OWN_STATS = {"eviction_policy"}
 
 
 def _expect_stats_subset(ref, sut):
-    """swiftcached leaves out the stats lines of machinery it does not have (extstore, LRU crawler,
-    slab rebalancing, read-buffer pools, loggers; see Sources/RequestHandling/StatsReporter.swift):
+    """swiftcached leaves out the stats lines of machinery it does not have (extstore, slab rescues, read-buffer pools, loggers; see Sources/RequestHandling/StatsReporter.swift):
     its STAT names must be memcached's, in memcached's order, with none of its own except the
     settings of its own features listed in SWIFTCACHED_OWN_STATS."""
     a = _stat_names(ref)
