@@ -31,8 +31,8 @@ public struct SessionProgress: Sendable, Equatable {
 ///   memcached may still hold unsent;
 /// - answers are handed to the network layer as soon as they exist (memcached holds them while it
 ///   waits for a data block), except a refused store's error, sent after its swallowed block;
-/// - slabs / lru / lru_crawler / watch / cache_memlimit answer `ERROR`; `stats cachedump` is
-///   reported as disabled, `stats conns` is empty;
+/// - lru / watch / cache_memlimit answer `ERROR`; `stats cachedump` is reported as disabled,
+///   `stats conns` is empty (slabs: TextSession+Slabs.swift; lru_crawler: TextSession+LRUCrawler.swift);
 /// - meta commands: see TextSession+MetaGet.swift and the files beside it for their differences.
 public final class TextSession {
     let context: WorkerContext
