@@ -25,6 +25,16 @@ final class LRUCrawlerTests: XCTestCase {
         XCTAssertEqual(perClass, 300)
     }
 
+    func testCrawlerFreesEveryChunkOfAChunkedItem() {
+        let engine = makeCrawlingEngine()
+        engine.set("big", String(repeating: "b", count: 700_000), exptime: 2)
+        XCTAssertGreaterThan(engine.slabStatistics().reduce(0) { $0 + $1.usedChunks }, 1)
+        engine.clock.advance(by: 5)
+        crawlAll(engine)
+        XCTAssertTrue(waitFor { engine.statistics().currItems == 0 })
+        XCTAssertEqual(engine.slabStatistics().reduce(0) { $0 + $1.usedChunks }, 0, "no chunk of the chain leaks")
+    }
+
     func testAutomaticCrawlReclaimsWithoutAnyRequest() {
         let engine = makeCrawlingEngine()
         for index in 0..<200 { engine.set("short\(index)", String(repeating: "x", count: index % 300), exptime: 3) }
