@@ -86,7 +86,8 @@ final class LRUCommandTests: XCTestCase {
         let names = items.split(separator: "\r\n").filter { $0.hasPrefix("STAT ") }.map { String($0.split(separator: " ")[1].split(separator: ":")[2]) }
         XCTAssertEqual(names, ["number", "number_hot", "number_warm", "number_cold", "age_hot", "age_warm", "age",
                                "mem_requested", "evicted", "evicted_nonzero", "evicted_time", "outofmemory", "tailrepairs",
-                               "reclaimed", "expired_unfetched", "evicted_unfetched", "evicted_active", "moves_to_cold",
+                               "reclaimed", "expired_unfetched", "evicted_unfetched", "evicted_active", "crawler_reclaimed",
+                               "crawler_items_checked", "moves_to_cold",
                                "moves_to_warm", "moves_within_lru", "direct_reclaims", "hits_to_hot", "hits_to_warm",
                                "hits_to_cold", "hits_to_temp"])
         let hits = ["hits_to_hot", "hits_to_warm", "hits_to_cold"].compactMap { name in
