@@ -59,7 +59,10 @@ public final class CacheEngine: @unchecked Sendable {
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
         self.expander = expander
         expander.start()
-        let rebalancer = SlabRebalancer(engine: self, automove: configuration.slabAutomove, classCount: sizes.largestClass + 1)
+        let rebalancer = SlabRebalancer(engine: self, automove: configuration.slabAutomove,
+                                        ageRatio: configuration.slabAutomoveRatio,
+                                        windowSeconds: configuration.slabAutomoveWindow,
+                                        classCount: sizes.largestClass + 1)
         self.rebalancer = rebalancer
         rebalancer.start()
         if segmented && configuration.segmentedLRU.maintainer {

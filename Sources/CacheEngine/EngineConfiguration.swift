@@ -21,6 +21,14 @@ public struct EngineConfiguration: Sendable {
     /// `-o slab_automove=N`: 0 pages move only on `slabs reassign`; 1 (memcached's default) from classes
     /// with spare memory to classes that keep evicting; 2 also from classes that are not evicting.
     public var slabAutomove: Int = 1
+    /// `-o slab_automove_ratio` (memcached's default 0.8): with automove 1, a non-evicting class gives a
+    /// page to an evicting one only if the destination's oldest item is younger than this fraction of
+    /// the source's.
+    public var slabAutomoveRatio: Double = 0.8
+    /// `-o slab_automove_window` (seconds, memcached's default 30): a class is "evicting" when it
+    /// evicted in more than half of the last this-many seconds, or had more than a quarter of all
+    /// evictions over them.
+    public var slabAutomoveWindow: Int = 30
     /// Which items make room when memory is full (`-o eviction_policy=s3fifo|segmented|lru`).
     public var evictionPolicy: EvictionPolicy = .s3fifo
     /// The segmented LRU's limits and its maintainer thread (used with `evictionPolicy == .segmented`).

@@ -15,8 +15,6 @@ import Glibc
 final class SlabRebalancer: @unchecked Sendable {
     enum Request { case move(source: Int, destination: Int) }
 
-    /// Automove: a class must evict in this many consecutive seconds to receive pages.
-    static let evictionWindow = 3
     /// Automove: pages moved per second between the chosen pair, so a large shift settles in seconds.
     static let pagesPerRound = 4
 
@@ -25,20 +23,23 @@ final class SlabRebalancer: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var pending: (source: Int, destination: Int)?
     private var automoveMode: Int
-    /// Per class, for automove: evictions seen last round and seconds in a row with evictions.
+    private let ageRatio: Double
+    /// Per class, for automove: evictions seen at the last round, and the evictions of each of the last
+    /// `window.seconds` rounds.
     private var lastEvictions: [UInt64]
-    private var evictionStreak: [Int]
+    private var window: EvictionWindow
 
     let running = ManagedAtomic<Bool>(false)
     let pagesMoved = ManagedAtomic<UInt64>(0)
     let itemsEvicted = ManagedAtomic<UInt64>(0)
     let busyItems = ManagedAtomic<UInt64>(0)
 
-    init(engine: CacheEngine, automove: Int, classCount: Int) {
+    init(engine: CacheEngine, automove: Int, ageRatio: Double, windowSeconds: Int, classCount: Int) {
         self.engine = engine
         automoveMode = automove
+        self.ageRatio = ageRatio
         lastEvictions = Array(repeating: 0, count: classCount)
-        evictionStreak = Array(repeating: 0, count: classCount)
+        window = EvictionWindow(classCount: classCount, seconds: windowSeconds)
         pthread_mutex_init(&mutex, nil)
     }
 
@@ -107,35 +108,37 @@ final class SlabRebalancer: @unchecked Sendable {
         pagesMoved.wrappingIncrement(ordering: .relaxed)
     }
 
-    /// The page goes to the class that evicted most in each of the last `evictionWindow` seconds. It
-    /// comes from a class with at least two pages' worth of free chunks; failing that (automove 1,
-    /// memcached's default, which also weighs ages) from a class that is not evicting and whose oldest
-    /// item is at least twice as old as the destination's — memory holding what nobody has used for
-    /// longest — or (automove 2) from the class with the most pages among those not evicting.
+    /// The page goes to the evicting class (memcached's rule over `slab_automove_window` seconds: it
+    /// evicted in more than half of them, or had more than a quarter of all evictions) that evicted most
+    /// this last second. It comes from a class with at least two pages' worth of free chunks; failing
+    /// that (automove 1, memcached's default, which weighs ages) from a class that did not evict this
+    /// second and whose oldest item is oldest, when the destination's oldest item is younger than
+    /// `slab_automove_ratio` times that — memory holding what nobody has used for longest — or
+    /// (automove 2) from the class with the most pages among those not evicting.
     private func automoveChoice() -> (source: Int, destination: Int)? {
         let figures = engine.rebalancingFigures()
+        let evicted = figures.enumerated().map { classID, figure -> UInt64 in
+            defer { lastEvictions[classID] = figure.evictions }
+            return classID == 0 ? 0 : figure.evictions &- lastEvictions[classID]
+        }
+        window.record(evicted)
         var destination: Int?
         var mostEvictions: UInt64 = 0
-        for (classID, figure) in figures.enumerated() where classID > 0 {
-            let delta = figure.evictions &- lastEvictions[classID]
-            lastEvictions[classID] = figure.evictions
-            evictionStreak[classID] = delta > 0 ? evictionStreak[classID] + 1 : 0
-            if evictionStreak[classID] >= SlabRebalancer.evictionWindow, delta > mostEvictions {
-                destination = classID
-                mostEvictions = delta
-            }
+        for classID in 1..<figures.count where window.isEvicting(classID) && evicted[classID] > mostEvictions {
+            destination = classID
+            mostEvictions = evicted[classID]
         }
         guard let destination else { return nil }
         let candidates = figures.enumerated().filter { $0.offset > 0 && $0.offset != destination && $0.element.pages >= 2 }
         var source = candidates.filter { $0.element.freeChunks >= 2 * $0.element.chunksPerPage }
             .max { $0.element.freeChunks / $0.element.chunksPerPage < $1.element.freeChunks / $1.element.chunksPerPage }?.offset
         if source == nil {
-            let idle = candidates.filter { evictionStreak[$0.offset] == 0 }
+            let idle = candidates.filter { evicted[$0.offset] == 0 }
             if automove == 2 {
                 source = idle.max { $0.element.pages < $1.element.pages }?.offset
-            } else {
-                let destinationAge = max(figures[destination].age, 1)
-                source = idle.filter { $0.element.age >= 2 * destinationAge }.max { $0.element.age < $1.element.age }?.offset
+            } else if let oldest = idle.max(by: { $0.element.age < $1.element.age }),
+                      Double(max(figures[destination].age, 1)) < Double(oldest.element.age) * ageRatio {
+                source = oldest.offset
             }
         }
         guard let source else { return nil }

@@ -141,6 +141,8 @@ struct StatsReporter {
         output.appendStat("hashpower_init", engine.hashPowerInitial)
         output.appendStat("slab_reassign", "yes")
         output.appendStat("slab_automove", server.engine.slabAutomove)
+        output.appendStat("slab_automove_ratio", twoDecimals(engine.slabAutomoveRatio))
+        output.appendStat("slab_automove_window", UInt64(engine.slabAutomoveWindow))
         output.appendStat("slab_chunk_max", engine.slabChunkMax)
         output.appendStat("lru_crawler", server.engine.lruCrawlerEnabled ? "yes" : "no")
         output.appendStat("lru_crawler_sleep", UInt64(server.engine.lruCrawlerSleep))

@@ -10,6 +10,9 @@ struct ExtendedOptions {
     var slabChunkMax: Int?
     /// `slab_automove=0|1|2`.
     var slabAutomove: Int?
+    /// `slab_automove_ratio=R` (0 < R <= 1) and `slab_automove_window=SECONDS` (> 2), memcached's checks.
+    var slabAutomoveRatio: Double?
+    var slabAutomoveWindow: Int?
     /// `eviction_policy=s3fifo|segmented|lru` (swiftcached's own option); `lru_segmented` means segmented.
     var evictionPolicy: EvictionPolicy?
     /// The segmented LRU's limits and maintainer (`hot_lru_pct` … `no_lru_maintainer`), memcached's defaults.
@@ -68,6 +71,17 @@ struct ExtendedOptions {
             let level = try Self.integer(value ?? "1", option: name)
             guard (0...2).contains(level) else { throw CommandLineError("slab_automove must be 0, 1 or 2") }
             slabAutomove = level
+        case "slab_automove_ratio":
+            guard let value else { throw CommandLineError("Missing slab_automove_ratio argument") }
+            // memcached reads it with atof (garbage is 0) and refuses <= 0 or > 1.
+            let ratio = Double(value) ?? 0
+            guard ratio > 0, ratio <= 1 else { throw CommandLineError("slab_automove_ratio must be > 0 and < 1") }
+            slabAutomoveRatio = ratio
+        case "slab_automove_window":
+            guard let value else { throw CommandLineError("Missing slab_automove_window argument") }
+            let window = Int(value) ?? 0  // atoi
+            guard window >= 3 else { throw CommandLineError("slab_automove_window must be > 2") }
+            slabAutomoveWindow = window
         case "eviction_policy":
             guard let value, let policy = EvictionPolicy(rawValue: value) else {
                 let choices = EvictionPolicy.allCases.map(\.rawValue).joined(separator: ", ")

@@ -21,6 +21,8 @@ extension SwiftcachedCommand {
         if let policy = options.evictionPolicy { settings.engine.evictionPolicy = policy }
         settings.engine.segmentedLRU = options.segmentedLRU
         if let automove = options.slabAutomove { settings.engine.slabAutomove = automove }
+        if let ratio = options.slabAutomoveRatio { settings.engine.slabAutomoveRatio = ratio }
+        if let window = options.slabAutomoveWindow { settings.engine.slabAutomoveWindow = window }
         if let crawler = options.lruCrawler { settings.engine.lruCrawler = crawler }
         if let sleep = options.lruCrawlerSleep { settings.engine.lruCrawlerSleep = sleep }
         if let toCrawl = options.lruCrawlerToCrawl { settings.engine.lruCrawlerToCrawl = toCrawl }

@@ -128,7 +128,10 @@ final class SlabRebalancingTests: XCTestCase {
     }
 
     func testAutomoveOneTakesFromTheClassWhoseItemsNobodyUsed() {
-        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 1 }
+        let engine = makeEngine(megabytes: 4) {
+            $0.slabAutomove = 1
+            $0.slabAutomoveWindow = 4  // memcached's 30 s would make the test wait 8 s before a class counts as evicting
+        }
         let largeClass = classOf(engine, valueLength: 2000)
         _ = fillWithSmallValuesUntilEviction(engine)
         engine.clock.advance(by: 100)  // the small items are now 100 s old; no class has free memory
@@ -140,14 +143,51 @@ final class SlabRebalancingTests: XCTestCase {
 
     func testAutomoveOneLeavesRecentlyUsedMemoryAlone() {
         // Same shift, but the small items are as fresh as the large ones: nothing may move.
-        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 1 }
+        let engine = makeEngine(megabytes: 4) {
+            $0.slabAutomove = 1
+            $0.slabAutomoveWindow = 4  // memcached's 30 s would make the test wait 8 s before a class counts as evicting
+        }
         _ = fillWithSmallValuesUntilEviction(engine)
         storeLargeValues(engine, for: 5) { false }
         XCTAssertEqual(engine.statistics().slabsMoved, 0)
     }
 
+    func testAutomoveOneHonoursTheAgeRatio() {
+        // As the first automove test, but the destination must be younger than 1% of the source's age.
+        let engine = makeEngine(megabytes: 4) {
+            $0.slabAutomove = 1
+            $0.slabAutomoveWindow = 4
+            $0.slabAutomoveRatio = 0.01
+        }
+        _ = fillWithSmallValuesUntilEviction(engine)
+        engine.clock.advance(by: 100)  // small items 100 s old: 100 * 0.01 = 1 s, and the large ones are not younger
+        storeLargeValues(engine, for: 6) { false }
+        XCTAssertEqual(engine.statistics().slabsMoved, 0)
+    }
+
+    func testEvictionWindowFollowsMemcachedsRule() {
+        var window = EvictionWindow(classCount: 3, seconds: 4)
+        // Class 1 evicts in 2 of 4 seconds alongside class 2, which evicts far more: not more than half,
+        // and its average share is small.
+        for evictions: [UInt64] in [[0, 1, 99], [0, 0, 50], [0, 1, 99], [0, 0, 50]] { window.record(evictions) }
+        XCTAssertFalse(window.isEvicting(1))
+        XCTAssertTrue(window.isEvicting(2))
+        // Two more seconds with evictions replace the oldest two: three of the last four, more than half.
+        window.record([0, 1, 99])
+        window.record([0, 1, 99])
+        XCTAssertTrue(window.isEvicting(1))
+        // A class alone evicting in 2 of 4 seconds has an average share of 1/2: above a quarter.
+        var alone = EvictionWindow(classCount: 3, seconds: 4)
+        for evictions: [UInt64] in [[0, 5, 0], [0, 0, 0], [0, 5, 0], [0, 0, 0]] { alone.record(evictions) }
+        XCTAssertTrue(alone.isEvicting(1))
+        XCTAssertFalse(alone.isEvicting(2))
+    }
+
     func testAutomoveGivesPagesToAClassThatKeepsEvicting() {
-        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 2 }
+        let engine = makeEngine(megabytes: 4) {
+            $0.slabAutomove = 2
+            $0.slabAutomoveWindow = 4
+        }
         let largeClass = classOf(engine, valueLength: 2000)
         _ = fillWithSmallValuesUntilEviction(engine)
         let largeBefore = pages(engine, largeClass)

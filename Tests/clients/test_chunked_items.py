@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, free_port
+from startup import assert_refused_like_memcached, run_briefly
 
 CHUNK = 512 * 1024
 DEADLINE = 120.0   # seconds for one large transfer on a loaded 2-core machine
@@ -246,40 +247,10 @@ OPTION_CASES = [
 ]
 
 
-def run_briefly(binary, args, seconds=2.0):
-    """(exit status or None if still running after `seconds`, output)."""
-    argv = [binary, "-U", "0", "-l", "127.0.0.1", "-p", str(free_port())] + args
-    if "memcached" in binary.split("/")[-1]:
-        argv += ["-u", "root"]
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        out, _ = proc.communicate(timeout=seconds)
-        return proc.returncode, out.decode(errors="replace")
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            out, _ = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-        return None, out.decode(errors="replace")
-
-
 @pytest.mark.skipif(TARGET_IS_MEMCACHED, reason="compares two different servers")
 @pytest.mark.parametrize("args", OPTION_CASES, ids=lambda a: " ".join(a))
 def test_item_size_options_like_memcached(args):
-    ref_status, ref_out = run_briefly(MEMCACHED_BINARY, args)
-    sut_status, sut_out = run_briefly(SWIFTCACHED_BINARY, args)
-    if ref_status is None:
-        assert sut_status is None, "memcached accepts %s, swiftcached said %r" % (args, sut_out)
-        return
-    assert sut_status == 64, (args, sut_status, sut_out)
-    first_line = ref_out.strip().splitlines()[0] if ref_out.strip() else ""
-    if ref_status == 64 or first_line:
-        # memcached's message, word for word (when it prints one before exiting or crashing).
-        assert first_line in sut_out, (args, ref_out, sut_out)
-    else:
-        assert sut_out.strip(), "swiftcached should say why it refuses %s" % args
+    assert_refused_like_memcached(args)
 
 
 @pytest.mark.skipif(TARGET_IS_MEMCACHED, reason="compares two different servers")
