@@ -2,7 +2,9 @@
 """Side-by-side benchmark suite (issue 6): swiftcached against memcached 1.6 with the same server
 flags and the same load, in alternating rounds.
 
-For each mode and workload both servers are started with the same -t / -m / -c, each is prefilled
+For each mode and workload both servers are started with the same -t / -m / -c (while one is
+measured the other is stopped with SIGSTOP, so its background threads cannot take CPU from it: in
+the pinned mode both share one core), each is prefilled
 with every key, and then the load runs against one, then the other, round after round (the order
 flips each round: A B, B A, A B, ... so drift in the shared machine's load hits both alike). Every
 run prints ops/s and p50 / p99 / p99.9 latency; each workload ends with the medians and the median
@@ -238,6 +240,11 @@ def run_block(args, report, writer, mode, workload, binaries, out):
         for r in range(1, args.rounds + 1):
             for label in round_order(r):
                 server = servers[label]
+                # Only the server under load runs; the other is stopped (SIGSTOP) meanwhile.
+                for other in servers.values():
+                    if other is not server:
+                        other.pause()
+                server.resume()
                 new = (memcslap_runs(args, mode, server, r, out) if settings is None
                        else [memtier_run(args, mode, workload, server, r, out)])
                 if not server.alive():

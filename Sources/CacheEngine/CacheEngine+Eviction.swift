@@ -54,7 +54,17 @@ extension CacheEngine {
     /// free and that `qualifies` (checked with the stripe held). Caller holds the LRU lock.
     private func detachFirstAtTail(_ classID: Int, main: Bool, now: UInt32,
                                    where qualifies: (Item) -> Bool) -> UnsafeMutableRawPointer? {
-        var reference = lrus.queueTail(classID, main: main)
+        firstAtTail(from: lrus.queueTail(classID, main: main)) { item, hash in
+            qualifies(item) ? detach(item, hash: hash, classID: classID, dead: isDead(item, now: now), now: now) : nil
+        }
+    }
+
+    /// Walks a queue from `tail` towards its head over at most `evictionSearchDepth` items and calls
+    /// `body` with each one whose stripe is free (held for the call) and its key hash; the first
+    /// non-nil answer ends the walk. The next item is read before `body` runs, so `body` may unlink
+    /// or move the item. Caller holds the queue's LRU lock (background walkers may not wait on a stripe).
+    func firstAtTail<Answer>(from tail: UInt32, _ body: (Item, UInt32) -> Answer?) -> Answer? {
+        var reference = tail
         var examined = 0
         while reference != 0, examined < CacheEngine.evictionSearchDepth {
             examined += 1
@@ -64,9 +74,7 @@ extension CacheEngine {
             let stripe = table.stripe(hash)
             guard table.stripes.tryLock(stripe) else { continue }
             defer { table.stripes.unlock(stripe) }
-            if qualifies(item) {
-                return detach(item, hash: hash, classID: classID, dead: isDead(item, now: now), now: now)
-            }
+            if let answer = body(item, hash) { return answer }
         }
         return nil
     }

@@ -199,18 +199,7 @@ extension CacheEngine {
     /// Seconds since the first item from a queue's tail whose stripe is free was last used; 0 for an
     /// empty queue (or five busy ones). Caller holds the LRU lock.
     func tailAge(_ classID: Int, _ queue: LRUSegment) -> UInt32 {
-        var reference = lrus.queueTail(classID, queue)
-        var tries = CacheEngine.evictionSearchDepth
-        while reference != 0, tries > 0 {
-            tries -= 1
-            let item = arena.item(reference)
-            reference = item.lruPrev
-            let stripe = table.stripe(KeyHash.hash(item.key))
-            guard table.stripes.tryLock(stripe) else { continue }
-            defer { table.stripes.unlock(stripe) }
-            return clock.now &- item.lastAccess
-        }
-        return 0
+        firstAtTail(from: lrus.queueTail(classID, queue)) { item, _ in clock.now &- item.lastAccess } ?? 0
     }
 
     // MARK: lru_pull_tail
@@ -231,22 +220,14 @@ extension CacheEngine {
         defer { lrus.locks.unlock(classID) }
         let now = clock.now
         var result = PullResult()
-        var reference = lrus.queueTail(classID, queue)
-        var tries = CacheEngine.evictionSearchDepth
-        while reference != 0, tries > 0 {
-            tries -= 1
-            let item = arena.item(reference)
-            reference = item.lruPrev
-            let hash = KeyHash.hash(item.key)
-            let stripe = table.stripe(hash)
-            guard table.stripes.tryLock(stripe) else { continue }
-            defer { table.stripes.unlock(stripe) }
+        // The closure answers true once it has acted on an item (the walk stops), nil to go on.
+        _ = firstAtTail(from: lrus.queueTail(classID, queue)) { (item, hash) -> Bool? in
             result.moved += 1
             if isDead(item, now: now) {
                 let chunk = detach(item, hash: hash, classID: classID, dead: true, now: now)
-                if evict { result.chunk = chunk; return result }
+                if evict { result.chunk = chunk; return true }
                 slabs.give(chunk, classID: classID)
-                continue
+                return nil  // reclaimed: look at the next one
             }
             switch queue {
             case .hot, .warm:
@@ -255,7 +236,7 @@ extension CacheEngine {
                 }
             case .cold:
                 if evict {
-                    guard configuration.evictionsEnabled else { result.moved -= 1; return result }
+                    guard configuration.evictionsEnabled else { result.moved -= 1; return true }
                     if item.isActive { lrus.states[classID].evictedActive += 1 }
                     result.chunk = detach(item, hash: hash, classID: classID, dead: false, now: now)
                 } else if item.isActive && tuning.segmented {
@@ -268,7 +249,7 @@ extension CacheEngine {
             case .temp:
                 result.moved -= 1  // temp items only leave when they expire
             }
-            return result
+            return true
         }
         return result
     }
