@@ -25,6 +25,13 @@ public enum ResponseLine {
     public static let crawlerNotStarted: StaticString = "NOTSTARTED no items to crawl\r\n"
     public static let crawlerUnknownError: StaticString = "ERROR an unknown error happened\r\n"
     public static let crawlerDisabled: StaticString = "CLIENT_ERROR lru crawler disabled\r\n"
+    public static let metadumpNotAllowed: StaticString = "ERROR metadump not allowed\r\n"
+    public static let illegalSlabID: StaticString = "CLIENT_ERROR Illegal slab id\r\n"
+    /// `ITEM <key> [<bytes> b; <exptime> s]` of `stats cachedump`, in pieces.
+    public static let cachedumpItemPrefix: StaticString = "ITEM "
+    public static let cachedumpSizeOpen: StaticString = " ["
+    public static let cachedumpSizeToTime: StaticString = " b; "
+    public static let cachedumpLineEnd: StaticString = " s]\r\n"
     public static let crawlerStartFailed: StaticString = "ERROR failed to start lru crawler thread\r\n"
     public static let crawlerSleepTooLong: StaticString = "CLIENT_ERROR sleep must be one second or less\r\n"
     public static let metadumpPipelined: StaticString = "ERROR cannot pipeline other commands before metadump\r\n"

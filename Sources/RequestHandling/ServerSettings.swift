@@ -28,6 +28,8 @@ public struct ServerSettings: Sendable {
     /// `-R`: requests served from one connection per event before yielding.
     public var requestsPerEvent: Int = 20
     public var backlog: Int = 1024
+    /// `-X` turns this off: `stats cachedump` and `lru_crawler metadump` are then refused.
+    public var dumpEnabled: Bool = true
     public var verbosity: Int = 0
     /// `-o idle_timeout`: seconds before an idle client is closed; 0 never.
     public var idleTimeout: Int = 0

@@ -148,7 +148,7 @@ struct StatsReporter {
         output.appendStat("lru_crawler_sleep", UInt64(server.engine.lruCrawlerSleep))
         output.appendStat("lru_crawler_tocrawl", UInt64(server.engine.lruCrawlerToCrawl))
         output.appendStat("flush_enabled", "yes")
-        output.appendStat("dump_enabled", "no")
+        output.appendStat("dump_enabled", settings.dumpEnabled ? "yes" : "no")
         let tuning = server.engine.tuning
         output.appendStat("lru_maintainer_thread", server.engine.lruMaintainerRunning ? "yes" : "no")
         output.appendStat("eviction_policy", engine.evictionPolicy.rawValue)

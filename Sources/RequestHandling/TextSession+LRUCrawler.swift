@@ -53,6 +53,7 @@ extension TextSession {
 
     private func metadump(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         guard engine.lruCrawlerEnabled else { return output.append(ResponseLine.crawlerDisabled) }
+        guard context.server.settings.dumpEnabled else { return output.append(ResponseLine.metadumpNotAllowed) }
         // memcached hands the connection to its crawler thread, so earlier answers must have been sent;
         // it sends them at once after a retrieval or mn (see lastCommandFlushed).
         guard output.isEmpty || lastCommandFlushed else { return output.append(ResponseLine.metadumpPipelined) }

@@ -15,8 +15,7 @@ extension TextSession {
         } else if bytes.span(sub, equals: "settings") {
             reporter.writeSettings(into: &output)
         } else if bytes.span(sub, equals: "cachedump") {
-            // Reported as disabled (`dump_enabled no` in stats settings), memcached's `-X` answer.
-            output.append(ResponseLine.cachedumpNotAllowed)
+            cachedump(in: bytes, into: &output)
         } else if bytes.span(sub, equals: "conns") {
             // Connections live in the network layer, out of a session's sight: an empty list.
             output.append(ResponseLine.end)

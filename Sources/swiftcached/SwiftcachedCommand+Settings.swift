@@ -28,6 +28,7 @@ extension SwiftcachedCommand {
         if let toCrawl = options.lruCrawlerToCrawl { settings.engine.lruCrawlerToCrawl = toCrawl }
         if options.trackSizes { settings.engine.trackSizes = true }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
+        settings.dumpEnabled = !disableDumping
         settings.verbosity = verbose
         settings.libeventVersion = libeventVersion
         if verbose > 0 {

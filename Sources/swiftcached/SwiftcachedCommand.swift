@@ -64,6 +64,10 @@ struct SwiftcachedCommand: ParsableCommand {
     @Flag(name: [.customShort("C"), .customLong("disable-cas")], help: "Disable use of CAS.")
     var disableCAS = false
 
+    @Flag(name: [.customShort("X"), .customLong("disable-dumping")],
+          help: "Disable stats cachedump and lru_crawler metadump.")
+    var disableDumping = false
+
     @Flag(name: [.customShort("v"), .customLong("verbose")],
           help: "Verbose: -v prints errors/warnings, -vv also client connections and commands.")
     var verbose: Int

@@ -83,7 +83,37 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(h.send("stats detail\r\n"), "CLIENT_ERROR usage: stats detail on|off|dump\r\n")
         XCTAssertEqual(h.send("stats detail on\r\nstats detail off\r\n"), "OK\r\nOK\r\n")
         XCTAssertEqual(h.send("stats foo\r\n"), "ERROR\r\n")
-        XCTAssertEqual(h.send("stats cachedump 1 1\r\n"), "CLIENT_ERROR stats cachedump not allowed\r\n")
+        XCTAssertEqual(h.send("stats cachedump 1 1\r\n"), "END\r\n")
         XCTAssertEqual(h.send("stats items\r\n"), "END\r\n")
+    }
+
+    func testCachedumpListsAClassNewestFirstWithMemcachedsReplies() {
+        let h = makeHarness()
+        h.send("set old 0 0 3\r\nabc\r\nset new 0 100 5\r\nhello\r\n")
+        let items = h.send("stats items\r\n")
+        let classID = try! XCTUnwrap(items.split(separator: "\r\n").first).split(separator: ":")[1]
+        let dump = h.send("stats cachedump \(classID) 0\r\n")
+        let lines = dump.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(lines.count, 4, dump)  // two items, END, and the empty rest after the last \r\n
+        XCTAssertTrue(lines[0].hasPrefix("ITEM new [5 b; ") && lines[0].hasSuffix(" s]"), lines[0])
+        let expiry = Int(lines[0].dropFirst("ITEM new [5 b; ".count).dropLast(" s]".count))!
+        XCTAssertEqual(Int64(expiry), h.engine.clock.unixNow + 100, "absolute unix time of expiry")
+        XCTAssertEqual(lines[1], "ITEM old [3 b; 0 s]")  // never expires: 0
+        XCTAssertEqual(lines[2], "END")
+        XCTAssertEqual(h.send("stats cachedump \(classID) 1\r\n"), lines[0] + "\r\nEND\r\n")
+        XCTAssertEqual(h.send("stats cachedump\r\n"), "CLIENT_ERROR bad command line\r\n")
+        XCTAssertEqual(h.send("stats cachedump 1\r\n"), "CLIENT_ERROR bad command line\r\n")
+        XCTAssertEqual(h.send("stats cachedump x 1\r\n"), "CLIENT_ERROR bad command line format\r\n")
+        XCTAssertEqual(h.send("stats cachedump 1 -1\r\n"), "CLIENT_ERROR bad command line format\r\n")
+        XCTAssertEqual(h.send("stats cachedump 64 1\r\n"), "CLIENT_ERROR Illegal slab id\r\n")
+        XCTAssertEqual(h.send("stats cachedump 0 1\r\n"), "END\r\n")
+    }
+
+    func testDisabledDumpingRefusesCachedumpAndMetadump() {
+        let h = makeHarness { $0.dumpEnabled = false }
+        XCTAssertEqual(h.send("stats cachedump 1 1\r\n"), "CLIENT_ERROR stats cachedump not allowed\r\n")
+        XCTAssertEqual(h.send("lru_crawler metadump all\r\n"), "ERROR metadump not allowed\r\n")
+        XCTAssertEqual(stat("dump_enabled", in: h.send("stats settings\r\n")), "no")
+        XCTAssertEqual(stat("dump_enabled", in: makeHarness().send("stats settings\r\n")), "yes")
     }
 }

@@ -58,10 +58,18 @@ case("crawler_settings_enable_later", "lru_crawler crawl all\r\n", "lru_crawler 
      "stats settings\r\n", flags=["-o", "no_lru_crawler"])
 case("track_sizes_option", setcmd("t", "v"), "stats sizes\r\n", "stats settings\r\n", flags=["-o", "track_sizes"])
 case("sizes_without_cas", "stats sizes_enable\r\n", "stats sizes\r\n", flags=["-C"])
+# stats cachedump: the checks and their replies (the listing itself differs: memcached shows only its
+# COLD queue, where a new item is not yet; StatsTests covers swiftcached's listing).
+case("cachedump_replies",
+     "stats cachedump\r\n", "stats cachedump 1\r\n", "stats cachedump x 1\r\n", "stats cachedump 1 -1\r\n",
+     "stats cachedump 64 1\r\n", "stats cachedump 4294967296 1\r\n", "stats cachedump 0 1\r\n",
+     "stats cachedump 63 5\r\n", "stats settings\r\n")
+case("dumping_disabled", setcmd("k", "v"), "stats cachedump 1 1\r\n", "lru_crawler metadump all\r\n",
+     "stats settings\r\n", flags=["-X"])
 
 
 _METADUMP_LINE = re.compile(rb"^key=(\S+) exp=(-?\d+) la=(\d+) cas=(\d+) fetch=(yes|no) cls=(\d+) size=(\d+)$")
-_CRAWLER_SETTINGS = (b"lru_crawler", b"lru_crawler_sleep", b"lru_crawler_tocrawl", b"track_sizes")
+_CRAWLER_SETTINGS = (b"lru_crawler", b"lru_crawler_sleep", b"lru_crawler_tocrawl", b"track_sizes", b"dump_enabled")
 
 
 def normalise_crawler(results):
