@@ -18,7 +18,7 @@ public final class BinarySession {
     let counters: CounterBlock
     /// `-S`: commands other than SASL and version need an authenticated connection.
     let credentials: CredentialStore?
-    var state: BinaryInputState = .awaitingHeader
+    var state: BinaryInputState = .awaitingRequest
     var authenticated = false
     /// Set by quit, a protocol error or a refused unauthenticated command.
     var closeRequested = false
@@ -38,27 +38,7 @@ public final class BinarySession {
         var requests = 0
         closeRequested = false
         while !closeRequested {
-            switch state {
-            case .receivingValue(var reception):
-                position += reception.receive(from: input, at: position)
-                guard reception.isComplete else {
-                    state = .receivingValue(reception)
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-                }
-                state = .awaitingHeader
-                finishStore(reception, into: &output)
-
-            case .swallowing(let remaining, let answer):
-                let taken = min(remaining, input.count - position)
-                position += taken
-                guard taken == remaining else {
-                    state = .swallowing(remaining: remaining - taken, answer: answer)
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-                }
-                state = .awaitingHeader
-                answer.append(to: &output)
-
-            case .awaitingHeader:
+            if case .awaitingRequest = state {
                 let rest = UnsafeRawBufferPointer(rebasing: input[position...])
                 if requests >= requestLimit {
                     return SessionProgress(consumed: position, shouldClose: false, yielded: rest.count >= BinaryRequestHeader.size)
@@ -78,6 +58,15 @@ public final class BinarySession {
                 let request = BinaryRequest(header: header, bytes: rest)
                 position += BinaryRequestHeader.size + header.extrasLength + header.keyLength
                 position += dispatch(request, body: rest, into: &output)
+                continue
+            }
+            switch state.continueBlock(input, at: &position) {
+            case .needsMoreInput:
+                return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+            case .received(let reception):
+                finishStore(reception, into: &output)
+            case .swallowed(let answer):
+                answer.append(to: &output)
             }
         }
         return SessionProgress(consumed: position, shouldClose: true, yielded: false)
@@ -88,7 +77,7 @@ public final class BinarySession {
         if case .receivingValue(let reception) = state {
             engine.release(reception.item)
         }
-        state = .awaitingHeader
+        state = .awaitingRequest
     }
 
     /// memcached waits for the header, extras and key before it looks at a request; SASL data is
@@ -105,15 +94,8 @@ public final class BinarySession {
     static let maxSASLData = 64 * 1024
 }
 
-/// Where a binary connection is in its read cycle.
-enum BinaryInputState {
-    case awaitingHeader
-    /// A store command's value is arriving.
-    case receivingValue(BinaryValueReception)
-    /// Bytes of a refused request are read and dropped; as in memcached, its error answer goes out
-    /// only once they are gone.
-    case swallowing(remaining: Int, answer: BinaryErrorAnswer)
-}
+/// The binary protocol's read cycle: a refused request's answer is an error response.
+typealias BinaryInputState = DataBlockState<BinaryValueReception, BinaryErrorAnswer>
 
 /// An error response held back while the rest of its request is swallowed.
 struct BinaryErrorAnswer {
@@ -152,7 +134,7 @@ struct BinaryRequest {
 
 /// The value of a binary store, copied into its pending item as it arrives (no trailing `\r\n`
 /// in this protocol).
-struct BinaryValueReception {
+struct BinaryValueReception: DataBlockReception {
     let item: PendingItem
     private var writer: ValueWriter
     let opcode: UInt8

@@ -42,6 +42,6 @@ public final class DatagramSession {
         text.close()
         text.searchedWithoutNewline = 0
         binary.close()
-        binary.state = .awaitingHeader
+        binary.state = .awaitingRequest
     }
 }

@@ -43,7 +43,7 @@ public final class TextSession {
     let tokens = TokenTable()
     /// Buffers the meta commands reuse (decoded b keys, a pending ms's reply flags).
     let meta = MetaScratch()
-    var state: InputState = .awaitingCommand
+    var state: InputState = .awaitingRequest
     /// The current command asked for `noreply`: its answer (and most of its errors) is not sent.
     var noreply = false
     /// Leading bytes of the unconsumed input already searched for a newline, so a long multiget
@@ -74,7 +74,7 @@ public final class TextSession {
         while !closeRequested {
             // The common state first, tested by tag alone: a `switch` over `state` would copy the
             // value reception it may carry (a memcpy per request).
-            if case .awaitingCommand = state {
+            if case .awaitingRequest = state {
                 if position == input.count {
                     return SessionProgress(consumed: position, shouldClose: false, yielded: false)
                 }
@@ -94,28 +94,13 @@ public final class TextSession {
                 executeLine(line, in: input, into: &output)
                 continue
             }
-            switch state {
-            case .receivingValue(var reception):
-                position += reception.receive(from: input, at: position)
-                guard reception.isComplete else {
-                    state = .receivingValue(reception)
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-                }
-                state = .awaitingCommand
+            switch state.continueBlock(input, at: &position) {
+            case .needsMoreInput:
+                return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+            case .received(let reception):
                 finishStore(reception, into: &output)
-
-            case .swallowing(let remaining, let answer):
-                let taken = min(remaining, input.count - position)
-                position += taken
-                guard taken == remaining else {
-                    state = .swallowing(remaining: remaining - taken, answer: answer)
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-                }
-                state = .awaitingCommand
+            case .swallowed(let answer):
                 if let answer { output.append(answer) }
-
-            case .awaitingCommand:
-                break  // handled above
             }
         }
         return SessionProgress(consumed: position, shouldClose: true, yielded: false)
@@ -126,7 +111,7 @@ public final class TextSession {
         if case .receivingValue(let reception) = state {
             engine.release(reception.item)
         }
-        state = .awaitingCommand
+        state = .awaitingRequest
     }
 
     /// No newline in `input[start...]` yet: keep waiting, unless memcached would hang up.
@@ -154,12 +139,5 @@ public final class TextSession {
     }
 }
 
-/// Where a connection is in memcached's read cycle.
-enum InputState {
-    case awaitingCommand
-    /// A store command's data block is arriving.
-    case receivingValue(ValueReception)
-    /// The data block of a refused store (too large, out of memory) is read and dropped. Like
-    /// memcached, the refusal is sent only once the block is gone (nil under noreply).
-    case swallowing(remaining: Int, answer: StaticString?)
-}
+/// The text protocol's read cycle: a refused store's answer is a fixed line (nil under noreply).
+typealias InputState = DataBlockState<ValueReception, StaticString?>

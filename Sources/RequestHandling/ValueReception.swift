@@ -2,7 +2,7 @@ import CacheEngine
 
 /// The data block of a store command, copied into its pending item as it arrives, possibly over
 /// many calls: `valueLength` bytes of value, then two bytes that must be `\r\n`.
-struct ValueReception {
+struct ValueReception: DataBlockReception {
     let item: PendingItem
     /// Where the next value bytes go (across chunks for a chunked item).
     private var writer: ValueWriter
