@@ -26,7 +26,7 @@ import time
 import numpy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_items_per_mb import free_port, start, stop, stats  # noqa: E402
+from bench_items_per_mb import add_server_arguments, free_port, start, stop, stats, write_rows  # noqa: E402
 
 
 def zipf_ranks(keys, alpha, count, seed):
@@ -104,10 +104,8 @@ def main():
     parser.add_argument("--scan-length", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--swiftcached", default=".build/release/swiftcached")
-    parser.add_argument("--memcached", default="memcached")
+    add_server_arguments(parser, "bench-results/hit-ratio.json")
     parser.add_argument("--policies", default="s3fifo,segmented,lru")
-    parser.add_argument("--json", default="bench-results/hit-ratio.json")
     arguments = parser.parse_args()
 
     servers = [("memcached", [arguments.memcached] + (["-u", "root"] if os.geteuid() == 0 else []))]
@@ -138,9 +136,7 @@ def main():
         for row in (r for r in rows if r["workload"] == workload):
             delta = (row["hit_ratio"] - base["hit_ratio"]) * 100
             print(f"{workload:>11} {row['server']:>20} {row['hit_ratio'] * 100:6.2f}%  ({delta:+.2f} points)  items {row['curr_items']}")
-    os.makedirs(os.path.dirname(arguments.json) or ".", exist_ok=True)
-    with open(arguments.json, "w") as output:
-        json.dump(rows, output, indent=1)
+    write_rows(arguments.json, rows)
     return 0
 
 

@@ -107,13 +107,25 @@ def measure(name, command, port, megabytes, value_size):
         stop(process)
 
 
+def add_server_arguments(parser, json_default):
+    """The options every engine benchmark shares: the two binaries and where the rows go."""
+    parser.add_argument("--swiftcached", default=".build/release/swiftcached")
+    parser.add_argument("--memcached", default="memcached")
+    parser.add_argument("--json", default=json_default)
+
+
+def write_rows(path, rows):
+    """Saves the measured rows (JSON) for the plot script."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as output:
+        json.dump(rows, output, indent=1)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--megabytes", type=int, default=64)
     parser.add_argument("--sizes", default="32,100,1000,10000")
-    parser.add_argument("--swiftcached", default=".build/release/swiftcached")
-    parser.add_argument("--memcached", default="memcached")
-    parser.add_argument("--json", default="bench-results/items-per-mb.json")
+    add_server_arguments(parser, "bench-results/items-per-mb.json")
     arguments = parser.parse_args()
 
     rows = []
@@ -134,9 +146,7 @@ def main():
         ratio = swift["curr_items"] / memcached["curr_items"] if memcached["curr_items"] else float("nan")
         print(f"{value_size:>7} {memcached['curr_items']:>10} {swift['curr_items']:>12} {ratio:>6.2f} "
               f"{memcached['rss_kib'] / 1024:>10.1f} {swift['rss_kib'] / 1024:>10.1f}")
-    os.makedirs(os.path.dirname(arguments.json) or ".", exist_ok=True)
-    with open(arguments.json, "w") as output:
-        json.dump(rows, output, indent=1)
+    write_rows(arguments.json, rows)
     return 0
 
 

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_items_per_mb import fill, free_port, start, stop, stats  # noqa: E402
+from bench_items_per_mb import add_server_arguments, fill, free_port, start, stop, stats, write_rows  # noqa: E402
 from bench_hit_ratio import zipf_ranks  # noqa: E402
 
 
@@ -76,9 +76,7 @@ def main():
     parser.add_argument("--tail", type=int, default=10)
     parser.add_argument("--tolerance", type=float, default=0.03)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--swiftcached", default=".build/release/swiftcached")
-    parser.add_argument("--memcached", default="memcached")
-    parser.add_argument("--json", default="bench-results/size-shift.json")
+    add_server_arguments(parser, "bench-results/size-shift.json")
     arguments = parser.parse_args()
 
     rows = []
@@ -102,9 +100,7 @@ def main():
     for row in rows:
         print(f"{row['server']:>12}: steady hit ratio {row['steady'] * 100:.1f}% (last {arguments.tail} s), within "
               f"{arguments.tolerance * 100:.0f} points of it from second {row['recovery_seconds']} on; slabs_moved {row['slabs_moved']}")
-    os.makedirs(os.path.dirname(arguments.json) or ".", exist_ok=True)
-    with open(arguments.json, "w") as output:
-        json.dump(rows, output, indent=1)
+    write_rows(arguments.json, rows)
     return 0
 
 
