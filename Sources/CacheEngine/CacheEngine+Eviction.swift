@@ -60,7 +60,7 @@ extension CacheEngine {
     }
 
     /// Walks a queue from `tail` towards its head over at most `evictionSearchDepth` items and calls
-    /// `body` with each one whose stripe is free (held for the call) and its key hash; the first
+    /// `body` with each one whose stripe is free (held for the call) and that is not pinned, and its key hash; the first
     /// non-nil answer ends the walk. The next item is read before `body` runs, so `body` may unlink
     /// or move the item. Caller holds the queue's LRU lock (background walkers may not wait on a stripe).
     func firstAtTail<Answer>(from tail: UInt32, _ body: (Item, UInt32) -> Answer?) -> Answer? {
@@ -74,6 +74,10 @@ extension CacheEngine {
             let stripe = table.stripe(hash)
             guard table.stripes.tryLock(stripe) else { continue }
             defer { table.stripes.unlock(stripe) }
+            if item.isPinned {  // a response still sends it: neither evicted nor reclaimed now
+                lrus.states[item.slabClass].tailReflocked += 1
+                continue
+            }
             if let answer = body(item, hash) { return answer }
         }
         return nil
@@ -102,6 +106,11 @@ extension CacheEngine {
                 continue
             }
             defer { table.stripes.unlock(stripe) }
+            if item.isPinned {  // a response still sends it: rotated like a busy item
+                lrus.states[classID].tailReflocked += 1
+                lrus.moveToHead(item, inMain: !fromSmall)
+                continue
+            }
             if let chunk = evictOrSpare(item, hash: hash, classID: classID, fromSmall: fromSmall, now: now) {
                 return chunk
             }

@@ -84,9 +84,10 @@ extension CacheEngine {
                 table.remove(item, hash: hash)
                 lrus.remove(item)
                 item.isLinked = false
-                table.stripes.unlock(stripe)
-                // `give` counts the chunks lying in the evacuating page and frees a chunked item's others.
+                // `give` counts the chunks lying in the evacuating page and frees a chunked item's
+                // others; a pinned item's come back through `give` when it is unpinned.
                 freeChunks(of: item)
+                table.stripes.unlock(stripe)
                 evicted += 1
             }
         }

@@ -20,7 +20,11 @@ extension CacheEngine {
             result.directReclaims += state.directReclaims
             result.crawlerReclaimed += state.crawlerReclaimed
             result.crawlerItemsChecked += state.crawlerItemsChecked
+            result.tailReflocked += state.tailReflocked
         }
+        let pinned = pinFigures()
+        result.pinnedItems = UInt64(pinned.items)
+        result.pinnedOrphanBytes = UInt64(pinned.orphanedBytes)
         result.lruMaintainerJuggles = maintainer?.juggles.load(ordering: .relaxed)
         result.totalMalloced = UInt64(arena.pagesInUse * arena.pageSize)
         let hash = table.sizeFigures()
@@ -72,6 +76,7 @@ extension CacheEngine {
             entry.directReclaims = state.directReclaims
             entry.crawlerReclaimed = state.crawlerReclaimed
             entry.crawlerItemsChecked = state.crawlerItemsChecked
+            entry.tailReflocked = state.tailReflocked
             result.append(entry)
         }
         return result

@@ -30,6 +30,8 @@ public final class CacheEngine: @unchecked Sendable {
     /// `lru tune` answers alike.
     public let tuning: LRUTuning
     let queueHits: QueueHitCounters
+    /// Readers of items sent straight from slab memory (CacheEngine+Pinning.swift).
+    let pins = PinTable()
     private(set) var maintainer: LRUMaintainer?
     private var expander: HashExpander?
     private(set) var rebalancer: SlabRebalancer?
@@ -309,7 +311,7 @@ public final class CacheEngine: @unchecked Sendable {
     @inline(__always)
     private func view(of item: Item) -> ItemView {
         ItemView(key: item.key, value: ItemValue(item, geometry: geometry), flags: item.clientFlags,
-                 cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess)
+                 cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess, chunk: item.raw)
     }
 
     @inline(__always)

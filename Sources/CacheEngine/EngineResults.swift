@@ -40,9 +40,13 @@ public struct ItemView {
     /// Relative expiry (engine clock seconds); 0 means never.
     public let expiry: UInt32
     public let lastAccess: UInt32
+    /// The item's chunk, for `CacheEngine.pin` (nil in views not made by the engine).
+    @usableFromInline let chunk: UnsafeMutableRawPointer?
 
     @inlinable
-    public init(key: UnsafeRawBufferPointer, value: ItemValue, flags: UInt32, cas: UInt64, expiry: UInt32, lastAccess: UInt32) {
+    public init(key: UnsafeRawBufferPointer, value: ItemValue, flags: UInt32, cas: UInt64, expiry: UInt32, lastAccess: UInt32,
+                chunk: UnsafeMutableRawPointer? = nil) {
+        self.chunk = chunk
         self.key = key
         self.value = value
         self.flags = flags

@@ -30,6 +30,10 @@ public struct EngineStatistics: Sendable {
     public var lruCrawlerStarts: UInt32 = 0    // lru_crawler_starts
     public var crawlerReclaimed: UInt64 = 0    // crawler_reclaimed
     public var crawlerItemsChecked: UInt64 = 0 // crawler_items_checked
+    public var tailReflocked: UInt64 = 0       // lrutail_reflocked: pinned items passed over at a tail
+    /// Items a response pins (sends from slab memory), and the bytes of those already unlinked.
+    public var pinnedItems: UInt64 = 0
+    public var pinnedOrphanBytes: UInt64 = 0
     public init() {}
 }
 
@@ -77,5 +81,6 @@ public struct ItemClassStatistics: Sendable {
     public var hitsToTemp: UInt64 = 0
     public var crawlerReclaimed: UInt64 = 0
     public var crawlerItemsChecked: UInt64 = 0
+    public var tailReflocked: UInt64 = 0
     public init() {}
 }

@@ -13,7 +13,7 @@ import Glibc
 ///     16     4   lastAccess   relative seconds of the last store or fetch
 ///     20     4   valueLength  bytes of value
 ///     24     1   keyLength    1...250
-///     25     1   slabClass    class id of the chunk
+///     25     1   slabClass    bits 0-5: class id of the chunk; bit 6: pinned (readers hold it, see PinTable)
 ///     26     1   state        bit 0 linked, bit 1 fetched, bit 2 stale (md I), bit 3 win token sent,
 ///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift;
 ///                             bits 5-7 belong to the eviction policy: S3-FIFO and LRU: bit 5 in
@@ -37,6 +37,9 @@ struct Item {
     static let mainQueueBit: UInt8 = 32
     static let segmentMask: UInt8 = 0x60
     static let activeBit: UInt8 = 0x80
+    /// Byte 25: the class id takes bits 0-5 (at most 63 classes), bit 6 says a response pins the item.
+    static let classMask: UInt8 = 0x3f
+    static let pinnedBit: UInt8 = 0x40
 
     let raw: UnsafeMutableRawPointer
 
@@ -76,8 +79,14 @@ struct Item {
         @inline(__always) nonmutating set { setU8(24, UInt8(newValue)) }
     }
     var slabClass: Int {
-        @inline(__always) get { Int(u8(25)) }
-        @inline(__always) nonmutating set { setU8(25, UInt8(newValue)) }
+        @inline(__always) get { Int(u8(25) & Item.classMask) }
+        @inline(__always) nonmutating set { setU8(25, (u8(25) & ~Item.classMask) | UInt8(newValue)) }
+    }
+    /// Some response still sends this item's bytes (`PinTable` counts the readers): it may be
+    /// unlinked, but its chunks are not reused until the last reader lets go. Written under the stripe.
+    var isPinned: Bool {
+        @inline(__always) get { u8(25) & Item.pinnedBit != 0 }
+        @inline(__always) nonmutating set { setU8(25, newValue ? u8(25) | Item.pinnedBit : u8(25) & ~Item.pinnedBit) }
     }
     /// Internal (not private) so the meta bits in CacheEngine+Meta.swift can use it.
     var state: UInt8 {

@@ -33,6 +33,8 @@ final class LRULists: @unchecked Sendable {
         var reclaimed: UInt64 = 0
         var expiredUnfetched: UInt64 = 0
         var evictedUnfetched: UInt64 = 0
+        /// Pinned items passed over at a queue's tail (memcached's lrutail_reflocked).
+        var tailReflocked: UInt64 = 0
         /// Segmented: hot or warm tails moved to cold (moves_to_cold).
         var movesToCold: UInt64 = 0
         /// Segmented: active items moved to warm; S3-FIFO: items moved from small to main (moves_to_warm).
@@ -77,7 +79,7 @@ final class LRULists: @unchecked Sendable {
         mutating func resetFigures() {
             totalItems = 0; evicted = 0; evictedNonzero = 0; evictedTime = 0; evictedActive = 0; outOfMemory = 0
             reclaimed = 0; expiredUnfetched = 0; evictedUnfetched = 0; movesToCold = 0; movesToMain = 0
-            movesWithinQueue = 0; directReclaims = 0
+            movesWithinQueue = 0; directReclaims = 0; tailReflocked = 0
             crawlerReclaimed = 0; crawlerItemsChecked = 0
         }
     }

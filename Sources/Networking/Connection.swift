@@ -42,8 +42,8 @@ final class Connection {
         self.isUnixSocket = isUnixSocket
         self.worker = worker
         self.session = session
-        input = InputBuffer(capacity: worker.limits.inputCapacity, keepCapacity: worker.limits.keepCapacity)
-        output = OutputBuffer(capacity: worker.limits.outputCapacity)
+        input = InputBuffer(pool: worker.buffers)
+        output = .unallocated
         lastActivity = worker.now
     }
 
@@ -76,6 +76,7 @@ final class Connection {
             return
         }
         while true {
+            guard input.acquireStorage() else { return closeOutOfBufferMemory() }
             let space = input.writableSpace()
             if space.count == 0 {
                 // A single request larger than the buffer: make room for it, within bounds.
@@ -130,6 +131,7 @@ final class Connection {
 
     /// Lets the session handle the buffered requests (at most `-R`), then sends the responses.
     private func serve() {
+        guard lendOutputStorage() else { return closeOutOfBufferMemory() }
         let progress = session.process(input.readable, into: &output, requestLimit: worker.limits.requestsPerEvent)
         input.consume(progress.consumed)
         if progress.shouldClose {
@@ -162,8 +164,7 @@ final class Connection {
     /// Writes as much output as the socket takes; arms `writeEvent` for the rest.
     private func flush() {
         while !output.isEmpty {
-            let pending = output.readableBytes
-            let sent = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+            let sent = sendPending()
             if sent > 0 {
                 output.consume(sent)
                 worker.counters.add(.bytesWritten, UInt64(sent))
@@ -187,9 +188,49 @@ final class Connection {
             event_del(writeEvent)
             writeArmed = false
         }
-        if output.capacity > worker.limits.keepCapacity {
-            output.shrink(to: worker.limits.outputCapacity)
+        takeBackOutputStorage()
+    }
+
+    // MARK: Buffers
+
+    /// Gives `output` a block of the worker's pool for the answers to come (it has none while idle).
+    private func lendOutputStorage() -> Bool {
+        guard !output.hasStorage else { return true }
+        guard let block = worker.buffers.take() else { return false }
+        output.adopt(block, capacity: worker.buffers.blockSize)
+        return true
+    }
+
+    /// Everything is sent: the block goes back to the pool (a buffer grown past it is freed, and
+    /// the pool told that the block it lent was freed on the way).
+    private func takeBackOutputStorage() {
+        guard let (block, capacity) = output.surrender() else { return }
+        if capacity == worker.buffers.blockSize {
+            worker.buffers.give(block)
+        } else {
+            block.deallocate()
+            worker.buffers.forget()
         }
+    }
+
+    /// `-o read_buf_mem_limit` leaves no buffer for this connection: memcached closes it too.
+    private func closeOutOfBufferMemory() {
+        worker.log.warning("<\(fd) no read or response buffer within read_buf_mem_limit, closing")
+        close()
+    }
+
+    /// One `send` of the buffer's bytes, or one `sendmsg` gathering them with the values sent in
+    /// place (straight from slab memory) when splices are pending.
+    private func sendPending() -> Int {
+        guard output.hasSplices else {
+            let pending = output.readableBytes
+            return send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+        }
+        let vectors = worker.ioVectors
+        var message = msghdr()
+        message.msg_iov = vectors.baseAddress
+        message.msg_iovlen = output.gather(into: vectors.baseAddress!, limit: vectors.count)
+        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
     }
 
     private func armReading() {
@@ -217,7 +258,10 @@ final class Connection {
         session.close()
         closeDescriptor(fd)
         input.deallocate()
-        output.deallocate()
+        // Whatever storage the output has is the block the pool lent it, or what it grew into.
+        let lent = output.hasStorage
+        output.deallocate()  // also lets go of pinned values not sent
+        if lent { worker.buffers.forget() }
         worker.connectionDidClose(self)
     }
 }

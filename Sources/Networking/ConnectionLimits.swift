@@ -8,24 +8,18 @@ struct ConnectionLimits {
     let outputHighWater: Int
     /// `-o idle_timeout`: seconds without input before the connection is closed; 0 never.
     let idleTimeout: Int
-    /// Read buffer size a connection starts with and shrinks back to (memcached's is 16 KB too).
-    let inputCapacity: Int
-    /// Above this a buffer that was grown for a burst is given back once empty; below it is kept,
-    /// so a client that keeps sending mid-sized items does not allocate on every request.
-    let keepCapacity: Int
+    /// Size of the read and response buffers a connection borrows while busy (memcached's read
+    /// buffers are 16 KB too).
+    let bufferSize: Int
     /// An incomplete request may not make the read buffer grow beyond this: the largest item plus
     /// room for its command line. A client still short of a complete request then is closed.
     let maxInputCapacity: Int
-    /// Output buffer size a connection starts with.
-    let outputCapacity: Int
 
     init(settings: ServerSettings) {
         requestsPerEvent = max(1, settings.requestsPerEvent)
         outputHighWater = max(1, settings.outputHighWater)
         idleTimeout = max(0, settings.idleTimeout)
-        inputCapacity = 16 * 1024
-        keepCapacity = 128 * 1024
+        bufferSize = 16 * 1024
         maxInputCapacity = max(settings.engine.itemSizeMax, 1 << 20) * 2 + 64 * 1024
-        outputCapacity = 16 * 1024
     }
 }

@@ -1,41 +1,50 @@
-/// Bytes read from a connection and not yet consumed by its session. One per connection, reused:
-/// reads go into the free tail, the session consumes from the front, and the unconsumed rest is moved
-/// to the front only when the tail runs out. Grows when one request does not fit; shrinks back once
-/// empty so an occasional large item does not pin memory on an idle connection.
+/// Bytes read from a connection and not yet consumed by its session. It holds memory only while
+/// such bytes exist: a block is taken from the worker's `BufferPool` for a read and given back as
+/// soon as the session has consumed everything, so an idle connection costs no buffer. Reads go
+/// into the free tail, the session consumes from the front, and the unconsumed rest is moved to the
+/// front only when the tail runs out. Grows past the pool's block size when one request does not
+/// fit; such a buffer is freed once empty.
 struct InputBuffer {
-    private(set) var storage: UnsafeMutableRawPointer
-    private(set) var capacity: Int
-    let initialCapacity: Int
-    /// Capacity kept when empty; above it the buffer returns to `initialCapacity`.
-    let keepCapacity: Int
+    private(set) var storage: UnsafeMutableRawPointer?
+    private(set) var capacity = 0
+    /// unowned(unsafe): the worker owns the pool and outlives its connections.
+    private unowned(unsafe) let pool: BufferPool
     private var readerIndex = 0
     private var writerIndex = 0
 
-    init(capacity: Int, keepCapacity: Int) {
-        initialCapacity = capacity
-        self.keepCapacity = max(capacity, keepCapacity)
-        self.capacity = capacity
-        storage = .allocate(byteCount: capacity, alignment: 16)
+    init(pool: BufferPool) {
+        self.pool = pool
     }
 
+    /// Gives the memory back, whatever it holds.
     mutating func deallocate() {
-        storage.deallocate()
-        capacity = 0
         readerIndex = 0
         writerIndex = 0
+        releaseStorage()
     }
 
     var readableCount: Int { writerIndex - readerIndex }
-    var isFull: Bool { readerIndex == 0 && writerIndex == capacity }
+    var isFull: Bool { capacity > 0 && readerIndex == 0 && writerIndex == capacity }
+    var hasStorage: Bool { storage != nil }
 
     /// The bytes waiting for the session.
     var readable: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage + readerIndex, count: writerIndex - readerIndex)
+        UnsafeRawBufferPointer(start: storage.map { $0 + readerIndex }, count: writerIndex - readerIndex)
+    }
+
+    /// Takes a block from the pool for the next read; false when `-o read_buf_mem_limit` allows none.
+    mutating func acquireStorage() -> Bool {
+        guard storage == nil else { return true }
+        guard let block = pool.take() else { return false }
+        storage = block
+        capacity = pool.blockSize
+        return true
     }
 
     /// Room for the next read: compacts first, so the returned space is as large as possible
-    /// without growing. Empty only when the buffer is full of unconsumed bytes.
+    /// without growing. Empty only when the buffer is full of unconsumed bytes (or has no storage).
     mutating func writableSpace() -> UnsafeMutableRawBufferPointer {
+        guard let storage else { return UnsafeMutableRawBufferPointer(start: nil, count: 0) }
         if writerIndex == capacity && readerIndex > 0 { compact() }
         return UnsafeMutableRawBufferPointer(start: storage + writerIndex, count: capacity - writerIndex)
     }
@@ -44,13 +53,13 @@ struct InputBuffer {
         writerIndex += count
     }
 
-    /// Drops what the session handled; rewinds (and gives back a burst's memory) when nothing is left.
+    /// Drops what the session handled; gives the memory back when nothing is left.
     mutating func consume(_ count: Int) {
         readerIndex += count
         if readerIndex == writerIndex {
             readerIndex = 0
             writerIndex = 0
-            if capacity > keepCapacity { resize(to: initialCapacity) }
+            releaseStorage()
         }
     }
 
@@ -58,22 +67,26 @@ struct InputBuffer {
     mutating func grow(minimum: Int = 0) {
         var newCapacity = capacity * 2
         while newCapacity < minimum { newCapacity *= 2 }
-        resize(to: newCapacity)
+        compact()
+        let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        if writerIndex > 0, let storage { newStorage.copyMemory(from: storage, byteCount: writerIndex) }
+        releaseStorage()
+        storage = newStorage
+        capacity = newCapacity
     }
 
     private mutating func compact() {
         let pending = writerIndex - readerIndex
-        if pending > 0 { storage.copyMemory(from: storage + readerIndex, byteCount: pending) }
+        if pending > 0, let storage { storage.copyMemory(from: storage + readerIndex, byteCount: pending) }
         readerIndex = 0
         writerIndex = pending
     }
 
-    private mutating func resize(to newCapacity: Int) {
-        compact()
-        let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        if writerIndex > 0 { newStorage.copyMemory(from: storage, byteCount: writerIndex) }
-        storage.deallocate()
-        storage = newStorage
-        capacity = newCapacity
+    /// A pool block goes back to the pool; a grown buffer is freed.
+    private mutating func releaseStorage() {
+        guard let block = storage else { return }
+        if capacity == pool.blockSize { pool.give(block) } else { block.deallocate() }
+        storage = nil
+        capacity = 0
     }
 }

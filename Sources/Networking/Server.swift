@@ -30,6 +30,8 @@ public final class Server {
     private let counters: CounterRegistry
     private let log: ServerLog
     private let tick: () -> Void
+    /// What the workers' buffer pools hold together, bounded by `-o read_buf_mem_limit`.
+    private let bufferMemory: BufferMemory
     private let makeWorkerSetup: (Int) -> WorkerSetup
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
@@ -47,6 +49,7 @@ public final class Server {
             counters: context.counters,
             log: ServerLog(level: { [unowned context] in context.verbosity }),
             tick: { [unowned context] in context.engine.clock.tick() },
+            bufferMemory: context.bufferMemory,
             makeWorkerSetup: { index in
                 let workerContext = WorkerContext(server: context, workerIndex: index)
                 return WorkerSetup(counters: workerContext.counters, makeSession: ProtocolSessions.factory(for: workerContext),
@@ -56,7 +59,9 @@ public final class Server {
 
     /// Any session kind (tests use this to run the plumbing without an engine).
     public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog,
-                tick: @escaping () -> Void, makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
+                tick: @escaping () -> Void, bufferMemory: BufferMemory? = nil,
+                makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
+        self.bufferMemory = bufferMemory ?? BufferMemory(limit: settings.readBufferMemoryLimit)
         self.settings = settings
         self.counters = counters
         self.log = log
@@ -88,7 +93,7 @@ public final class Server {
             for index in 0..<max(1, settings.workerThreads) {
                 let setup = makeWorkerSetup(index)
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
-                                        openConnections: openConnections, makeSession: setup.makeSession)
+                                        bufferMemory: bufferMemory, openConnections: openConnections, makeSession: setup.makeSession)
                 if let responder = setup.datagramResponder, !datagramSockets.isEmpty {
                     try worker.serveDatagrams(on: datagramSockets, responder: responder)
                 }

@@ -31,10 +31,18 @@ final class Worker {
     private var thread: PosixThread?
     /// This worker's reading of the server's UDP sockets (`-U`); see `DatagramEndpoint`.
     private var datagramEndpoints: [DatagramEndpoint] = []
+    /// The read and response buffers this worker's connections borrow while busy.
+    let buffers: BufferPool
+    /// Scratch for gathering a connection's output into one `sendmsg` (connections of this thread
+    /// use it one at a time).
+    let ioVectors = UnsafeMutableBufferPointer<iovec>.allocate(capacity: Worker.ioVectorLimit)
+    /// Pieces per `sendmsg`: well under IOV_MAX (1024), enough to send a pipelined batch at once.
+    static let ioVectorLimit = 256
 
-    init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock,
+    init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock, bufferMemory: BufferMemory,
          openConnections: ManagedAtomic<Int>, makeSession: @escaping () -> ConnectionSession) throws {
         self.index = index
+        buffers = BufferPool(blockSize: limits.bufferSize, memory: bufferMemory)
         self.limits = limits
         self.log = log
         self.counters = counters
@@ -48,6 +56,7 @@ final class Worker {
     }
 
     deinit {
+        ioVectors.deallocate()
         if let wakeEvent { event_free(wakeEvent) }
         if let idleTimer { event_free(idleTimer) }
         event_base_free(base)

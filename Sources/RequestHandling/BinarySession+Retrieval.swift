@@ -9,29 +9,41 @@ extension BinarySession {
         let returnsKey = command == .getk || command == .gatk
         let returnsValue = command != .touch
         let result: LookupResult
+        let start = output.mark
         if touching {
             // The wire carries an unsigned 32-bit expiry; memcached widens it without a sign.
             let exptime = Int64(BigEndianBytes.uint32(extras, at: 0))
             result = engine.getAndTouch(key, exptime: exptime) {
-                answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, into: &output)
+                answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, since: start, into: &output)
             }
         } else {
-            result = engine.get(key) { answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, into: &output) }
+            result = engine.get(key) {
+                answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, since: start, into: &output)
+            }
         }
         count(result, touching: touching)
+        if result == .hit && sending.isOverLimit(output) {
+            // As memcached answers a get it has no response object for.
+            output.rollBack(to: start)
+            counters.add(.responseObjectsOutOfMemory)
+            return output.appendBinaryError(opcode: request.opcode, status: .outOfMemory, opaque: request.opaque)
+        }
         if result != .hit { answerMiss(request, key: key, returnsKey: returnsKey, into: &output) }
     }
 
     /// Flags (as 4 bytes of extras), then the key for getk / gatk, then the value unless touch.
     private func answerHit(_ item: ItemView, _ request: BinaryRequest, returnsKey: Bool, returnsValue: Bool,
-                           into output: inout OutputBuffer) {
+                           since start: OutputBuffer.Mark, into output: inout OutputBuffer) {
         let keyLength = returnsKey ? item.key.count : 0
         let valueLength = returnsValue ? item.value.count : 0
         output.appendBinaryHeader(opcode: request.opcode, status: .success, extrasLength: 4, keyLength: keyLength,
                                   bodyLength: 4 + keyLength + valueLength, opaque: request.opaque, cas: item.cas)
         output.appendBigEndian(item.flags)
         if returnsKey { output.append(item.key) }
-        if returnsValue { output.append(item.value) }
+        if returnsValue {
+            let sending = self.sending
+            output.appendHitValue(item.value, sending: sending, since: start) { sending.engine.pin(item) }
+        }
     }
 
     /// Quiet forms say nothing on a miss; getk / gatk send the key back with "Not found" status.

@@ -16,6 +16,8 @@ public final class BinarySession {
     let context: WorkerContext
     let engine: CacheEngine
     let counters: CounterBlock
+    /// How hit values go out: copied, or in place with the item pinned.
+    let sending: ValueSending
     /// `-S`: commands other than SASL and version need an authenticated connection.
     let credentials: CredentialStore?
     var state: BinaryInputState = .awaitingRequest
@@ -27,6 +29,7 @@ public final class BinarySession {
         self.context = context
         self.engine = context.server.engine
         self.counters = context.counters
+        sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
         self.credentials = context.server.settings.saslCredentials
     }
 

@@ -18,6 +18,8 @@ public enum Counter: Int, CaseIterable, Sendable {
     case idleKicks
     /// SASL or `-Y` authentication attempts, and the failed ones.
     case authCmds, authErrors
+    /// Requests whose answer would have held more than a connection may (response_obj_oom).
+    case responseObjectsOutOfMemory
 
     /// The name `stats` prints.
     public var statName: String {
@@ -52,6 +54,7 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .idleKicks: return "idle_kicks"
         case .authCmds: return "auth_cmds"
         case .authErrors: return "auth_errors"
+        case .responseObjectsOutOfMemory: return "response_obj_oom"
         }
     }
 

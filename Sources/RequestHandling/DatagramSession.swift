@@ -27,6 +27,8 @@ public final class DatagramSession {
                 ? binary.process(rest, into: &scratch, requestLimit: 1)
                 : text.process(rest, into: &scratch, requestLimit: 1)
             if !scratch.isEmpty {
+                // A datagram answer goes out at once: values sent in place are copied into it.
+                scratch.flattenSplices()
                 emit(scratch.readableBytes)
                 scratch.consume(scratch.readableCount)
             }

@@ -6,6 +6,8 @@ public final class ServerContext: @unchecked Sendable {
     public let settings: ServerSettings
     public let engine: CacheEngine
     public let counters: CounterRegistry
+    /// What the connections' read and response buffers hold (`read_buf_*` stats, `read_buf_mem_limit`).
+    public let bufferMemory: BufferMemory
     /// Unix time the server started (for `uptime`).
     public let startTime: Int64
     /// Answers `config get cluster` when this node belongs to a cluster (`--cluster-endpoint`); set
@@ -17,6 +19,7 @@ public final class ServerContext: @unchecked Sendable {
         self.settings = settings
         self.engine = engine
         self.counters = counters
+        bufferMemory = BufferMemory(limit: settings.readBufferMemoryLimit)
         self.startTime = engine.clock.unixNow
         verbosityLevel = Locked(settings.verbosity)
     }

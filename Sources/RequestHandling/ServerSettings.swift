@@ -35,6 +35,11 @@ public struct ServerSettings: Sendable {
     public var idleTimeout: Int = 0
     /// Output pending on a connection above which the worker stops reading from it.
     public var outputHighWater: Int = 1 << 20
+    /// Which values are sent without a copy, and what one connection's responses may hold.
+    public var responseLimits = ResponseLimits()
+    /// `-o read_buf_mem_limit` (given in megabytes, kept in bytes): what the read and response
+    /// buffers of all connections together may hold; 0 means no limit (memcached's default).
+    public var readBufferMemoryLimit: Int = 0
     /// Longest command line without a newline before the connection is closed (memcached: 2048).
     public var maxLineLength: Int = 2048
     /// What `stats` reports as `libevent` (the network layer fills in `event_get_version()`).

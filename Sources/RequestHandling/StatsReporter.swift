@@ -33,6 +33,12 @@ struct StatsReporter {
         output.appendStat("rejected_connections", counters.total(.rejectedConnections))
         // memcached counts its listening socket among connection structures.
         output.appendStat("connection_structures", current + 1)
+        output.appendStat("response_obj_oom", counters.total(.responseObjectsOutOfMemory))
+        let buffers = server.bufferMemory.figures
+        output.appendStat("read_buf_count", buffers.count)
+        output.appendStat("read_buf_bytes", buffers.bytes)
+        output.appendStat("read_buf_bytes_free", buffers.freeBytes)
+        output.appendStat("read_buf_oom", buffers.outOfMemory)
         for counter in [Counter.cmdGet, .cmdSet, .cmdFlush, .cmdTouch] {
             output.appendStat(counter.statName, counters.total(counter))
         }
@@ -81,6 +87,7 @@ struct StatsReporter {
         output.appendStat("reclaimed", engineStats.reclaimed)
         output.appendStat("crawler_reclaimed", engineStats.crawlerReclaimed)
         output.appendStat("crawler_items_checked", engineStats.crawlerItemsChecked)
+        output.appendStat("lrutail_reflocked", engineStats.tailReflocked)
         if showsSegmentFigures {
             output.appendStat("moves_to_cold", engineStats.movesToCold)
             output.appendStat("moves_to_warm", engineStats.movesToWarm)
@@ -161,6 +168,7 @@ struct StatsReporter {
         output.appendStat("temp_lru", tuning.temporaryLRU ? "yes" : "no")
         output.appendStat("temporary_ttl", Int(tuning.temporaryTTL))
         output.appendStat("idle_timeout", settings.idleTimeout)
+        output.appendStat("read_buf_mem_limit", settings.readBufferMemoryLimit)
         output.appendStat("track_sizes", server.engine.sizeTrackingEnabled ? "yes" : "no")
         output.append(ResponseLine.end)
     }
@@ -197,6 +205,7 @@ struct StatsReporter {
             if segmentLines { stat("evicted_active", item.evictedActive) }
             stat("crawler_reclaimed", item.crawlerReclaimed)
             stat("crawler_items_checked", item.crawlerItemsChecked)
+            stat("lrutail_reflocked", item.tailReflocked)
             if segmentLines {
                 stat("moves_to_cold", item.movesToCold)
                 stat("moves_to_warm", item.movesToWarm)

@@ -20,7 +20,7 @@ extension TextSession {
         let request = MetaArithmeticRequest(increment: increment, delta: flags.delta, compareCAS: flags.compareCAS,
                                             vivifyInitial: flags.vivify ? flags.initial : nil,
                                             explicitCAS: flags.hasExplicitCAS ? flags.explicitCAS : nil)
-        let start = output.readableCount
+        let start = output.mark
         let result = engine.metaArithmetic(key, request) { item, number, created in
             guard !opaqueTooLong else { return }
             writeMetaArithmeticHit(item, number, created: created, flags, in: bytes, into: &output)
@@ -28,20 +28,20 @@ extension TextSession {
         // Failures that stop before the reply is written (non-numeric, out of memory) keep their
         // own error; the others meet the opaque check while writing.
         if opaqueTooLong, result.writesReply {
-            output.truncateReadable(to: start)
+            output.rollBack(to: start)
             return output.append(MetaResponse.opaqueTooLong)
         }
         finishMetaArithmetic(result, increment: increment, key: key, flags, start: start, in: bytes, into: &output)
     }
 
     private func finishMetaArithmetic(_ result: MetaArithmeticResult, increment: Bool, key: UnsafeRawBufferPointer,
-                                      _ flags: MetaFlags, start: Int, in bytes: UnsafeRawBufferPointer,
+                                      _ flags: MetaFlags, start: OutputBuffer.Mark, in bytes: UnsafeRawBufferPointer,
                                       into output: inout OutputBuffer) {
         switch result {
         case .updated:
             counters.add(increment ? .incrHits : .decrHits)
             // q hides a successful update; memcached still answers a created item.
-            if noreply { output.truncateReadable(to: start) }
+            if noreply { output.rollBack(to: start) }
         case .created:
             break
         case .notFound, .casMismatch:
@@ -59,10 +59,10 @@ extension TextSession {
     /// number as the data block when v was asked for.
     private func writeMetaArithmeticHit(_ item: MetaItem, _ number: UInt64, created: Bool, _ flags: MetaFlags,
                                         in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
-        let numberStart = output.readableCount
+        let numberStart = output.mark
         output.appendDecimal(number)
-        let digits = output.readableCount - numberStart
-        output.truncateReadable(to: numberStart)
+        let digits = output.ownedBytes(since: numberStart)
+        output.rollBack(to: numberStart)
         if flags.returnsValue {
             output.append(MetaResponse.value)
             output.appendDecimal(UInt64(digits))

@@ -9,14 +9,18 @@ extension TextSession {
         if flags.failed { return output.append(flags.errorLine) }
         guard let key = metaKey(flags, in: bytes) else { return output.append(MetaResponse.badCommandLineFormat) }
         noreply = flags.quiet
-        let start = output.readableCount
-        var reply = MetaGetReply(flags: flags, session: self)
+        let start = output.mark
+        var reply = MetaGetReply(flags: flags, session: self, since: start)
         let lookup = engine.metaLookup(key, vivify: flags.vivify, bump: !flags.noBump) { item, created in
             reply.write(item, created: created, in: bytes, into: &output)
         }
         if reply.opaqueTooLong {
-            output.truncateReadable(to: start)
+            output.rollBack(to: start)
             return output.append(MetaResponse.opaqueTooLong)
+        }
+        if sending.isOverLimit(output) {
+            output.rollBack(to: start)
+            return answerOutOfResponseMemory(into: &output)
         }
         countDeadItem(lookup.result)
         if lookup.result == .hit || lookup.created {
@@ -24,7 +28,7 @@ extension TextSession {
         } else {
             counters.add(.cmdGet)
             counters.add(.getMisses)
-            metaGetMiss(key, flags, in: bytes, from: start, into: &output)
+            metaGetMiss(key, flags, in: bytes, into: &output)
         }
     }
 
@@ -40,7 +44,7 @@ extension TextSession {
 
     /// `EN` with the O and k flags; nothing under q, though a too-long opaque is still an error.
     private func metaGetMiss(_ key: UnsafeRawBufferPointer, _ flags: MetaFlags, in bytes: UnsafeRawBufferPointer,
-                             from start: Int, into output: inout OutputBuffer) {
+                             into output: inout OutputBuffer) {
         if metaOpaqueTooLong(in: bytes, from: 2) { return output.append(MetaResponse.opaqueTooLong) }
         guard !noreply else { return }
         output.append(MetaResponse.miss)
@@ -59,10 +63,15 @@ struct MetaGetReply {
     private(set) var touched = false
     private(set) var opaqueTooLong = false
     private let tokens: TokenTable
+    private let sending: ValueSending
+    /// Where the request's answer began in the output.
+    private let start: OutputBuffer.Mark
 
-    init(flags: MetaFlags, session: TextSession) {
+    init(flags: MetaFlags, session: TextSession, since start: OutputBuffer.Mark) {
         self.flags = flags
         tokens = session.tokens
+        sending = session.sending
+        self.start = start
         newExpiry = flags.hasTTL ? session.metaExpiry(flags.exptime) : 0
         vivifyExpiry = flags.vivify ? session.metaExpiry(flags.vivifyExptime) : 0
         recacheExpiry = flags.has(UInt8(ascii: "R")) ? session.metaExpiry(flags.recacheExptime) : 0
@@ -87,7 +96,8 @@ struct MetaGetReply {
         appendRecacheState(item, won: won, into: &output)
         output.append(ResponseLine.lineEnd)
         if flags.returnsValue {
-            output.append(item.value)
+            let sending = self.sending
+            output.appendHitValue(item.value, sending: sending, since: start) { sending.engine.pin(item) }
             output.append(ResponseLine.lineEnd)
         }
         return true

@@ -13,27 +13,38 @@ extension TextSession {
         }
         // A bad key part-way through the list cancels the whole answer, as in memcached; the keys
         // before it have been looked up (and counted) already.
-        let answerStart = output.readableCount
+        let answerStart = output.mark
         var keys = tokens.words(from: touching ? 2 : 1)
         while let keySpan = keys.next(in: bytes) {
             let key = bytes[span: keySpan]
             guard KeyRules.isAcceptable(key) else {
-                output.truncateReadable(to: answerStart)
+                output.rollBack(to: answerStart)
                 return output.append(ResponseLine.badCommandLineFormat)
             }
             let result: LookupResult
             if touching {
                 result = engine.getAndTouch(key, exptime: exptime) { item in
-                    output.appendValue(key: item.key, flags: item.flags, value: item.value, cas: withCAS ? item.cas : nil)
+                    output.appendValue(item, cas: withCAS ? item.cas : nil, sending: sending, since: answerStart)
                 }
             } else {
                 result = engine.get(key) { item in
-                    output.appendValue(key: item.key, flags: item.flags, value: item.value, cas: withCAS ? item.cas : nil)
+                    output.appendValue(item, cas: withCAS ? item.cas : nil, sending: sending, since: answerStart)
                 }
             }
             countLookup(result, touching: touching)
+            if result == .hit && sending.isOverLimit(output) {
+                output.rollBack(to: answerStart)
+                return answerOutOfResponseMemory(into: &output)
+            }
         }
         output.append(ResponseLine.end)
+    }
+
+    /// A request whose answer would hold more than the connection may: its stacked answers are
+    /// dropped (pins let go) and it is answered as memcached answers when out of response objects.
+    func answerOutOfResponseMemory(into output: inout OutputBuffer) {
+        counters.add(.responseObjectsOutOfMemory)
+        output.append(ResponseLine.outOfMemoryWritingGet)
     }
 
     private func countLookup(_ result: LookupResult, touching: Bool) {

@@ -39,6 +39,8 @@ public final class TextSession {
     let context: WorkerContext
     let engine: CacheEngine
     let counters: CounterBlock
+    /// How hit values go out: copied, or in place with the item pinned.
+    let sending: ValueSending
     /// Reused for every line: parsing allocates nothing.
     let tokens = TokenTable()
     /// Buffers the meta commands reuse (decoded b keys, a pending ms's reply flags).
@@ -59,6 +61,7 @@ public final class TextSession {
         self.context = context
         self.engine = context.server.engine
         self.counters = context.counters
+        sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
     }
 
     deinit { close() }

@@ -7,6 +7,8 @@ import Glibc
 struct ExtendedOptions {
     var hashPower: Int?
     var idleTimeout: Int?
+    /// `read_buf_mem_limit=MEGABYTES`, kept in bytes.
+    var readBufferMemoryLimit: Int?
     var slabChunkMax: Int?
     /// `slab_automove=0|1|2`.
     var slabAutomove: Int?
@@ -61,6 +63,13 @@ struct ExtendedOptions {
             let seconds = try Self.integer(value, option: name)
             guard seconds >= 0 else { throw CommandLineError("idle_timeout must not be negative") }
             idleTimeout = seconds
+        case "read_buf_mem_limit":
+            // memcached: an unsigned 32-bit number of megabytes (safe_strtoul), no sign.
+            guard let value else { throw CommandLineError("Missing read_buf_mem_limit argument") }
+            guard !value.hasPrefix("-"), let megabytes = UInt32(value) else {
+                throw CommandLineError("could not parse argument to read_buf_mem_limit")
+            }
+            readBufferMemoryLimit = Int(megabytes) << 20
         case "slab_chunk_max":
             // Plain bytes, as memcached reads it (a 32-bit integer, no k/m suffix); the range checks
             // come later, with -I (SwiftcachedCommand+Settings.swift).

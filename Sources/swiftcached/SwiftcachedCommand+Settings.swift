@@ -17,6 +17,7 @@ extension SwiftcachedCommand {
         try applyEngineFlags(to: &settings.engine)
         let options = try ExtendedOptions.parse(extended)
         if let idleTimeout = options.idleTimeout { settings.idleTimeout = idleTimeout }
+        if let limit = options.readBufferMemoryLimit { settings.readBufferMemoryLimit = limit }
         if let hashPower = options.hashPower { settings.engine.hashPowerInitial = hashPower }
         if let policy = options.evictionPolicy { settings.engine.evictionPolicy = policy }
         settings.engine.segmentedLRU = options.segmentedLRU

@@ -51,9 +51,9 @@ final class ResponseWriterTests: XCTestCase {
     func testTruncateKeepsEarlierBytes() {
         XCTAssertEqual(written { out in
             out.append("STORED\r\n")
-            let mark = out.readableCount
+            let mark = out.mark
             out.append(String(repeating: "x", count: 500).utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0) }!)
-            out.truncateReadable(to: mark)
+            out.rollBack(to: mark)
             out.append(ResponseLine.badCommandLineFormat)
         }, "STORED\r\nCLIENT_ERROR bad command line format\r\n")
     }

@@ -42,7 +42,7 @@ final class BytesHarness {
             if progress.shouldClose { closed = true; break }
             if !progress.yielded { break }
         }
-        let answer = Array(output.readableBytes)
+        let answer = output.unsentBytes
         output.consume(output.readableCount)
         return answer
     }

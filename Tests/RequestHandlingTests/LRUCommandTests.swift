@@ -87,7 +87,7 @@ final class LRUCommandTests: XCTestCase {
         XCTAssertEqual(names, ["number", "number_hot", "number_warm", "number_cold", "age_hot", "age_warm", "age",
                                "mem_requested", "evicted", "evicted_nonzero", "evicted_time", "outofmemory", "tailrepairs",
                                "reclaimed", "expired_unfetched", "evicted_unfetched", "evicted_active", "crawler_reclaimed",
-                               "crawler_items_checked", "moves_to_cold",
+                               "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
                                "moves_to_warm", "moves_within_lru", "direct_reclaims", "hits_to_hot", "hits_to_warm",
                                "hits_to_cold", "hits_to_temp"])
         let hits = ["hits_to_hot", "hits_to_warm", "hits_to_cold"].compactMap { name in

@@ -44,7 +44,7 @@ final class SessionHarness {
             if progress.shouldClose { closed = true; break }
             if !progress.yielded { break }
         }
-        let answer = String(decoding: output.readableBytes, as: UTF8.self)
+        let answer = String(decoding: output.unsentBytes, as: UTF8.self)
         output.consume(output.readableCount)
         return answer
     }

@@ -23,7 +23,8 @@ final class StatsTests: XCTestCase {
         let names = statNames(answer)
         let memcachedOrder = ["pid", "uptime", "time", "version", "libevent", "pointer_size", "rusage_user",
                               "rusage_system", "max_connections", "curr_connections", "total_connections",
-                              "rejected_connections", "connection_structures", "cmd_get", "cmd_set", "cmd_flush",
+                              "rejected_connections", "connection_structures", "response_obj_oom", "read_buf_count",
+                              "read_buf_bytes", "read_buf_bytes_free", "read_buf_oom", "cmd_get", "cmd_set", "cmd_flush",
                               "cmd_touch", "cmd_meta", "get_hits", "get_misses", "get_expired", "get_flushed",
                               "delete_misses", "delete_hits", "incr_misses", "incr_hits", "decr_misses", "decr_hits",
                               "cas_misses", "cas_hits", "cas_badval", "touch_hits", "touch_misses", "store_too_large",
@@ -33,7 +34,7 @@ final class StatsTests: XCTestCase {
                               "slab_reassign_evictions_nomem", "slab_reassign_busy_items", "slab_reassign_running",
                               "slabs_moved", "lru_crawler_running", "lru_crawler_starts", "malloc_fails", "bytes",
                               "curr_items", "total_items", "expired_unfetched", "evicted_unfetched", "evicted_active",
-                              "evictions", "reclaimed", "crawler_reclaimed", "crawler_items_checked", "moves_to_cold",
+                              "evictions", "reclaimed", "crawler_reclaimed", "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
                               "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped"]
         XCTAssertEqual(names, memcachedOrder)
         XCTAssertEqual(stat("cmd_get", in: answer), "2")
