@@ -193,7 +193,7 @@ public final class ClusterCoordinator: Sendable {
             if state.incompleteStreak == 1 {
                 warn("\(inconclusive) of \(total) probes could not run (out of descriptors or buffers?); those nodes keep their status and the list is kept")
             }
-        } else if state.incompleteStreak > 0 {
+        } else if total > 0, state.incompleteStreak > 0 {  // a round with nothing to probe proves nothing
             warn("probes run again after \(state.incompleteStreak) incomplete rounds")
             state.incompleteStreak = 0
         }
