@@ -93,8 +93,11 @@ public struct Membership: Sendable {
     public mutating func publish(now: Double) -> ConfigPayload? {
         damper.prune(at: now)
         let listed = listedNodes(at: now)
-        // Version 0 is not valid on the wire (libmemcached refuses it): the first publish always counts.
+        // Version 0 is not valid on the wire (libmemcached refuses it): the first publish always
+        // counts — but not as an empty list while candidates wait for a conclusive probe (probes
+        // that could not run must not announce a cluster with no nodes).
         guard listed != published || version == 0 else { return nil }
+        guard version > 0 || !listed.isEmpty || unprobedCandidates.isEmpty else { return nil }
         guard let next = ClusterVersion.next(after: version, floor: versionFloor) else {
             versionExhaustedChanges += 1
             return nil
