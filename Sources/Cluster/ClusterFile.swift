@@ -16,7 +16,7 @@ public struct ClusterFile: Sendable {
     /// file is reported once, not every second, until it changes again).
     public mutating func load() throws -> [ClusterNode] {
         lastFingerprint = FileBytes.fingerprint(path)
-        guard let bytes = try FileBytes.contents(of: path) else {
+        guard let bytes = try FileBytes.contents(of: path, limit: ConfigPayload.maxBytes) else {
             throw ClusterInputError.badPayload("cluster file \(path) does not exist")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -5,12 +5,15 @@ public enum ClusterInputError: Error, Equatable, CustomStringConvertible {
     case duplicateNode(String)
     case badVersion(String)
     case badPayload(String)
+    case versionTooFarAhead(requested: UInt64, current: UInt64)
 
     public var description: String {
         switch self {
         case let .badNode(entry, why): return "bad node '\(entry)': \(why)"
         case let .duplicateNode(identity): return "node \(identity) listed twice"
-        case let .badVersion(text): return "bad version '\(text)': expected a decimal integer >= 1"
+        case let .badVersion(text): return "bad version '\(text)': expected a decimal integer from 1 to \(ClusterVersion.maximum)"
+        case let .versionTooFarAhead(requested, current):
+            return "version \(requested) is more than \(ClusterVersion.maxOperatorStep) above the current version \(current)"
         case let .badPayload(why): return "bad payload: \(why)"
         }
     }

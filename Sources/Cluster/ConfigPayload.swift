@@ -23,6 +23,10 @@ public struct ConfigPayload: Equatable, Sendable {
 
     public static let legacyKey = "AmazonElastiCache:cluster"
 
+    /// The largest `config set` payload or cluster file: 1,000 nodes take about 60 KB, so far more
+    /// than this is a mistake (or an attack on memory), not a cluster.
+    public static let maxBytes = 1 << 20
+
     private func framed(header: String, trailer: String = "\r\nEND\r\n") -> [UInt8] {
         let body = bytes
         return Array("\(header) \(body.count)\r\n".utf8) + body + Array(trailer.utf8)
@@ -42,7 +46,9 @@ public struct ConfigPayload: Equatable, Sendable {
         guard textLines.count == 2 else {
             throw ClusterInputError.badPayload("expected 2 lines (version, node list), got \(textLines.count)")
         }
-        guard let version = UInt64(textLines[0]), version >= 1 else { throw ClusterInputError.badVersion(textLines[0]) }
+        guard let version = UInt64(textLines[0]), (1...ClusterVersion.maximum).contains(version) else {
+            throw ClusterInputError.badVersion(textLines[0])
+        }
         let nodes = try NodeListParser.parse(textLines[1])
         guard allowEmpty || !nodes.isEmpty else { throw ClusterInputError.badPayload("empty node list") }
         return ConfigPayload(version: version, nodes: nodes)

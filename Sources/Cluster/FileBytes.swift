@@ -10,8 +10,15 @@ public enum FileBytes {
         public let description: String
     }
 
-    /// The whole file, or nil when it does not exist.
-    public static func contents(of path: String) throws -> [UInt8]? {
+    /// The file is longer than the caller's limit: its content, not the file system, is at fault.
+    public struct TooLarge: Error, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "larger than \(limit) bytes" }
+    }
+
+    /// The whole file, or nil when it does not exist. A file longer than `limit` bytes is an error
+    /// (read no further than that), so a runaway file cannot take the process's memory.
+    public static func contents(of path: String, limit: Int = Int.max) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -25,6 +32,7 @@ public enum FileBytes {
             if count < 0 { throw ReadError(description: lastError()) }
             if count == 0 { return result }
             result += chunk[..<count]
+            if result.count > limit { throw TooLarge(limit: limit) }
         }
     }
 

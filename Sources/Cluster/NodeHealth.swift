@@ -1,22 +1,20 @@
 /// One node's probe history with hysteresis. A node never probed is `unknown` and the first probe
 /// decides (so a fresh endpoint lists live nodes after one round); after that a listed node is dropped
 /// only after `failuresToDrop` failures in a row and re-listed after `successesToAdd` successes in a
-/// row, and flap damping may hold a recovered node out for a while.
+/// row. Flap damping is not here but in `FlapDamper`, which outlives the node's candidacy.
 public struct NodeHealth: Sendable, Equatable {
     public enum Status: Sendable, Equatable { case unknown, up, down }
 
     public private(set) var status: Status = .unknown
     private var streak = 0
-    /// Times (seconds) at which the node went from down to up, within the damping window.
-    private var rises: [Double] = []
 
     public init() {}
 
     public var isUp: Bool { status == .up }
 
-    /// Records one probe; returns true when the status changed.
+    /// Records one conclusive probe; returns true when the status changed.
     @discardableResult
-    public mutating func record(success: Bool, at now: Double, settings: ProbeSettings) -> Bool {
+    public mutating func record(success: Bool, settings: ProbeSettings) -> Bool {
         switch (status, success) {
         case (.unknown, true):
             status = .up
@@ -31,17 +29,10 @@ public struct NodeHealth: Sendable, Equatable {
             status = .down
         case (.down, true):
             streak += 1
-            guard streak >= settings.successesToAdd, !isDamped(at: now, settings: settings) else { return false }
-            rises.append(now)
+            guard streak >= settings.successesToAdd else { return false }
             status = .up
         }
         streak = 0
         return true
-    }
-
-    /// True while the node has come back `maxRisesPerWindow` times within the window.
-    private mutating func isDamped(at now: Double, settings: ProbeSettings) -> Bool {
-        rises.removeAll { now - $0 >= settings.dampingWindow }
-        return rises.count >= settings.maxRisesPerWindow
     }
 }

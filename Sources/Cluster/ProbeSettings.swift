@@ -13,8 +13,17 @@ public struct ProbeSettings: Sendable, Equatable {
     /// seconds; after that it stays out until the window has passed.
     public var maxRisesPerWindow = 3
     public var dampingWindow: Double = 60
+    /// Probes in flight at once (each holds one descriptor). A round over N candidates takes at
+    /// most ceil(N / window) × `timeout` seconds.
+    public var concurrency = 128
 
     public init() {}
+
+    /// The probes in flight at once: `concurrency`, but never more than a quarter of the
+    /// descriptor limit, so probing cannot take the descriptors client connections need.
+    public func probeWindow(descriptorLimit: Int) -> Int {
+        max(1, min(concurrency, descriptorLimit / 4))
+    }
 
     /// Longest time from a node dying to its removal from the list (probes answered at once, e.g.
     /// refused connections, take less): `failuresToDrop` rounds plus one round of phase, each probe

@@ -18,6 +18,10 @@ public final class ClusterCoordinator: Sendable {
     struct State: ~Copyable {
         var membership: Membership
         var clusterFile: ClusterFile?
+        /// Probe rounds in which some probes could not run; `incompleteStreak` is the current run
+        /// of them, so the warning is logged when one starts and when it ends, not every round.
+        var incompleteRounds = 0
+        var incompleteStreak = 0
     }
 
     public let published = PublishedConfig()
@@ -25,17 +29,31 @@ public final class ClusterCoordinator: Sendable {
     private let stateFile: StateFile
     private let settings: ProbeSettings
     private let log: @Sendable (String) -> Void
+    private let warn: @Sendable (String) -> Void
+    private let probe: Probe
     private let service: ServiceThread
     private let hangup: WakeSignal
 
-    /// Loads the persisted state and the cluster file; either being unreadable or malformed is a
-    /// startup error (the endpoint must not start from a list or version it cannot trust).
+    /// Probes a list of nodes; the default is `NodeProber` with the settings' timeout and window.
+    public typealias Probe = @Sendable ([ClusterNode]) -> [ClusterNode: ProbeOutcome]
+
+    /// Loads the persisted state and the cluster file. A corrupt state file is set aside (renamed,
+    /// reported through `warn`) and the endpoint starts from the cluster file, so it cannot crash at
+    /// every start; an unreadable state file or a malformed cluster file is a startup error.
+    /// `warn` is for what an operator must see even without `-v`.
     public init(settings: ProbeSettings, clusterFilePath: String?, stateFilePath: String,
-                log: @escaping @Sendable (String) -> Void) throws {
+                log: @escaping @Sendable (String) -> Void, warn: (@Sendable (String) -> Void)? = nil,
+                probe: Probe? = nil) throws {
         self.settings = settings
         self.log = log
+        self.warn = warn ?? log
+        self.probe = probe ?? { nodes in
+            NodeProber.probe(nodes, timeout: settings.timeout,
+                             window: settings.probeWindow(descriptorLimit: NodeProber.descriptorLimit()))
+        }
         stateFile = StateFile(path: stateFilePath)
-        let stored = try stateFile.load()
+        let (stored, setAside) = try stateFile.loadOrSetAside()
+        if let setAside { self.warn(setAside) }
         var membership = Membership(version: stored.payload.version, published: stored.payload.nodes, settings: settings)
         var clusterFile = clusterFilePath.map { ClusterFile(path: $0) }
         if clusterFile != nil { membership.setStaticNodes(try clusterFile!.load()) }
@@ -70,13 +88,28 @@ public final class ClusterCoordinator: Sendable {
         return removed
     }
 
-    public func setByOperator(_ payload: ConfigPayload) {
-        state.withLock { $0.membership.setByOperator(payload) }
+    /// Throws `ClusterInputError.versionTooFarAhead` for a version beyond the allowed step.
+    public func setByOperator(_ payload: ConfigPayload) throws {
+        try state.withLock { try $0.membership.setByOperator(payload) }
         service.wake.notify()
     }
 
-    /// Nodes being tracked (listed or not), for `stats`.
-    public var candidateCount: Int { state.withLock { $0.membership.candidates.count } }
+    /// The figures `stats` reports beyond the published payload.
+    public struct Counters: Equatable, Sendable {
+        public var candidates: Int
+        public var inconclusiveProbes: Int
+        public var incompleteRounds: Int
+        public var versionExhaustedChanges: Int
+    }
+
+    public var counters: Counters {
+        state.withLock { state in
+            Counters(candidates: state.membership.candidates.count,
+                     inconclusiveProbes: state.membership.inconclusiveProbes,
+                     incompleteRounds: state.incompleteRounds,
+                     versionExhaustedChanges: state.membership.versionExhaustedChanges)
+        }
+    }
 
     // MARK: The thread
 
@@ -130,17 +163,39 @@ public final class ClusterCoordinator: Sendable {
             state.membership.expireLeases(now: monotonicNow())
             return onlyUnprobed ? state.membership.unprobedCandidates : state.membership.candidates
         }
-        let results = NodeProber.probe(targets, timeout: settings.timeout)
+        let results = probe(targets)
         state.withLock { state in
+            noteIncompleteProbes(results.values.count(where: { $0 == .inconclusive }), of: results.count, in: &state)
             state.membership.recordProbes(results, now: monotonicNow())
-            guard let payload = state.membership.publish() else { return }
+            let exhaustedBefore = state.membership.versionExhaustedChanges
+            guard let payload = state.membership.publish(now: monotonicNow()) else {
+                if state.membership.versionExhaustedChanges > exhaustedBefore, exhaustedBefore == 0 {
+                    warn("cluster version is at its maximum \(ClusterVersion.maximum); list changes are no longer published (stats cluster_version_exhausted)")
+                }
+                return
+            }
             do {
                 try stateFile.save(PersistedState(payload: payload))
             } catch {
-                log("\(error) — serving version \(payload.version) anyway")
+                warn("\(error) — serving version \(payload.version) anyway")
             }
             published.offer(payload)
             log("cluster version \(payload.version): \(payload.nodes.map(\.entry).joined(separator: " "))")
+        }
+    }
+
+    /// Counts a round whose probes could not all run, and warns when such a run of rounds starts
+    /// and ends: the nodes concerned keep their status meanwhile.
+    private func noteIncompleteProbes(_ inconclusive: Int, of total: Int, in state: inout State) {
+        if inconclusive > 0 {
+            state.incompleteRounds += 1
+            state.incompleteStreak += 1
+            if state.incompleteStreak == 1 {
+                warn("\(inconclusive) of \(total) probes could not run (out of descriptors or buffers?); those nodes keep their status and the list is kept")
+            }
+        } else if total > 0, state.incompleteStreak > 0 {  // a round with nothing to probe proves nothing
+            warn("probes run again after \(state.incompleteStreak) incomplete rounds")
+            state.incompleteStreak = 0
         }
     }
 }

@@ -27,6 +27,7 @@ public final class ConfigEndpoint: Sendable {
     func statsLines() -> [(String, String)] {
         let now = time(nil)
         let payload = coordinator.published.current?.payload
+        let counters = coordinator.counters
         return [
             ("pid", "\(getpid())"),
             ("uptime", "\(now - startedAt)"),
@@ -38,7 +39,10 @@ public final class ConfigEndpoint: Sendable {
             ("cmd_config_get", "\(configGets.load(ordering: .relaxed))"),
             ("cluster_version", "\(payload?.version ?? 0)"),
             ("cluster_nodes", "\(payload?.nodes.count ?? 0)"),
-            ("cluster_candidates", "\(coordinator.candidateCount)"),
+            ("cluster_candidates", "\(counters.candidates)"),
+            ("cluster_probes_inconclusive", "\(counters.inconclusiveProbes)"),
+            ("cluster_probe_rounds_incomplete", "\(counters.incompleteRounds)"),
+            ("cluster_version_exhausted", "\(counters.versionExhaustedChanges)"),
         ]
     }
 }

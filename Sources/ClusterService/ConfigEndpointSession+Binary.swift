@@ -23,7 +23,7 @@ extension ConfigEndpointSession {
             guard handled < requestLimit else { return SessionProgress(consumed: position, shouldClose: false, yielded: true) }
             let header = UnsafeRawBufferPointer(rebasing: input[position..<(position + Self.binaryHeaderLength)])
             let bodyLength = Int(bigEndian32(header, at: 8))
-            guard header[0] == 0x80, bodyLength <= Self.maxPayloadLength else {
+            guard header[0] == 0x80, bodyLength <= ConfigPayload.maxBytes else {
                 closeRequested = true  // not a request, or absurd: memcached drops such a connection too
                 break
             }

@@ -79,7 +79,7 @@ extension ConfigEndpointSession {
 
     private func beginBlock(flags: Substring, length: Substring, as make: (Int) -> PendingBlock,
                             into output: inout OutputBuffer) {
-        guard UInt32(flags) != nil, let length = Int(length), (0...Self.maxPayloadLength).contains(length) else {
+        guard UInt32(flags) != nil, let length = Int(length), (0...ConfigPayload.maxBytes).contains(length) else {
             output.append(ResponseLine.badCommandLineFormat)
             return
         }
@@ -95,7 +95,7 @@ extension ConfigEndpointSession {
         case .configSet:
             guard authenticated else { return output.append(Self.unauthenticated) }
             do {
-                endpoint.coordinator.setByOperator(try ConfigPayload.parse(data))
+                try endpoint.coordinator.setByOperator(try ConfigPayload.parse(data))
                 output.append(ResponseLine.stored)
             } catch {
                 output.appendText("CLIENT_ERROR \(error)\r\n")

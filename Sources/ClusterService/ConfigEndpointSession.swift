@@ -26,8 +26,6 @@ public final class ConfigEndpointSession: ConnectionSession {
     }
 
     static let maxLineLength = 2048
-    /// A payload of 1,000 nodes is about 60 KB; far larger is a mistake, not a cluster.
-    static let maxPayloadLength = 1 << 20
 
     let endpoint: ConfigEndpoint
     var mode = Mode.undecided

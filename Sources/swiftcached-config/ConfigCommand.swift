@@ -49,6 +49,10 @@ struct ConfigCommand: ParsableCommand {
     @Option(name: .customLong("successes-to-add"), help: "Good probes in a row before a dropped node is listed again.")
     var successesToAdd: Int = 2
 
+    @Option(name: .customLong("probe-concurrency"),
+            help: "Probes in flight at once (each holds a descriptor; at most a quarter of the open-files limit).")
+    var probeConcurrency: Int = ProbeSettings().concurrency
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
     var verbose: Int
 
@@ -61,6 +65,7 @@ struct ConfigCommand: ParsableCommand {
             throw ValidationError("probe interval must be >= 0.05 s and the timeout positive")
         }
         guard failuresToDrop >= 1, successesToAdd >= 1 else { throw ValidationError("thresholds must be >= 1") }
+        guard (1...65536).contains(probeConcurrency) else { throw ValidationError("probe concurrency must be 1-65536") }
     }
 
     func run() throws {
@@ -70,13 +75,15 @@ struct ConfigCommand: ParsableCommand {
         }
         let verbosity = verbose
         let log: @Sendable (String) -> Void = { message in if verbosity > 0 { fputs(message + "\n", stderr) } }
+        // What an operator must see without -v: a state file set aside, probes that cannot run.
+        let warn: @Sendable (String) -> Void = { message in fputs("swiftcached-config: \(message)\n", stderr) }
         let signalHold = TerminationSignalHold()  // before the coordinator starts its threads
         let coordinator: ClusterCoordinator
         let credentials: EndpointCredentials?
         do {
             credentials = try authFile.map { try EndpointCredentials(path: $0) }
             coordinator = try ClusterCoordinator(settings: probeSettings, clusterFilePath: clusterFile,
-                                                 stateFilePath: stateFile, log: log)
+                                                 stateFilePath: stateFile, log: log, warn: warn)
             try coordinator.start()
         } catch {
             fputs("swiftcached-config: \(error)\n", stderr)
@@ -108,6 +115,7 @@ struct ConfigCommand: ParsableCommand {
         settings.timeout = probeTimeout
         settings.failuresToDrop = failuresToDrop
         settings.successesToAdd = successesToAdd
+        settings.concurrency = probeConcurrency
         return settings
     }
 

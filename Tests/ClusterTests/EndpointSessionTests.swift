@@ -47,6 +47,20 @@ final class EndpointSessionTests: XCTestCase {
         XCTAssertEqual(run(session, Array("config set cluster 0 7\r\n1\na||1\n\r\n".utf8)).0, "STORED\r\n")
     }
 
+    /// The measured defect: version 2^64-1 was stored and the next change trapped. Versions past
+    /// the maximum and jumps past the step are refused with CLIENT_ERROR, like any bad payload.
+    func testConfigSetRefusesVersionsOutOfRange() throws {
+        let session = ConfigEndpointSession(endpoint: try makeEndpoint())
+        func set(_ version: String) -> String {
+            let payload = "\(version)\na||1\n"
+            return run(session, Array("config set cluster 0 \(payload.utf8.count)\r\n\(payload)\r\n".utf8)).0
+        }
+        XCTAssertEqual(set("18446744073709551615"),
+                       "CLIENT_ERROR bad version '18446744073709551615': expected a decimal integer from 1 to 9007199254740992\r\n")
+        XCTAssertEqual(set("1000001"), "CLIENT_ERROR version 1000001 is more than 1000000 above the current version 0\r\n")
+        XCTAssertEqual(set("1000000"), "STORED\r\n")
+    }
+
     func testConfigSetNeedsAuthenticationWithCredentials() throws {
         let path = NSTemporaryDirectory() + "auth-\(getpid())"
         try "admin:secret\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -8,14 +8,14 @@ final class MembershipTests: XCTestCase {
     let settings = ProbeSettings()
 
     private func round(_ membership: inout Membership, _ results: [ClusterNode: Bool], at now: Double) -> ConfigPayload? {
-        membership.recordProbes(results, now: now)
-        return membership.publish()
+        membership.recordProbes(results.mapValues { $0 ? .up : .down }, now: now)
+        return membership.publish(now: now)
     }
 
     func testFirstPublishIsVersionOneEvenWhenEmpty() {
         var membership = Membership(version: 0, published: [], settings: settings)
-        XCTAssertEqual(membership.publish(), ConfigPayload(version: 1, nodes: []))
-        XCTAssertNil(membership.publish())
+        XCTAssertEqual(membership.publish(now: 0), ConfigPayload(version: 1, nodes: []))
+        XCTAssertNil(membership.publish(now: 0))
     }
 
     func testEachChangeRaisesTheVersionExactlyOnceAndNothingElseDoes() {
@@ -24,8 +24,8 @@ final class MembershipTests: XCTestCase {
         XCTAssertEqual(round(&membership, [a: true, b: true], at: 0)?.version, 1)
         for t in 1...5 { XCTAssertNil(round(&membership, [a: true, b: true], at: Double(t))) }
         membership.setStaticNodes([a])
-        XCTAssertEqual(membership.publish(), ConfigPayload(version: 2, nodes: [a]))
-        XCTAssertNil(membership.publish())
+        XCTAssertEqual(membership.publish(now: 6), ConfigPayload(version: 2, nodes: [a]))
+        XCTAssertNil(membership.publish(now: 6))
     }
 
     func testHysteresisDropsAfterThreeFailuresAndReaddsAfterTwoSuccesses() {
@@ -96,11 +96,11 @@ final class MembershipTests: XCTestCase {
         XCTAssertThrowsError(try table.register(ClusterNode(host: "m", ip: "", port: 1), leaseSeconds: 5, now: 0))
     }
 
-    func testOperatorVersionIsAFloorAndNeverLowersTheVersion() {
+    func testOperatorVersionIsAFloorAndNeverLowersTheVersion() throws {
         var membership = Membership(version: 10, published: [a], settings: settings)
-        membership.setByOperator(ConfigPayload(version: 3, nodes: [b]))
+        try membership.setByOperator(ConfigPayload(version: 3, nodes: [b]))
         XCTAssertEqual(round(&membership, [b: true], at: 0), ConfigPayload(version: 11, nodes: [b]))
-        membership.setByOperator(ConfigPayload(version: 50, nodes: [a, b]))
+        try membership.setByOperator(ConfigPayload(version: 50, nodes: [a, b]))
         XCTAssertEqual(round(&membership, [a: true], at: 1), ConfigPayload(version: 50, nodes: [a, b]))
     }
 

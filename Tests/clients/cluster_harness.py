@@ -25,9 +25,10 @@ DETECTION_LIMIT = (FAILURES_TO_DROP + 1) * PROBE_INTERVAL + FAILURES_TO_DROP * P
 class Process:
     """One process listening on 127.0.0.1:port once started."""
 
-    def __init__(self, argv_for_port, port=None):
+    def __init__(self, argv_for_port, port=None, preexec_fn=None):
         self.argv_for_port = argv_for_port
         self.port = port
+        self.preexec_fn = preexec_fn
         self.proc = None
         self.output = b""
 
@@ -35,7 +36,8 @@ class Process:
         for _attempt in range(3):
             port = self.port or free_port()
             self.proc = subprocess.Popen(self.argv_for_port(port), stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                         preexec_fn=self.preexec_fn)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.proc.poll() is None:
                 try:
@@ -149,10 +151,11 @@ class Cluster:
             argv += ["--cluster-file", self.cluster_file]
         return argv
 
-    def start_endpoint(self, extra=()):
+    def start_endpoint(self, extra=(), preexec_fn=None):
         if self.cluster_file and not os.path.exists(self.cluster_file):
             self.write_file([])
-        self.endpoint = Process(lambda port: self.endpoint_argv(port) + list(extra), port=self.endpoint_port).start()
+        self.endpoint = Process(lambda port: self.endpoint_argv(port) + list(extra), port=self.endpoint_port,
+                                preexec_fn=preexec_fn).start()
         return self.endpoint
 
     def start_node(self, name, register=True, port=None):
@@ -166,8 +169,8 @@ class Cluster:
         self.nodes[name] = node
         return node
 
-    def write_file(self, names, comment="# written by the test\n"):
-        entries = ["%s|127.0.0.1|%d" % (n, self.nodes[n].port) for n in names]
+    def write_file(self, names, comment="# written by the test\n", extra_entries=()):
+        entries = ["%s|127.0.0.1|%d" % (n, self.nodes[n].port) for n in names] + list(extra_entries)
         with open(self.cluster_file, "w") as f:
             f.write(comment + "\n".join(entries) + "\n")
 
