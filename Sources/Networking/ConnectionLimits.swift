@@ -6,8 +6,10 @@ struct ConnectionLimits {
     let requestsPerEvent: Int
     /// Unsent output above which the connection is not read until it drains.
     let outputHighWater: Int
-    /// `-o idle_timeout`: seconds without input before the connection is closed; 0 never.
+    /// `-o idle_timeout`: seconds without a complete command before the connection is closed; 0 never.
     let idleTimeout: Int
+    /// Without `idle_timeout`: seconds a request may stay incomplete (`ServerSettings`).
+    let incompleteRequestTimeout: Int
     /// Read buffer size a connection starts with and shrinks back to (memcached's is 16 KB too).
     let inputCapacity: Int
     /// Above this a buffer that was grown for a burst is given back once empty; below it is kept,
@@ -23,6 +25,7 @@ struct ConnectionLimits {
         requestsPerEvent = max(1, settings.requestsPerEvent)
         outputHighWater = max(1, settings.outputHighWater)
         idleTimeout = max(0, settings.idleTimeout)
+        incompleteRequestTimeout = max(1, settings.incompleteRequestTimeout)
         inputCapacity = 16 * 1024
         keepCapacity = 128 * 1024
         maxInputCapacity = max(settings.engine.itemSizeMax, 1 << 20) * 2 + 64 * 1024

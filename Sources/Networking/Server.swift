@@ -31,6 +31,7 @@ public final class Server {
     private let log: ServerLog
     private let tick: () -> Void
     private let makeWorkerSetup: (Int) -> WorkerSetup
+    private let hangup: ServerSignals.Hangup
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
     private var listener: Listener?
@@ -54,10 +55,12 @@ public final class Server {
             })
     }
 
-    /// Any session kind (tests use this to run the plumbing without an engine).
-    public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog,
+    /// Any session kind (tests use this to run the plumbing without an engine). `hangup` says whether
+    /// the listener takes SIGHUP (and ignores it) or leaves it to the executable's own handler.
+    public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog, hangup: ServerSignals.Hangup = .ignored,
                 tick: @escaping () -> Void, makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
         self.settings = settings
+        self.hangup = hangup
         self.counters = counters
         self.log = log
         self.tick = tick
@@ -96,7 +99,8 @@ public final class Server {
                 workers.append(worker)
             }
             listener = try Listener(sockets: sockets, workers: workers, maxConnections: settings.maxConnections,
-                                    openConnections: openConnections, counters: counters.makeBlock(), log: log, tick: tick)
+                                    openConnections: openConnections, counters: counters.makeBlock(), log: log,
+                                    hangup: hangup, tick: tick)
         } catch {
             for socket in sockets {
                 closeDescriptor(socket.fd)
@@ -110,12 +114,13 @@ public final class Server {
         for socket in sockets { log.connection("listening on \(socket.name)") }
     }
 
-    /// Serves until SIGINT/SIGTERM or `stop()`, then stops accepting, closes every connection and joins
-    /// the workers. Returns the signal that ended it (0 for `stop()`).
+    /// Serves until SIGINT/SIGTERM/SIGUSR1 or `stop()`, then stops accepting, closes every connection
+    /// and joins the workers. Returns the signal that ended it (0 for `stop()`).
     @discardableResult
     public func run() -> Int32 {
         guard let listener else { return 0 }
         let signalNumber = listener.run()
+        ServerSignalHold.holdForShutdown()
         listener.closeSockets()
         stopWorkers()
         closeDatagramSockets()

@@ -29,11 +29,11 @@ public final class AsciiAuthSession {
         while !authenticated {
             let rest = UnsafeRawBufferPointer(rebasing: input[position...])
             if requests >= requestLimit {
-                return SessionProgress(consumed: position, shouldClose: false, yielded: !rest.isEmpty)
+                return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: !rest.isEmpty)
             }
             switch step(rest, into: &output) {
-            case .needMore: return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-            case .close: return SessionProgress(consumed: position, shouldClose: true, yielded: false)
+            case .needMore: return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
+            case .close: return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
             case .consumed(let count):
                 position += count
                 requests += 1
@@ -42,10 +42,17 @@ public final class AsciiAuthSession {
         var progress = text.process(UnsafeRawBufferPointer(rebasing: input[position...]), into: &output,
                                     requestLimit: max(1, requestLimit - requests))
         progress.consumed += position
+        progress.commands += requests
         return progress
     }
 
     public func close() { text.close() }
+
+    /// Bytes of an unfinished token block held for a client that has not authenticated: memcached
+    /// reads such a client into its fixed 16 KB read buffer and hangs up, without an answer, once more
+    /// of the block arrives than the buffer holds. So a stranger declaring a 1 GB block makes the
+    /// server hold 16 KB, not the gigabyte.
+    static let maxHeldBlock = 16 * 1024
 
     private enum Step {
         case needMore
@@ -56,7 +63,7 @@ public final class AsciiAuthSession {
     /// One stage of the login: the `set` line, then its block.
     private func step(_ rest: UnsafeRawBufferPointer, into output: inout OutputBuffer) -> Step {
         if let block = pendingBlock {
-            guard rest.count >= block else { return .needMore }
+            guard rest.count >= block else { return rest.count > Self.maxHeldBlock ? .close : .needMore }
             pendingBlock = nil
             checkToken(UnsafeRawBufferPointer(rebasing: rest[..<block]), into: &output)
             return .consumed(block)
