@@ -48,9 +48,9 @@ public final class AsciiAuthSession {
 
     public func close() { text.close() }
 
-    /// Bytes of an unfinished token block held for a client that has not authenticated: memcached
-    /// reads such a client into its fixed 16 KB read buffer and hangs up, without an answer, once more
-    /// of the block arrives than the buffer holds. So a stranger declaring a 1 GB block makes the
+    /// The largest token block (data plus `\r\n`) an unauthenticated client may send: memcached reads
+    /// such a client into its fixed 16 KB read buffer and hangs up, without an answer, once more of a
+    /// larger block has arrived than the buffer holds. So a stranger declaring a 1 GB block makes the
     /// server hold 16 KB, not the gigabyte.
     static let maxHeldBlock = 16 * 1024
 
@@ -63,7 +63,9 @@ public final class AsciiAuthSession {
     /// One stage of the login: the `set` line, then its block.
     private func step(_ rest: UnsafeRawBufferPointer, into output: inout OutputBuffer) -> Step {
         if let block = pendingBlock {
-            guard rest.count >= block else { return rest.count > Self.maxHeldBlock ? .close : .needMore }
+            // memcached's buffer can never hold a larger block: it hangs up once more than it holds came.
+            if block > Self.maxHeldBlock { return rest.count > Self.maxHeldBlock ? .close : .needMore }
+            guard rest.count >= block else { return .needMore }
             pendingBlock = nil
             checkToken(UnsafeRawBufferPointer(rebasing: rest[..<block]), into: &output)
             return .consumed(block)
