@@ -6,39 +6,13 @@ import XCTest
 /// The worker's timeout sweep, in-process with `EchoSession` (one line is one command): the idle
 /// clock restarts only on complete commands, and without `idle_timeout` a request left incomplete is
 /// closed after `incompleteRequestTimeout`. The real binary against memcached: test_timeouts.py.
-final class ConnectionTimeoutTests: XCTestCase {
-    private var server: Server?
-    private var finished = DispatchSemaphore(value: 0)
-    private let counters = CounterRegistry()
-    private var port = 0
-
+final class ConnectionTimeoutTests: EchoServerTestCase {
     private func startServer(idleTimeout: Int, incompleteRequestTimeout: Int) throws {
-        port = try FreePort.find()
-        var settings = ServerSettings()
-        settings.tcpPort = port
-        settings.listenAddresses = ["127.0.0.1"]
-        settings.workerThreads = 1
-        settings.idleTimeout = idleTimeout
-        settings.incompleteRequestTimeout = incompleteRequestTimeout
-        let counters = self.counters
-        let server = Server(settings: settings, counters: counters, log: ServerLog(level: { 0 }), tick: {},
-                            makeWorkerSetup: { _ in Server.WorkerSetup(counters: counters.makeBlock(), makeSession: { EchoSession() }) })
-        try server.start()
-        self.server = server
-        let finished = self.finished
-        Thread.detachNewThread {
-            server.run()
-            finished.signal()
+        try startEcho { settings in
+            settings.workerThreads = 1
+            settings.idleTimeout = idleTimeout
+            settings.incompleteRequestTimeout = incompleteRequestTimeout
         }
-    }
-
-    override func tearDown() {
-        if let server {
-            server.stop()
-            XCTAssertEqual(finished.wait(timeout: .now() + 10), .success, "server did not stop")
-        }
-        server = nil
-        super.tearDown()
     }
 
     /// Drives the clients for `seconds`: every half second the trickling ones send one byte of an

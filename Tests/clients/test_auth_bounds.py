@@ -7,6 +7,7 @@ import time
 import pytest
 
 from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY
+from test_memory_bound import vm_rss_kb
 
 SERVERS = {"swiftcached": SWIFTCACHED_BINARY, "memcached": MEMCACHED_BINARY}
 HELD = 16 * 1024          # the largest token block (data + \r\n) either server waits for
@@ -20,14 +21,6 @@ def server(request, server_factory, tmp_path):
     passwords = tmp_path / "passwords"
     passwords.write_text("alice:s3cret\n")
     return server_factory(["-m", "64", "-t", "2", "-Y", str(passwords)], binary=SERVERS[request.param])
-
-
-def vm_rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def outcome(sock, wait=1.0):
