@@ -20,7 +20,7 @@ extension ConfigEndpointSession {
         var position = 0
         var handled = 0
         while !closeRequested && input.count - position >= Self.binaryHeaderLength {
-            guard handled < requestLimit else { return SessionProgress(consumed: position, shouldClose: false, yielded: true) }
+            guard handled < requestLimit else { return SessionProgress(consumed: position, commands: handled, shouldClose: false, yielded: true) }
             let header = UnsafeRawBufferPointer(rebasing: input[position..<(position + Self.binaryHeaderLength)])
             let bodyLength = Int(bigEndian32(header, at: 8))
             guard header[0] == 0x80, bodyLength <= ConfigPayload.maxBytes else {
@@ -36,7 +36,7 @@ extension ConfigEndpointSession {
             position += Self.binaryHeaderLength + bodyLength
             handled += 1
         }
-        return SessionProgress(consumed: position, shouldClose: closeRequested, yielded: false)
+        return SessionProgress(consumed: position, commands: handled, shouldClose: closeRequested, yielded: false)
     }
 
     private func executeBinary(opcode: UInt8, key: String, opaque: UInt32, into output: inout OutputBuffer) {

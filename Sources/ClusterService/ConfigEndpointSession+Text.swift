@@ -17,7 +17,7 @@ extension ConfigEndpointSession {
                 finish(block, data: data, terminated: terminated, into: &output)
                 continue
             }
-            guard handled < requestLimit else { return SessionProgress(consumed: position, shouldClose: false, yielded: true) }
+            guard handled < requestLimit else { return SessionProgress(consumed: position, commands: handled, shouldClose: false, yielded: true) }
             guard let newline = CommandLineScanner.newline(in: input, from: position) else {
                 if input.count - position > Self.maxLineLength {
                     output.append("CLIENT_ERROR line too long\r\n")
@@ -31,7 +31,7 @@ extension ConfigEndpointSession {
             let text = String(decoding: input[span: line], as: UTF8.self)
             execute(text.split(separator: " "), into: &output)
         }
-        return SessionProgress(consumed: position, shouldClose: closeRequested, yielded: false)
+        return SessionProgress(consumed: position, commands: handled, shouldClose: closeRequested, yielded: false)
     }
 
     private func execute(_ words: [Substring], into output: inout OutputBuffer) {

@@ -47,7 +47,7 @@ public final class ConfigEndpointSession: ConnectionSession {
     public func process(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer, requestLimit: Int) -> SessionProgress {
         if mode == .undecided, let first = input.first { mode = first == 0x80 ? .binary : .text }
         switch mode {
-        case .undecided: return SessionProgress(consumed: 0, shouldClose: false, yielded: false)
+        case .undecided: return SessionProgress(consumed: 0, commands: 0, shouldClose: false, yielded: false)
         case .text: return processText(input, into: &output, requestLimit: requestLimit)
         case .binary: return processBinary(input, into: &output, requestLimit: requestLimit)
         }

@@ -31,11 +31,12 @@ final class Connection {
     /// The session asked to close: no more requests, close once `output` is sent.
     private var closeAfterFlush = false
     private(set) var isClosed = false
-    /// Worker clock second of the last bytes received, for the idle timeout.
-    private(set) var lastActivity: Int
-    /// Waiting for the client's next request, not for it to read our output: only such a connection
-    /// can be idle (as in memcached, a client slowly reading a large response is not timed out).
-    var isWaitingForRequest: Bool { output.isEmpty && !closeAfterFlush }
+    /// Worker clock second of the last complete command (or of the accept), for the idle timeout. As in
+    /// memcached, bytes alone do not count: a client trickling a request one byte at a time is idle.
+    private var lastCommand: Int
+    /// Worker clock second since which the session has been holding part of a request (a line
+    /// without its newline, a data block not yet whole); nil while it holds none.
+    private var partialSince: Int?
 
     init(fd: Int32, isUnixSocket: Bool, worker: Worker, session: ConnectionSession) {
         self.fd = fd
@@ -44,7 +45,7 @@ final class Connection {
         self.session = session
         input = InputBuffer(pool: worker.buffers)
         output = .unallocated
-        lastActivity = worker.now
+        lastCommand = worker.now
     }
 
     /// Creates the events on the worker's base and starts reading. False if libevent refused.
@@ -92,7 +93,6 @@ final class Connection {
             if received > 0 {
                 input.commitRead(received)
                 worker.counters.add(.bytesRead, UInt64(received))
-                lastActivity = worker.now
                 serve()
                 // Read again only if the session is stuck on an incomplete request that filled the
                 // buffer; otherwise level-triggered libevent calls back while more is waiting.
@@ -134,6 +134,7 @@ final class Connection {
         guard lendOutputStorage() else { return closeOutOfBufferMemory() }
         let progress = session.process(input.readable, into: &output, requestLimit: worker.limits.requestsPerEvent)
         input.consume(progress.consumed)
+        noteCommands(progress.commands)
         if progress.shouldClose {
             closeAfterFlush = true
             disarmReading()
@@ -153,6 +154,30 @@ final class Connection {
             worker.counters.add(.connYields)
             scheduleServing()
         }
+    }
+
+    /// Restarts the idle clock on complete commands and starts the incomplete-request clock when a
+    /// serve ends with part of a request held (unconsumed bytes, or a data block whose bytes the
+    /// session took but that is not whole: a serve that ran no command holds one of those).
+    private func noteCommands(_ commands: Int) {
+        if commands > 0 {
+            lastCommand = worker.now
+            partialSince = input.readableCount > 0 ? worker.now : nil
+        } else if partialSince == nil {
+            partialSince = worker.now
+        }
+    }
+
+    /// Whether the worker's once-a-second sweep closes this connection: with `-o idle_timeout`, no
+    /// complete command for longer than that; without it, a request left incomplete for longer than
+    /// `incompleteRequestTimeout`. A client slowly reading its responses is never timed out (memcached
+    /// does not time out a connection that is writing either).
+    func hasTimedOut(at now: Int) -> Bool {
+        guard output.isEmpty, !closeAfterFlush else { return false }
+        let limits = worker.limits
+        if limits.idleTimeout > 0 { return now - lastCommand > limits.idleTimeout }
+        guard let partialSince else { return false }
+        return now - partialSince > limits.incompleteRequestTimeout
     }
 
     /// Comes back to this connection's buffered requests after the other ready events have run.

@@ -6,8 +6,10 @@ struct ConnectionLimits {
     let requestsPerEvent: Int
     /// Unsent output above which the connection is not read until it drains.
     let outputHighWater: Int
-    /// `-o idle_timeout`: seconds without input before the connection is closed; 0 never.
+    /// `-o idle_timeout`: seconds without a complete command before the connection is closed; 0 never.
     let idleTimeout: Int
+    /// Without `idle_timeout`: seconds a request may stay incomplete (`ServerSettings`).
+    let incompleteRequestTimeout: Int
     /// Size of the read and response buffers a connection borrows while busy (memcached's read
     /// buffers are 16 KB too).
     let bufferSize: Int
@@ -19,6 +21,7 @@ struct ConnectionLimits {
         requestsPerEvent = max(1, settings.requestsPerEvent)
         outputHighWater = max(1, settings.outputHighWater)
         idleTimeout = max(0, settings.idleTimeout)
+        incompleteRequestTimeout = max(1, settings.incompleteRequestTimeout)
         bufferSize = 16 * 1024
         maxInputCapacity = max(settings.engine.itemSizeMax, 1 << 20) * 2 + 64 * 1024
     }

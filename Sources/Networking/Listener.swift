@@ -9,8 +9,8 @@ import Darwin
 
 /// The accepting side, on the thread that calls `Server.run` (the main thread of the executable),
 /// with its own event_base. Accepts on every listening socket, enforces `-c`, and hands each socket
-/// round-robin to a worker's queue. Also owns the once-a-second clock tick and the SIGINT/SIGTERM
-/// handling (libevent delivers signals to one base; this is it).
+/// round-robin to a worker's queue. Also owns the once-a-second clock tick and the server's signals
+/// (`ServerSignals`; libevent delivers signals to one base; this is it).
 final class Listener {
     private let base: OpaquePointer
     private let sockets: [ListeningSocket]
@@ -21,6 +21,7 @@ final class Listener {
     private let counters: CounterBlock
     private let log: ServerLog
     private let tick: () -> Void
+    private let hangup: ServerSignals.Hangup
     /// `Server.stop()` from any thread wakes the loop through this.
     let stopSignal: WakeSignal
 
@@ -31,7 +32,7 @@ final class Listener {
     private(set) var stoppedBySignal: Int32 = 0
 
     init(sockets: [ListeningSocket], workers: [Worker], maxConnections: Int, openConnections: ManagedAtomic<Int>,
-         counters: CounterBlock, log: ServerLog, tick: @escaping () -> Void) throws {
+         counters: CounterBlock, log: ServerLog, hangup: ServerSignals.Hangup, tick: @escaping () -> Void) throws {
         guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
         self.base = base
         self.sockets = sockets
@@ -41,6 +42,7 @@ final class Listener {
         self.counters = counters
         self.log = log
         self.tick = tick
+        self.hangup = hangup
         stopSignal = try WakeSignal()
         try registerEvents()
     }
@@ -69,11 +71,17 @@ final class Listener {
         otherEvents.append(try add(event_new(base, -1, EventFlags.persist, { _, _, context in
             Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().tick()
         }, context), timeout: &second))
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in ServerSignals.stopping {
             otherEvents.append(try add(event_new(base, signalNumber, EventFlags.signal | EventFlags.persist, { signalNumber, _, context in
                 let listener = Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue()
                 listener.stoppedBySignal = signalNumber
                 event_base_loopbreak(listener.base)
+            }, context)))
+        }
+        if case .ignored = hangup {
+            // Taken so that it cannot kill the process, and dropped (memcached 1.6.18 ignores it).
+            otherEvents.append(try add(event_new(base, SIGHUP, EventFlags.signal | EventFlags.persist, { _, _, context in
+                Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().log.warning("SIGHUP ignored")
             }, context)))
         }
         otherEvents.append(try add(event_new(base, stopSignal.readFD, EventFlags.read | EventFlags.persist, { _, _, context in

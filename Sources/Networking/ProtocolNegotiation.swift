@@ -17,7 +17,7 @@ final class NegotiatingSession: ConnectionSession {
 
     func process(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer, requestLimit: Int) -> SessionProgress {
         if chosen == nil {
-            guard let first = input.first else { return SessionProgress(consumed: 0, shouldClose: false, yielded: false) }
+            guard let first = input.first else { return SessionProgress(consumed: 0, commands: 0, shouldClose: false, yielded: false) }
             chosen = first == BinaryRequestHeader.requestMagic ? makeBinary() : makeText()
         }
         return chosen!.process(input, into: &output, requestLimit: requestLimit)

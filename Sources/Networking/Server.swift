@@ -33,6 +33,7 @@ public final class Server {
     /// What the workers' buffer pools hold together, bounded by `-o read_buf_mem_limit`.
     private let bufferMemory: BufferMemory
     private let makeWorkerSetup: (Int) -> WorkerSetup
+    private let hangup: ServerSignals.Hangup
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
     private var listener: Listener?
@@ -57,12 +58,14 @@ public final class Server {
             })
     }
 
-    /// Any session kind (tests use this to run the plumbing without an engine).
-    public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog,
+    /// Any session kind (tests use this to run the plumbing without an engine). `hangup` says whether
+    /// the listener takes SIGHUP (and ignores it) or leaves it to the executable's own handler.
+    public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog, hangup: ServerSignals.Hangup = .ignored,
                 tick: @escaping () -> Void, bufferMemory: BufferMemory? = nil,
                 makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
         self.bufferMemory = bufferMemory ?? BufferMemory(limit: settings.readBufferMemoryLimit)
         self.settings = settings
+        self.hangup = hangup
         self.counters = counters
         self.log = log
         self.tick = tick
@@ -101,7 +104,8 @@ public final class Server {
                 workers.append(worker)
             }
             listener = try Listener(sockets: sockets, workers: workers, maxConnections: settings.maxConnections,
-                                    openConnections: openConnections, counters: counters.makeBlock(), log: log, tick: tick)
+                                    openConnections: openConnections, counters: counters.makeBlock(), log: log,
+                                    hangup: hangup, tick: tick)
         } catch {
             for socket in sockets {
                 closeDescriptor(socket.fd)
@@ -115,12 +119,13 @@ public final class Server {
         for socket in sockets { log.connection("listening on \(socket.name)") }
     }
 
-    /// Serves until SIGINT/SIGTERM or `stop()`, then stops accepting, closes every connection and joins
-    /// the workers. Returns the signal that ended it (0 for `stop()`).
+    /// Serves until SIGINT/SIGTERM/SIGUSR1 or `stop()`, then stops accepting, closes every connection
+    /// and joins the workers. Returns the signal that ended it (0 for `stop()`).
     @discardableResult
     public func run() -> Int32 {
         guard let listener else { return 0 }
         let signalNumber = listener.run()
+        ServerSignalHold.holdForShutdown()
         listener.closeSockets()
         stopWorkers()
         closeDatagramSockets()

@@ -16,13 +16,13 @@ final class Worker {
     let log: ServerLog
     /// This thread's counter block (bytes, connections, yields); written only here.
     let counters: CounterBlock
-    /// Seconds on a monotonic clock, refreshed by the idle timer; stamps connection activity.
+    /// Seconds on a monotonic clock, refreshed by the timeout sweep; stamps connection activity.
     private(set) var now: Int
 
     let queue: HandoffQueue
     private let base: OpaquePointer
     private var wakeEvent: OpaquePointer?
-    private var idleTimer: OpaquePointer?
+    private var timeoutSweep: OpaquePointer?
     private let makeSession: () -> ConnectionSession
     /// Open connections shared with the listener, which enforces `-c` with it; we decrement on close.
     private let openConnections: ManagedAtomic<Int>
@@ -58,7 +58,7 @@ final class Worker {
     deinit {
         ioVectors.deallocate()
         if let wakeEvent { event_free(wakeEvent) }
-        if let idleTimer { event_free(idleTimer) }
+        if let timeoutSweep { event_free(timeoutSweep) }
         event_base_free(base)
     }
 
@@ -71,20 +71,19 @@ final class Worker {
         }
     }
 
-    /// Registers the wake-up (and idle timer) and starts the thread running the event loop.
+    /// Registers the wake-up and the timeout sweep and starts the thread running the event loop.
     func start() throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
         wakeEvent = event_new(base, queue.wakeSignal.readFD, EventFlags.read | EventFlags.persist, { _, _, context in
             Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().takeHandoffs()
         }, context)
         guard let wakeEvent, event_add(wakeEvent, nil) == 0 else { throw ServerError.system("event_add", errno) }
-        if limits.idleTimeout > 0 {
-            idleTimer = event_new(base, -1, EventFlags.persist, { _, _, context in
-                Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().closeIdleConnections()
-            }, context)
-            var second = timeval(tv_sec: 1, tv_usec: 0)
-            event_add(idleTimer, &second)
-        }
+        // Always: without -o idle_timeout the sweep still closes requests left incomplete too long.
+        timeoutSweep = event_new(base, -1, EventFlags.persist, { _, _, context in
+            Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().closeTimedOutConnections()
+        }, context)
+        var second = timeval(tv_sec: 1, tv_usec: 0)
+        guard let timeoutSweep, event_add(timeoutSweep, &second) == 0 else { throw ServerError.system("event_add", errno) }
         let base = self.base
         thread = try PosixThread(name: "worker-\(index)") {
             event_base_dispatch(base)
@@ -133,10 +132,11 @@ final class Worker {
         log.connection("<\(connection.fd) connection closed.")
     }
 
-    private func closeIdleConnections() {
+    /// Counted as `idle_kicks` either way (see `Connection.hasTimedOut`).
+    private func closeTimedOutConnections() {
         now = monotonicSeconds()
-        let idle = connections.values.filter { $0.isWaitingForRequest && now - $0.lastActivity > limits.idleTimeout }
-        for connection in idle {
+        let timedOut = connections.values.filter { $0.hasTimedOut(at: now) }
+        for connection in timedOut {
             log.connection("<\(connection.fd) idle timeout, closing")
             counters.add(.idleKicks)
             connection.close()

@@ -29,11 +29,11 @@ public final class AsciiAuthSession {
         while !authenticated {
             let rest = UnsafeRawBufferPointer(rebasing: input[position...])
             if requests >= requestLimit {
-                return SessionProgress(consumed: position, shouldClose: false, yielded: !rest.isEmpty)
+                return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: !rest.isEmpty)
             }
             switch step(rest, into: &output) {
-            case .needMore: return SessionProgress(consumed: position, shouldClose: false, yielded: false)
-            case .close: return SessionProgress(consumed: position, shouldClose: true, yielded: false)
+            case .needMore: return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
+            case .close: return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
             case .consumed(let count):
                 position += count
                 requests += 1
@@ -42,10 +42,17 @@ public final class AsciiAuthSession {
         var progress = text.process(UnsafeRawBufferPointer(rebasing: input[position...]), into: &output,
                                     requestLimit: max(1, requestLimit - requests))
         progress.consumed += position
+        progress.commands += requests
         return progress
     }
 
     public func close() { text.close() }
+
+    /// The largest token block (data plus `\r\n`) an unauthenticated client may send: memcached reads
+    /// such a client into its fixed 16 KB read buffer and hangs up, without an answer, once more of a
+    /// larger block has arrived than the buffer holds. So a stranger declaring a 1 GB block makes the
+    /// server hold 16 KB, not the gigabyte.
+    static let maxHeldBlock = 16 * 1024
 
     private enum Step {
         case needMore
@@ -56,6 +63,8 @@ public final class AsciiAuthSession {
     /// One stage of the login: the `set` line, then its block.
     private func step(_ rest: UnsafeRawBufferPointer, into output: inout OutputBuffer) -> Step {
         if let block = pendingBlock {
+            // memcached's buffer can never hold a larger block: it hangs up once more than it holds came.
+            if block > Self.maxHeldBlock { return rest.count > Self.maxHeldBlock ? .close : .needMore }
             guard rest.count >= block else { return .needMore }
             pendingBlock = nil
             checkToken(UnsafeRawBufferPointer(rebasing: rest[..<block]), into: &output)

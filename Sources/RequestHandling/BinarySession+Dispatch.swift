@@ -116,11 +116,14 @@ extension BinarySession {
     }
 
     /// Answers an error, after first dropping the next `count` bytes of input (the rest of the
-    /// refused request) when there are any.
+    /// refused request) when there are any. memcached keeps that count in a C `int`: a body declaring
+    /// 2^31 bytes or more to drop wraps negative, so it drops nothing and answers at once, and what
+    /// follows is read as the next request. Doing the same means no header can make the connection
+    /// wait for gigabytes.
     func refuse(_ request: BinaryRequest, _ status: BinaryStatus, message: StaticString? = nil, swallowing count: Int,
                 into output: inout OutputBuffer) {
         let answer = BinaryErrorAnswer(opcode: request.opcode, status: status, opaque: request.opaque, message: message)
-        if count > 0 {
+        if count > 0, count <= Int(Int32.max) {
             state = .swallowing(remaining: count, answer: answer)
         } else {
             answer.append(to: &output)

@@ -44,18 +44,18 @@ public final class BinarySession {
             if case .awaitingRequest = state {
                 let rest = UnsafeRawBufferPointer(rebasing: input[position...])
                 if requests >= requestLimit {
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: rest.count >= BinaryRequestHeader.size)
+                    return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: rest.count >= BinaryRequestHeader.size)
                 }
                 guard let header = BinaryRequestHeader.parse(rest, at: 0) else {
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                    return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
                 }
                 guard header.magic == BinaryRequestHeader.requestMagic else {
                     // memcached closes on a bad magic without answering.
-                    return SessionProgress(consumed: position, shouldClose: true, yielded: false)
+                    return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
                 }
                 let needed = bytesNeededToDispatch(header)
                 guard rest.count >= needed else {
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                    return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
                 }
                 requests += 1
                 let request = BinaryRequest(header: header, bytes: rest)
@@ -65,14 +65,14 @@ public final class BinarySession {
             }
             switch state.continueBlock(input, at: &position) {
             case .needsMoreInput:
-                return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
             case .received(let reception):
                 finishStore(reception, into: &output)
             case .swallowed(let answer):
                 answer.append(to: &output)
             }
         }
-        return SessionProgress(consumed: position, shouldClose: true, yielded: false)
+        return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
     }
 
     /// The connection is gone: give back a half-received item.

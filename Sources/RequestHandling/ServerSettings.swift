@@ -31,8 +31,14 @@ public struct ServerSettings: Sendable {
     /// `-X` turns this off: `stats cachedump` and `lru_crawler metadump` are then refused.
     public var dumpEnabled: Bool = true
     public var verbosity: Int = 0
-    /// `-o idle_timeout`: seconds before an idle client is closed; 0 never.
+    /// `-o idle_timeout`: seconds without a complete command (memcached's `last_cmd_time`) before a
+    /// client is closed, however many bytes of an unfinished request it sends meanwhile; 0 never.
     public var idleTimeout: Int = 0
+    /// Without `idle_timeout`: seconds a request (its line, or its data block) may stay incomplete
+    /// before the connection is closed. memcached has no such bound and waits forever, so one client
+    /// trickling a byte now and then holds a connection and its pending item indefinitely. Two
+    /// minutes is generous: a 1 MB value arriving that slowly would come at under 9 KB/s.
+    public var incompleteRequestTimeout: Int = 120
     /// Output pending on a connection above which the worker stops reading from it.
     public var outputHighWater: Int = 1 << 20
     /// Which values are sent without a copy, and what one connection's responses may hold.

@@ -5,13 +5,18 @@ import MemcacheProtocol
 public struct SessionProgress: Sendable, Equatable {
     /// Input bytes fully handled; the caller drops them and keeps the rest for later.
     public var consumed: Int
+    /// Requests whose command line (binary: header, extras and key) had arrived whole and was run.
+    /// memcached restarts a connection's idle clock at each (`last_cmd_time`); the network layer does
+    /// the same with this count, without knowing any protocol syntax.
+    public var commands: Int
     /// The connection must be closed once `output` is flushed (quit, or input memcached closes on).
     public var shouldClose: Bool
     /// `requestLimit` was reached with complete requests still in the input.
     public var yielded: Bool
 
-    public init(consumed: Int, shouldClose: Bool, yielded: Bool) {
+    public init(consumed: Int, commands: Int, shouldClose: Bool, yielded: Bool) {
         self.consumed = consumed
+        self.commands = commands
         self.shouldClose = shouldClose
         self.yielded = yielded
     }
@@ -79,15 +84,15 @@ public final class TextSession {
             // value reception it may carry (a memcpy per request).
             if case .awaitingRequest = state {
                 if position == input.count {
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                    return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
                 }
                 if requests >= requestLimit {
                     let rest = UnsafeRawBufferPointer(rebasing: input[position...])
-                    return SessionProgress(consumed: position, shouldClose: false, yielded: holdsRequest(rest))
+                    return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: holdsRequest(rest))
                 }
                 let searchFrom = position + (position == 0 ? searchedWithoutNewline : 0)
                 guard let newline = CommandLineScanner.newline(in: input, from: searchFrom) else {
-                    return waitForLineEnd(input, from: position)
+                    return waitForLineEnd(input, from: position, after: requests)
                 }
                 searchedWithoutNewline = 0
                 let line = CommandLineScanner.lineContent(in: input, start: position, newlineIndex: newline)
@@ -99,14 +104,14 @@ public final class TextSession {
             }
             switch state.continueBlock(input, at: &position) {
             case .needsMoreInput:
-                return SessionProgress(consumed: position, shouldClose: false, yielded: false)
+                return SessionProgress(consumed: position, commands: requests, shouldClose: false, yielded: false)
             case .received(let reception):
                 finishStore(reception, into: &output)
             case .swallowed(let answer):
                 if let answer { output.append(answer) }
             }
         }
-        return SessionProgress(consumed: position, shouldClose: true, yielded: false)
+        return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
     }
 
     /// The connection is gone: give back anything held (a half-received item).
@@ -118,15 +123,15 @@ public final class TextSession {
     }
 
     /// No newline in `input[start...]` yet: keep waiting, unless memcached would hang up.
-    private func waitForLineEnd(_ input: UnsafeRawBufferPointer, from start: Int) -> SessionProgress {
+    private func waitForLineEnd(_ input: UnsafeRawBufferPointer, from start: Int, after requests: Int) -> SessionProgress {
         let pending = UnsafeRawBufferPointer(rebasing: input[start...])
         switch CommandLineScanner.judgePartialLine(pending, maxLineLength: context.server.settings.maxLineLength) {
         case .keepWaiting:
             searchedWithoutNewline = pending.count
-            return SessionProgress(consumed: start, shouldClose: false, yielded: false)
+            return SessionProgress(consumed: start, commands: requests, shouldClose: false, yielded: false)
         case .closeConnection:
             searchedWithoutNewline = 0
-            return SessionProgress(consumed: start, shouldClose: true, yielded: false)
+            return SessionProgress(consumed: start, commands: requests, shouldClose: true, yielded: false)
         }
     }
 

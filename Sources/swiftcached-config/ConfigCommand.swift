@@ -77,7 +77,7 @@ struct ConfigCommand: ParsableCommand {
         let log: @Sendable (String) -> Void = { message in if verbosity > 0 { fputs(message + "\n", stderr) } }
         // What an operator must see without -v: a state file set aside, probes that cannot run.
         let warn: @Sendable (String) -> Void = { message in fputs("swiftcached-config: \(message)\n", stderr) }
-        let signalHold = TerminationSignalHold()  // before the coordinator starts its threads
+        let signalHold = ServerSignalHold()  // before the coordinator starts its threads (SIGHUP too: its reload handler then runs on this thread only)
         let coordinator: ClusterCoordinator
         let credentials: EndpointCredentials?
         do {
@@ -92,7 +92,7 @@ struct ConfigCommand: ParsableCommand {
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
                                       version: swiftcachedVersion, threads: threads)
         let server = Server(settings: serverSettings, counters: CounterRegistry(),
-                            log: ServerLog(level: { verbosity }), tick: {},
+                            log: ServerLog(level: { verbosity }), hangup: .leftToProcess, tick: {},
                             makeWorkerSetup: { _ in
                                 Server.WorkerSetup(counters: CounterRegistry().makeBlock(),
                                                    makeSession: { ConfigEndpointSession(endpoint: endpoint) })

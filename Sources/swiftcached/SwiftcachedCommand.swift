@@ -97,9 +97,9 @@ struct SwiftcachedCommand: ParsableCommand {
         try serve(settings)
     }
 
-    /// Creates the engine and the server, and serves until SIGINT/SIGTERM.
+    /// Creates the engine and the server, and serves until SIGINT/SIGTERM/SIGUSR1 (see ServerSignals).
     private func serve(_ settings: ServerSettings) throws {
-        let signalHold = TerminationSignalHold()  // before the engine starts its threads
+        let signalHold = ServerSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
         let registrar = try cluster.makeRegistrar(for: context)

@@ -10,11 +10,11 @@ final class EchoSession: ConnectionSession {
         var consumed = 0
         var served = 0
         while let newline = input[consumed...].firstIndex(of: UInt8(ascii: "\n")) {
-            if served == requestLimit { return SessionProgress(consumed: consumed, shouldClose: false, yielded: true) }
+            if served == requestLimit { return SessionProgress(consumed: consumed, commands: served, shouldClose: false, yielded: true) }
             let line = UnsafeRawBufferPointer(rebasing: input[consumed..<newline])
             consumed = newline + 1
             served += 1
-            if line.elementsEqual("quit".utf8) { return SessionProgress(consumed: consumed, shouldClose: true, yielded: false) }
+            if line.elementsEqual("quit".utf8) { return SessionProgress(consumed: consumed, commands: served, shouldClose: true, yielded: false) }
             if line.starts(with: "big ".utf8), let count = Int(String(decoding: line.dropFirst(4), as: UTF8.self)) {
                 let destination = output.reserve(count + 1)
                 destination.initializeMemory(as: UInt8.self, repeating: UInt8(ascii: "x"), count: count)
@@ -26,7 +26,7 @@ final class EchoSession: ConnectionSession {
             }
         }
         let tooLong = input.count - consumed > 2048
-        return SessionProgress(consumed: consumed, shouldClose: tooLong, yielded: false)
+        return SessionProgress(consumed: consumed, commands: served, shouldClose: tooLong, yielded: false)
     }
 
     func close() {}

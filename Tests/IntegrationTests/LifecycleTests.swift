@@ -21,6 +21,24 @@ final class LifecycleTests: ServerTestCase {
         XCTAssertTrue(process.stderrText().contains("Exiting normally"))
     }
 
+    func testSigusr1ExitsZero() throws {
+        try startServer(["-v"])
+        let process = try XCTUnwrap(server)
+        XCTAssertEqual(process.signalAndWait(SIGUSR1), 0)
+        XCTAssertTrue(process.stderrText().contains("Exiting normally"))
+    }
+
+    func testSighupAndSigpipeLeaveTheServerServing() throws {
+        let client = try startServer()
+        XCTAssertEqual(try client.request("set k 0 0 1\r\nv\r\n"), "STORED\r\n")
+        let process = try XCTUnwrap(server)
+        for signalNumber in [SIGHUP, SIGPIPE] {
+            XCTAssertNil(process.signalAndWait(signalNumber, timeout: 0.5), "signal \(signalNumber) ended the server")
+        }
+        XCTAssertEqual(try client.request("get k\r\n", until: "END\r\n"), "VALUE k 0 1\r\nv\r\nEND\r\n")
+        XCTAssertEqual(process.signalAndWait(SIGTERM), 0)
+    }
+
     func testPortInUseFailsToStart() throws {
         try startServer()
         let port = try XCTUnwrap(server).port

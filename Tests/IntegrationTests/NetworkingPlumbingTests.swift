@@ -4,39 +4,13 @@ import RequestHandling
 import XCTest
 
 /// The network layer in-process with `EchoSession`: pipelining, yielding, slow readers, counters.
-final class NetworkingPlumbingTests: XCTestCase {
-    private var server: Server?
-    private var finished = DispatchSemaphore(value: 0)
-    private let counters = CounterRegistry()
-    private var port = 0
-
+final class NetworkingPlumbingTests: EchoServerTestCase {
     private func startServer(threads: Int = 2, requestsPerEvent: Int = 20, highWater: Int = 1 << 20) throws {
-        port = try FreePort.find()
-        var settings = ServerSettings()
-        settings.tcpPort = port
-        settings.listenAddresses = ["127.0.0.1"]
-        settings.workerThreads = threads
-        settings.requestsPerEvent = requestsPerEvent
-        settings.outputHighWater = highWater
-        let counters = self.counters
-        let server = Server(settings: settings, counters: counters, log: ServerLog(level: { 0 }), tick: {},
-                            makeWorkerSetup: { _ in Server.WorkerSetup(counters: counters.makeBlock(), makeSession: { EchoSession() }) })
-        try server.start()
-        self.server = server
-        let finished = self.finished
-        Thread.detachNewThread {
-            server.run()
-            finished.signal()
+        try startEcho { settings in
+            settings.workerThreads = threads
+            settings.requestsPerEvent = requestsPerEvent
+            settings.outputHighWater = highWater
         }
-    }
-
-    override func tearDown() {
-        if let server {
-            server.stop()
-            XCTAssertEqual(finished.wait(timeout: .now() + 10), .success, "server did not stop")
-        }
-        server = nil
-        super.tearDown()
     }
 
     func testPipelinedLinesAreAnsweredInOrderAndYield() throws {

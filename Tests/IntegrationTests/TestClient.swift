@@ -131,6 +131,14 @@ final class TestClient {
         }
     }
 
+    /// Whether the server has closed the connection (EOF or reset), looked at without waiting.
+    var isClosedByServer: Bool {
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if count == 0 { return true }
+        return count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+    }
+
     private func find(_ marker: [UInt8]) -> Int? {
         guard pending.count >= marker.count else { return nil }
         var index = searchFrom

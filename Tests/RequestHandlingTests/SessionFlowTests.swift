@@ -68,6 +68,18 @@ final class SessionFlowTests: XCTestCase {
         XCTAssertEqual(h.pending, Array("ver".utf8))
     }
 
+    /// The network layer restarts its idle clock on these counts (memcached's last_cmd_time): a
+    /// command line counts once, whether its data block is whole or not, and a block's tail or a
+    /// partial line counts nothing.
+    func testProgressCountsCompleteCommandLines() {
+        let h = makeHarness()
+        h.send("version\r\nset k 0 0 5\r\nab")
+        h.send("cd")
+        h.send("e\r\nget k\r\nge")
+        h.send("t k")
+        XCTAssertEqual(h.progressLog.map(\.commands), [2, 0, 1, 0])
+    }
+
     func testNoreplySilencesEveryCommand() {
         let h = makeHarness()
         let silent = "set a 0 0 1 noreply\r\n1\r\n" + "add a 0 0 1 noreply\r\n2\r\n" + "replace a 0 0 1 noreply\r\n3\r\n"

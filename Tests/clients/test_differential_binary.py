@@ -111,6 +111,23 @@ case("bad_magic", req(GET, "abcd", magic=0x81))
 case("bad_magic_after_good", req(NOOP) + req(NOOP, magic=0x00))
 case("truncated_header", req(NOOP)[:10], req(NOOP)[10:] + req(NOOP)[:23])
 case("body_length_lies_short", req(SET, "b_lie", b"\0" * 8, b"abcdef", bodylen=12) + req(NOOP), req(GET, "b_lie"))
+# A body of 2^31 bytes or more to drop: memcached's count wraps negative, so it answers at once and
+# reads what follows as the next request (here a noop, or junk that closes the connection). Just below,
+# both stay silent, dropping the body (the noop is part of it).
+HUGE = 2 ** 31
+case("huge_body_unknown_opcode", req(0x50, bodylen=HUGE) + req(NOOP))
+case("huge_body_unknown_opcode_with_key", req(0x50, "k", bodylen=HUGE) + req(NOOP))
+case("huge_body_verbosity", req(VERBOSITY, "k", bodylen=HUGE) + req(NOOP))
+case("huge_value_set", req(SET, "b_huge", b"\0" * 8, bodylen=HUGE + 9) + req(NOOP), req(GET, "b_huge"))
+case("huge_value_setq_max_body", req(SETQ, "b_huge", b"\0" * 8, bodylen=0xFFFFFFFF) + req(NOOP))
+case("huge_value_add_replace", req(ADD, "b_huge", b"\0" * 8, bodylen=HUGE + 20) + req(NOOP),
+     req(REPLACE, "b_huge", b"\0" * 8, bodylen=0xFFFFFFF0) + req(NOOP))
+case("huge_value_append_prepend", req(APPEND, "b_huge", bodylen=HUGE + 1) + req(NOOP),
+     req(PREPEND, "b_huge", bodylen=0xFFFFFFFF) + req(NOOP))
+case("huge_value_then_junk_closes", req(SET, "b_huge", b"\0" * 8, bodylen=0xFFFFFFFF) + req(NOOP), b"x" * 30)
+case("huge_body_sasl_without_sasl", req(SASL_AUTH, "PLAIN", bodylen=HUGE + 5) + req(NOOP))
+case("huge_body_get_closes", req(GET, "k", bodylen=HUGE) + req(NOOP))
+case("value_just_below_huge_is_dropped", req(SET, "b_huge", b"\0" * 8, bodylen=HUGE + 8) + req(NOOP))
 case("sasl_without_sasl", req(SASL_LIST), req(SASL_AUTH, "PLAIN", value=b"\0u\0p"), req(SASL_STEP, "PLAIN", value=b"x"), req(NOOP))
 
 # ------------------------------------------------------------------ SASL (both servers with -S)
@@ -124,6 +141,8 @@ case("sasl_malformed_plain", req(SASL_AUTH, "PLAIN", value=b"garbage"), into=SAS
 case("sasl_step_before_auth", req(SASL_STEP, "PLAIN", value=b"\0alice\0nope"), into=SASL_CASES)
 case("sasl_long_mechanism", req(SASL_AUTH, "P" * 33, value=b"\0a\0b"), req(VERSION), into=SASL_CASES)
 case("sasl_auth_without_key", req(SASL_AUTH), into=SASL_CASES)
+case("sasl_huge_body", req(SASL_AUTH, "PLAIN", bodylen=HUGE + 5) + req(NOOP), into=SASL_CASES)
+case("sasl_huge_body_list", req(SASL_LIST, bodylen=HUGE) + req(NOOP), into=SASL_CASES)
 case("sasl_text_is_refused", b"get k\r\n" + b" " * 20, into=SASL_CASES)
 
 

@@ -1,0 +1,24 @@
+import Networking
+import RequestHandling
+import XCTest
+
+/// Base for tests of the network layer in-process: starts an `InProcessEchoServer` on request and
+/// always stops it in tearDown.
+class EchoServerTestCase: XCTestCase {
+    private(set) var echo: InProcessEchoServer?
+    var server: Server? { echo?.server }
+    var port: Int { echo?.port ?? 0 }
+    var counters: CounterRegistry { echo!.counters }
+
+    func startEcho(configure: (inout ServerSettings) -> Void) throws {
+        echo = try InProcessEchoServer(configure: configure)
+    }
+
+    override func tearDown() {
+        if let echo {
+            XCTAssertTrue(echo.stop(), "server did not stop")
+        }
+        echo = nil
+        super.tearDown()
+    }
+}
