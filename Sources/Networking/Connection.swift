@@ -213,7 +213,9 @@ final class Connection {
             event_del(writeEvent)
             writeArmed = false
         }
-        takeBackOutputStorage()
+        // A buffer grown past the pool's block for a burst is freed at once; a block stays lent
+        // until the worker's sweep finds the connection idle (`returnIdleBuffers`).
+        if output.capacity != worker.buffers.blockSize { takeBackOutputStorage() }
     }
 
     // MARK: Buffers
@@ -224,6 +226,13 @@ final class Connection {
         guard let block = worker.buffers.take() else { return false }
         output.adopt(block, capacity: worker.buffers.blockSize)
         return true
+    }
+
+    /// The worker's sweep: buffers with nothing pending go back to the pool.
+    func returnIdleBuffers() {
+        guard !isClosed else { return }
+        input.releaseIfEmpty()
+        if output.isEmpty { takeBackOutputStorage() }
     }
 
     /// Everything is sent: the block goes back to the pool (a buffer grown past it is freed, and

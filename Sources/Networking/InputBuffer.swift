@@ -1,6 +1,6 @@
-/// Bytes read from a connection and not yet consumed by its session. It holds memory only while
-/// such bytes exist: a block is taken from the worker's `BufferPool` for a read and given back as
-/// soon as the session has consumed everything, so an idle connection costs no buffer. Reads go
+/// Bytes read from a connection and not yet consumed by its session. A block is taken from the
+/// worker's `BufferPool` for a read and given back once the buffer is empty and the worker's sweep
+/// finds the connection idle, so an idle connection costs no buffer. Reads go
 /// into the free tail, the session consumes from the front, and the unconsumed rest is moved to the
 /// front only when the tail runs out. Grows past the pool's block size when one request does not
 /// fit; such a buffer is freed once empty.
@@ -53,14 +53,20 @@ struct InputBuffer {
         writerIndex += count
     }
 
-    /// Drops what the session handled; gives the memory back when nothing is left.
+    /// Drops what the session handled; rewinds when nothing is left, and frees a buffer grown for
+    /// one large request at once.
     mutating func consume(_ count: Int) {
         readerIndex += count
         if readerIndex == writerIndex {
             readerIndex = 0
             writerIndex = 0
-            releaseStorage()
+            if capacity != pool.blockSize { releaseStorage() }
         }
+    }
+
+    /// Gives the block back if nothing waits in it.
+    mutating func releaseIfEmpty() {
+        if readerIndex == writerIndex { releaseStorage() }
     }
 
     /// Doubles the capacity (at least to `minimum`) so a request larger than the buffer can arrive whole.

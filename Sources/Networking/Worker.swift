@@ -80,7 +80,7 @@ final class Worker {
         guard let wakeEvent, event_add(wakeEvent, nil) == 0 else { throw ServerError.system("event_add", errno) }
         // Always: without -o idle_timeout the sweep still closes requests left incomplete too long.
         timeoutSweep = event_new(base, -1, EventFlags.persist, { _, _, context in
-            Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().closeTimedOutConnections()
+            Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().sweepConnections()
         }, context)
         var second = timeval(tv_sec: 1, tv_usec: 0)
         guard let timeoutSweep, event_add(timeoutSweep, &second) == 0 else { throw ServerError.system("event_add", errno) }
@@ -132,8 +132,11 @@ final class Worker {
         log.connection("<\(connection.fd) connection closed.")
     }
 
-    /// Counted as `idle_kicks` either way (see `Connection.hasTimedOut`).
-    private func closeTimedOutConnections() {
+    /// Once a second: closes timed-out connections (counted as `idle_kicks` either way, see
+    /// `Connection.hasTimedOut`) and takes back the buffers of the others that have nothing pending,
+    /// so a connection holds buffer memory only while it is busy, at the cost of one pool round
+    /// trip a second for a busy one instead of one per request.
+    private func sweepConnections() {
         now = monotonicSeconds()
         let timedOut = connections.values.filter { $0.hasTimedOut(at: now) }
         for connection in timedOut {
@@ -141,6 +144,7 @@ final class Worker {
             counters.add(.idleKicks)
             connection.close()
         }
+        for connection in connections.values { connection.returnIdleBuffers() }
     }
 
     private func closeAll() {

@@ -9,7 +9,9 @@ extension CacheEngine: SpliceOwner {
 /// Decides how a hit's value goes out (see `ResponseLimits`): copied, or in place with its item
 /// pinned. One per session.
 struct ValueSending {
-    let engine: CacheEngine
+    /// unowned(unsafe): the engine outlives every session, and a strong reference would cost a
+    /// retain and a release each time a response closure captures this value.
+    unowned(unsafe) let engine: CacheEngine
     let limits: ResponseLimits
 
     /// Whether a value of `count` bytes, added by a request that began at `mark`, goes out in place.
