@@ -7,7 +7,6 @@ Each Case names its server flags, its parameters for the full, smoke and soak mo
 observations are judged against memcached's (`judged`: name → 'lower', 'higher', 'zero', 'same').
 """
 import base64
-import os
 import random
 import selectors
 import signal

@@ -101,6 +101,25 @@ def get_value(sock, key, timeout=5.0):
     return rest[:length]
 
 
+def get_many(sock, keys, timeout=5.0):
+    """{key: value} for the keys found by one `get k1 k2 …`. Raises on a malformed reply."""
+    sock.settimeout(timeout)
+    sock.sendall(b"get " + " ".join(keys).encode() + b"\r\n")
+    reply = read_until(sock, (b"END\r\n",) + ERROR_ENDINGS, timeout)
+    found, at = {}, 0
+    while reply[at:] != b"END\r\n":
+        line_end = reply.find(b"\r\n", at)
+        parts = reply[at:line_end].split()
+        if line_end < 0 or len(parts) != 4 or parts[0] != b"VALUE" or parts[1].decode() not in keys:
+            raise RuntimeError("unexpected reply to a multi-get: %r" % reply[at:at + 200])
+        length, start = int(parts[3]), line_end + 2
+        if reply[start + length:start + length + 2] != b"\r\n":
+            raise RuntimeError("malformed value for %s" % parts[1])
+        found[parts[1].decode()] = reply[start:start + length]
+        at = start + length + 2
+    return found
+
+
 def stats(port, group=b"", timeout=5.0):
     """`stats [group]` as a dict of strings."""
     with connect(port, timeout) as s:
