@@ -16,13 +16,17 @@ cgroup can be made), then:
 A table per case is printed and written to DIR/adversarial.md (and DIR/adversarial.json).
 
 Verdict per case — PASS when every one of these holds for swiftcached, FAIL otherwise:
-  - survival: the server is still running after the case (case m ends it on purpose: judged by
-    its observations instead);
+  - survival: the server is still running after the case, the cgroup's OOM killer never fired,
+    and SIGTERM afterwards ends it with exit 0 within 5 s as it does memcached (case m ends the
+    server on purpose: judged by its observations instead);
   - memory: RSS growth (peak during the case − RSS before it) ≤ max(RSS_ABSOLUTE_MB,
     memcached's growth + RSS_SLACK_MB + RSS_SLACK_FRACTION × memcached's growth);
   - latency: the probe's p99 during the case ≤ max(LATENCY_FACTOR × its own idle p99 on the same
     server, LATENCY_FACTOR × memcached's probe p99 during the same case, LATENCY_FLOOR_MS), and it
-    had no more failures (no answer within 1 s, closed, wrong value) than against memcached;
+    had no more failures (no answer within 1 s, closed, wrong value) than against memcached.
+    The probe answers 10 times a second, so a case's p99 is its worst answer or nearly; the floor
+    is there because on this shared 2-core machine memcached itself showed idle p99s up to 17 ms
+    and p99s up to 190 ms during cases that do not touch it (i, j);
   - the case's own observations, each no worse than memcached's (e.g. e: connections closed by
     idle_timeout, higher is better; g: connections left open, lower is better; l: mismatching
     bytes, must be zero; m: the signals' outcomes must equal memcached's).
@@ -50,8 +54,8 @@ RSS_ABSOLUTE_MB = 16.0       # growth this small is never a failure (allocator a
 RSS_SLACK_MB = 8.0
 RSS_SLACK_FRACTION = 0.25
 LATENCY_FACTOR = 2.0
-LATENCY_FLOOR_MS = 5.0       # below this a p99 is scheduling noise on a shared 2-core machine
-IDLE_SECONDS = {"full": 3.0, "smoke": 1.5, "soak": 1.0}
+LATENCY_FLOOR_MS = 25.0      # below this a p99 is scheduling noise on a shared 2-core machine
+IDLE_SECONDS = {"full": 3.0, "smoke": 1.0}
 AUTH = ("adversary", "s3cret")
 MB = 1 << 20
 
@@ -94,9 +98,10 @@ def measure_case(case, label, binary, mode, memory_limit_mb, out_dir):
         if case.setup:
             case.setup(ctx)
         probe.store_key()
-        result["idle"] = probe.measure(IDLE_SECONDS[mode])
-        sampler = MemorySampler(server.pid).start()
         probe.start()
+        time.sleep(IDLE_SECONDS[mode])
+        result["idle"] = probe.lap()
+        sampler = MemorySampler(server.pid).start()
         try:
             result["obs"] = case.run(ctx)
         except Exception as error:           # reported; a dead server explains most of these
@@ -157,6 +162,10 @@ def verdict(case, mc, sw):
     if not case.expects_exit and not sw.get("alive"):
         reasons.append("swiftcached did not survive (%s, cgroup OOM kills %s)"
                        % (sw.get("exit_status"), sw.get("cgroup", {}).get("oom_kills")))
+    if sw.get("cgroup", {}).get("oom_kills"):
+        reasons.append("the cgroup's OOM killer fired (%d)" % sw["cgroup"]["oom_kills"])
+    if not case.expects_exit and sw.get("status_at_stop") != "exit 0" and mc.get("status_at_stop") == "exit 0":
+        reasons.append("SIGTERM after the case: swiftcached %s, memcached exit 0" % sw.get("status_at_stop"))
     if "memory" in sw:
         allowed = rss_allowance(mc.get("memory", {}).get("growth_mb", 0.0))
         if sw["memory"]["growth_mb"] > allowed:

@@ -3,7 +3,6 @@
 failures are what the other users of a shared cache would feel."""
 import math
 import multiprocessing
-import queue
 import time
 
 import memclient
@@ -63,26 +62,31 @@ class ProbeLoop:
             self.failures += 1
             self._close()
 
-    def run(self, stop, ready):
-        """Until `stop` (an Event) is set: one get, then wait out the rest of the interval.
-        `ready` is set after the first get, answered or not."""
-        while not stop.is_set():
+    def run(self, commands, ready):
+        """One get every INTERVAL until told to stop. `commands` is the probe's end of a pipe:
+        'lap' answers the summary since the last lap and starts a new one, 'stop' answers it and
+        ends. `ready` is set after the first get, answered or not."""
+        while True:
             began = time.monotonic()
             self.one()
             ready.set()
-            stop.wait(max(0.0, INTERVAL - (time.monotonic() - began)))
-        self._close()
-        return summarize(self.latencies, self.failures, self.misses)
+            if commands.poll(max(0.0, INTERVAL - (time.monotonic() - began))):
+                command = commands.recv()
+                commands.send(summarize(self.latencies, self.failures, self.misses))
+                self.latencies, self.failures, self.misses = [], 0, 0
+                if command == "stop":
+                    self._close()
+                    return
 
 
-def probe_process(port, auth, stop, ready, results):
-    results.put(ProbeLoop(port, auth).run(stop, ready))
+def probe_process(port, auth, commands, ready):
+    ProbeLoop(port, auth).run(commands, ready)
 
 
 class Probe:
-    """start() … stop() runs the probe in a separate process, so that neither the hostile client's
-    Python loops (the GIL) nor this process's samplers delay it: its latency is the server's.
-    measure(seconds) is the same for a fixed time (the idle value)."""
+    """start() … lap() … stop() runs the probe in a separate process, so that neither the hostile
+    client's Python loops (the GIL) nor this process's samplers delay it: its latency is the
+    server's. lap() ends one measurement (the idle one) and begins the next."""
 
     def __init__(self, port, auth=None):
         self.port, self.auth = port, auth
@@ -93,31 +97,33 @@ class Probe:
         memclient.store_all(self.port, [(PROBE_KEY, PROBE_VALUE)], auth=self.auth)
 
     def start(self):
-        self._stop, self._ready, self._results = MP.Event(), MP.Event(), MP.Queue()
+        self._commands, child_end = MP.Pipe()
+        self._ready = MP.Event()
         self._process = MP.Process(target=probe_process, daemon=True,
-                                   args=(self.port, self.auth, self._stop, self._ready, self._results))
+                                   args=(self.port, self.auth, child_end, self._ready))
         self._process.start()
         self._ready.wait(STARTUP_TIMEOUT)   # the case starts once the probe is at work
         return self
 
+    def _ask(self, command):
+        self._commands.send(command)
+        if self._commands.poll(TIMEOUT + 10):
+            return self._commands.recv()
+        return dict(summarize([], 0, 0), failures=-1)   # the probe itself hung
+
+    def lap(self):
+        """The summary since start() or the previous lap; the probe goes on."""
+        return self._ask("lap")
+
     def stop(self):
-        """Ends the probe (idempotent) and returns its summary."""
+        """Ends the probe (idempotent) and returns the summary since the last lap."""
         if self._process is not None:
-            self._stop.set()
-            try:
-                self._summary = self._results.get(timeout=TIMEOUT + 10)
-            except queue.Empty:
-                self._summary = dict(summarize([], 0, 0), failures=-1)   # the probe itself hung
+            self._summary = self._ask("stop")
             self._process.join(5)
             if self._process.is_alive():
                 self._process.kill()
             self._process = None
         return self._summary
-
-    def measure(self, seconds):
-        self.start()
-        time.sleep(seconds)
-        return self.stop()
 
     def close(self):
         self.stop()
