@@ -123,10 +123,10 @@ def trickling_connections(ctx):
 
 # f. Before authentication (-Y): a huge declared set and 1.9 MB of its data.
 
-def unauthenticated_big_sets(ctx):
+def unfinished_sets(ctx, payload, connect_seconds=30):
+    """Every connection sends `payload` (a set line and only part of its data block), then holds."""
     p = ctx.params
-    payload = b"set x 0 0 1000000000\r\n" + b"a" * p["data_bytes"]
-    swarm = Swarm(ctx.port, p["connections"], ctx.deadline(30))
+    swarm = Swarm(ctx.port, p["connections"], ctx.deadline(connect_seconds))
     try:
         sent = swarm.send_each(payload, ctx.deadline(p["send_seconds"]))
         hold(p["hold"])
@@ -135,6 +135,10 @@ def unauthenticated_big_sets(ctx):
                     first_replies=swarm.first_replies())
     finally:
         swarm.close()
+
+
+def unauthenticated_big_sets(ctx):
+    return unfinished_sets(ctx, b"set x 0 0 1000000000\r\n" + b"a" * ctx.params["data_bytes"])
 
 
 # g. Binary headers declaring bodies of 2^31 bytes or more.
@@ -194,17 +198,8 @@ def slow_huge_reader(ctx):
 # i. Many connections half-way through a 1 MB set.
 
 def half_done_sets(ctx):
-    p = ctx.params
-    payload = b"set half 0 0 1000000\r\n" + b"h" * p["data_bytes"]
-    swarm = Swarm(ctx.port, p["connections"], ctx.deadline(p["connect_seconds"]))
-    try:
-        sent = swarm.send_each(payload, ctx.deadline(p["send_seconds"]))
-        hold(p["hold"])
-        closed = swarm.poll_closed()
-        return dict(connections=len(swarm), refused=swarm.refused, sent_mb=sent / MB, closed=closed,
-                    first_replies=swarm.first_replies())
-    finally:
-        swarm.close()
+    return unfinished_sets(ctx, b"set half 0 0 1000000\r\n" + b"h" * ctx.params["data_bytes"],
+                           ctx.params["connect_seconds"])
 
 
 # j. A pipelined flood of meta sets with base64 keys and random flags.

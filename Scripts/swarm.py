@@ -52,37 +52,30 @@ class Swarm:
         while selector.get_map() and time.monotonic() < deadline:
             for key, _ in selector.select(timeout=min(0.2, max(0.0, deadline - time.monotonic()))):
                 i = key.data
-                try:
-                    n = self.socks[i].send(views[i][self.sent[i]:self.sent[i] + (256 << 10)])
-                except BlockingIOError:
-                    continue
-                except OSError as error:
-                    if error.errno not in CLOSED_ERRNOS:
-                        raise
-                    self.closed[i] = True
-                    selector.unregister(self.socks[i])
-                    continue
-                self.sent[i] += n
-                total += n
-                if self.sent[i] >= len(views[i]):
+                total += self.send_one(i, views[i][self.sent[i]:self.sent[i] + (256 << 10)])
+                if self.closed[i] or self.sent[i] >= len(views[i]):
                     selector.unregister(self.socks[i])
         selector.close()
         return total
 
-    def send_one(self, i, data):
-        """One non-blocking send on connection i; what the socket does not take is dropped (the
-        callers send a byte or a short request). Returns bytes sent."""
+    def _attempt(self, i, operation):
+        """operation(socket) on connection i: None when it would block, b"" / 0 once closed."""
         if self.closed[i]:
-            return 0
+            return None
         try:
-            n = self.socks[i].send(data)
+            return operation(self.socks[i])
         except BlockingIOError:
-            return 0
+            return None
         except OSError as error:
             if error.errno not in CLOSED_ERRNOS:
                 raise
             self.closed[i] = True
-            return 0
+            return None
+
+    def send_one(self, i, data):
+        """One non-blocking send on connection i; what the socket does not take is dropped (the
+        callers send a byte or a short request). Returns bytes sent."""
+        n = self._attempt(i, lambda s: s.send(data)) or 0
         self.sent[i] += n
         return n
 
@@ -91,16 +84,9 @@ class Swarm:
 
     def read_some(self, i, limit, sink=None):
         """Reads at most `limit` bytes from connection i if any are waiting; marks it closed on EOF."""
-        if self.closed[i]:
+        data = self._attempt(i, lambda s: s.recv(limit))
+        if data is None:
             return 0
-        try:
-            data = self.socks[i].recv(limit)
-        except BlockingIOError:
-            return 0
-        except OSError as error:
-            if error.errno not in CLOSED_ERRNOS:
-                raise
-            data = b""
         if not data:
             self.closed[i] = True
             return 0
