@@ -36,10 +36,12 @@ def free_port():
 
 
 class Server:
-    """One server process on 127.0.0.1:port. Always call stop() (the fixtures do)."""
+    """One server process on 127.0.0.1:port. Always call stop() (the fixtures do).
+    `preexec_fn` runs in the child before exec (Scripts/adversarial.py puts it in a memory cgroup)."""
 
-    def __init__(self, binary, args=(), name=None):
+    def __init__(self, binary, args=(), name=None, preexec_fn=None):
         self.binary = binary
+        self.preexec_fn = preexec_fn
         self.extra = list(args)
         self.name = name or os.path.basename(binary)
         self.proc = None
@@ -54,8 +56,8 @@ class Server:
             if is_memcached(self.binary) and os.geteuid() == 0 and "-u" not in argv:
                 argv += ["-u", "root"]   # memcached refuses to run as root without -u
             self.argv = argv
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn)
             deadline = time.monotonic() + START_TIMEOUT
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
