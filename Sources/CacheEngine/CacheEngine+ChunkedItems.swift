@@ -45,8 +45,9 @@ extension CacheEngine {
     /// Gives every chunk of an unlinked item back to its class (or to a page evacuation); a pinned
     /// item's go back when its last reader unpins it (CacheEngine+Pinning.swift). Caller holds the
     /// item's stripe if the item was ever linked (only a linked item can be pinned).
+    @inline(__always)
     func freeChunks(of item: Item) {
-        if item.isPinned { return pins.orphan(arena.reference(item.raw)) }
+        if item.isPinned { return orphan(item) }
         if item.isChunked { freeValueChunks(of: item) }
         slabs.give(item.raw, classID: item.slabClass)
     }

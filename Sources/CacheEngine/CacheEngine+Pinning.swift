@@ -38,6 +38,13 @@ extension CacheEngine {
         if release.orphaned { freeChunks(of: item) }
     }
 
+    /// A pinned item was unlinked: its last reader frees it (kept out of line: `freeChunks` is on
+    /// every delete's path and this is the rare case).
+    @inline(never)
+    func orphan(_ item: Item) {
+        pins.orphan(arena.reference(item.raw))
+    }
+
     /// How many items are pinned, and what the unlinked ones among them hold.
     func pinFigures() -> PinTable.Figures { pins.figures() }
 }

@@ -18,9 +18,11 @@ public struct OutputBuffer {
     public private(set) var storage: UnsafeMutableRawPointer
     public private(set) var capacity: Int
     /// Bytes already handed to the socket.
-    public private(set) var readerIndex: Int = 0
+    public var readerIndex: Int { readIndex }
     /// End of the written bytes.
-    public private(set) var writerIndex: Int = 0
+    public var writerIndex: Int { writeIndex }
+    @usableFromInline var readIndex = 0
+    @usableFromInline var writeIndex = 0
     /// Pending splices, oldest first; nil until the first one.
     @usableFromInline var splices: SpliceQueue?
     /// Unsent bytes of the pending splices.
@@ -45,7 +47,7 @@ public struct OutputBuffer {
     /// Stands for "no storage": never read or written (capacity 0), never freed.
     private static let noStorage = UnsafeMutableRawPointer(bitPattern: 64)!
 
-    public var hasStorage: Bool { capacity > 0 }
+    @inlinable public var hasStorage: Bool { capacity > 0 }
 
     /// Lends `block` (of `capacity` bytes) to a buffer that has no storage.
     public mutating func adopt(_ block: UnsafeMutableRawPointer, capacity: Int) {
@@ -72,51 +74,52 @@ public struct OutputBuffer {
         splices = nil
         if capacity > 0 { storage.deallocate() }
         capacity = 0
-        readerIndex = 0
-        writerIndex = 0
+        readIndex = 0
+        writeIndex = 0
     }
 
     /// Bytes waiting to be sent, spliced ones included.
-    @inlinable public var readableCount: Int { writerIndex - readerIndex + splicedCount }
-    @inlinable public var isEmpty: Bool { writerIndex == readerIndex && splicedCount == 0 }
+    @inlinable public var readableCount: Int { writeIndex - readIndex + splicedCount }
+    @inlinable public var isEmpty: Bool { writeIndex == readIndex && splicedCount == 0 }
     /// Whether splices are pending: then the unsent bytes are not one range (`gather`, `flattenSplices`).
     @inlinable public var hasSplices: Bool { splicedCount > 0 }
     /// Bytes this buffer itself holds unsent (what it costs in memory, splices aside).
-    @inlinable public var ownedCount: Int { writerIndex - readerIndex }
+    @inlinable public var ownedCount: Int { writeIndex - readIndex }
     /// Splices pending, sent or not yet (each pinned value counts once per piece).
     public var spliceCount: Int { splices?.count ?? 0 }
 
     /// The unsent bytes, when no splice is pending (see `gather` otherwise).
     @inlinable public var readableBytes: UnsafeRawBufferPointer {
         precondition(splicedCount == 0, "readableBytes with splices pending: use gather or flattenSplices")
-        return UnsafeRawBufferPointer(start: storage + readerIndex, count: writerIndex - readerIndex)
+        return UnsafeRawBufferPointer(start: storage + readIndex, count: writeIndex - readIndex)
     }
 
     /// Marks `count` bytes as sent, splices included (their tokens go back as they complete);
     /// when all are sent the buffer rewinds.
+    @inlinable
     public mutating func consume(_ count: Int) {
         precondition(count <= readableCount)
         guard splicedCount > 0 else {
-            readerIndex += count
-            if readerIndex == writerIndex { rewind() }
+            readIndex += count
+            if readIndex == writeIndex { rewind() }
             return
         }
         consumeWithSplices(count)
     }
 
-    @usableFromInline mutating func rewind() {
-        readerIndex = 0
-        writerIndex = 0
+    @inlinable mutating func rewind() {
+        readIndex = 0
+        writeIndex = 0
     }
 
     /// Makes room for `count` more bytes and returns where they go; `commitWrite` makes them readable.
     public mutating func reserve(_ count: Int) -> UnsafeMutableRawPointer {
-        if writerIndex + count > capacity { grow(toFit: count) }
-        return storage + writerIndex
+        if writeIndex + count > capacity { grow(toFit: count) }
+        return storage + writeIndex
     }
 
     public mutating func commitWrite(_ count: Int) {
-        writerIndex += count
+        writeIndex += count
     }
 
     @inlinable
@@ -155,18 +158,18 @@ public struct OutputBuffer {
 
     /// Keeps unsent bytes at the front so the tail can be reused, then grows if still short.
     private mutating func grow(toFit count: Int) {
-        if readerIndex > 0 {
-            let pending = writerIndex - readerIndex
-            storage.copyMemory(from: storage + readerIndex, byteCount: pending)
-            splices?.shiftPositions(by: readerIndex)
-            readerIndex = 0
-            writerIndex = pending
-            if writerIndex + count <= capacity { return }
+        if readIndex > 0 {
+            let pending = writeIndex - readIndex
+            storage.copyMemory(from: storage + readIndex, byteCount: pending)
+            splices?.shiftPositions(by: readIndex)
+            readIndex = 0
+            writeIndex = pending
+            if writeIndex + count <= capacity { return }
         }
         var newCapacity = max(capacity * 2, 64)
-        while newCapacity < writerIndex + count { newCapacity *= 2 }
+        while newCapacity < writeIndex + count { newCapacity *= 2 }
         let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        if writerIndex > 0 { newStorage.copyMemory(from: storage, byteCount: writerIndex) }
+        if writeIndex > 0 { newStorage.copyMemory(from: storage, byteCount: writeIndex) }
         if capacity > 0 { storage.deallocate() }
         storage = newStorage
         capacity = newCapacity
@@ -174,14 +177,14 @@ public struct OutputBuffer {
 
     /// Where the output stands now, to drop what follows with `rollBack(to:)`.
     public struct Mark {
-        public let writerIndex: Int
+        public let writeIndex: Int
         public let splices: Int
     }
 
-    public var mark: Mark { Mark(writerIndex: writerIndex, splices: splices?.pushed ?? 0) }
+    public var mark: Mark { Mark(writeIndex: writeIndex, splices: splices?.pushed ?? 0) }
 
     /// Bytes this buffer holds beyond `mark` (spliced bytes aside).
-    public func ownedBytes(since mark: Mark) -> Int { writerIndex - mark.writerIndex }
+    public func ownedBytes(since mark: Mark) -> Int { writeIndex - mark.writeIndex }
     /// Splices added since `mark`.
     public func splices(since mark: Mark) -> Int { (splices?.pushed ?? 0) - mark.splices }
 
@@ -189,9 +192,9 @@ public struct OutputBuffer {
     /// A multiget that fails half-way answers only its error, as memcached discards the VALUE lines
     /// it had stacked.
     public mutating func rollBack(to mark: Mark) {
-        precondition(mark.writerIndex >= readerIndex && mark.writerIndex <= writerIndex)
+        precondition(mark.writeIndex >= readIndex && mark.writeIndex <= writeIndex)
         dropSplices(from: mark.splices)
-        writerIndex = mark.writerIndex
+        writeIndex = mark.writeIndex
     }
 
     /// Gives back memory after a burst (a large multiget) once everything is sent.
@@ -215,14 +218,14 @@ public struct OutputBuffer {
         precondition(bytes.count > 0, "an empty splice")
         if let owner { self.owner = owner }
         if splices == nil { splices = SpliceQueue() }
-        splices!.push(Splice(position: writerIndex, base: base, count: bytes.count, token: token))
+        splices!.push(Splice(position: writeIndex, base: base, count: bytes.count, token: token))
         splicedCount += bytes.count
     }
 
     /// Fills `vectors` (room for `limit`) with the unsent bytes in stream order; returns how many.
     public func gather(into vectors: UnsafeMutablePointer<iovec>, limit: Int) -> Int {
         var used = 0
-        var index = readerIndex
+        var index = readIndex
         func add(_ base: UnsafeRawPointer, _ count: Int) {
             guard count > 0, used < limit else { return }
             vectors[used] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base), iov_len: count)
@@ -236,7 +239,7 @@ public struct OutputBuffer {
             add(splice.base + splice.sent, splice.count - splice.sent)
             return used < limit
         }
-        if used < limit { add(storage + index, writerIndex - index) }
+        if used < limit { add(storage + index, writeIndex - index) }
         return used
     }
 
@@ -256,8 +259,8 @@ public struct OutputBuffer {
         if capacity > 0 { storage.deallocate() }
         storage = flat
         capacity = max(newCapacity, 64)
-        readerIndex = 0
-        writerIndex = total
+        readIndex = 0
+        writeIndex = total
     }
 
     /// A copy of every unsent byte in stream order, splices included (for tests and diagnostics).
@@ -270,7 +273,7 @@ public struct OutputBuffer {
 
     /// Calls `body` with each unsent range in stream order.
     private func forEachUnsentRange(_ body: (UnsafeRawBufferPointer) -> Void) {
-        var index = readerIndex
+        var index = readIndex
         splices?.forEachPending { splice in
             if splice.position > index {
                 body(UnsafeRawBufferPointer(start: storage + index, count: splice.position - index))
@@ -279,13 +282,13 @@ public struct OutputBuffer {
             body(UnsafeRawBufferPointer(start: splice.base + splice.sent, count: splice.count - splice.sent))
             return true
         }
-        body(UnsafeRawBufferPointer(start: storage + index, count: writerIndex - index))
+        body(UnsafeRawBufferPointer(start: storage + index, count: writeIndex - index))
     }
 
-    private mutating func consumeWithSplices(_ count: Int) {
+    @usableFromInline mutating func consumeWithSplices(_ count: Int) {
         var left = count
         while left > 0 {
-            if let next = splices?.first, next.position == readerIndex {
+            if let next = splices?.first, next.position == readIndex {
                 let taken = min(left, next.count - next.sent)
                 left -= taken
                 splicedCount -= taken
@@ -296,15 +299,15 @@ public struct OutputBuffer {
                     splices!.advanceFirst(by: taken)
                 }
             } else {
-                let end = splices?.first?.position ?? writerIndex
-                let taken = min(left, end - readerIndex)
+                let end = splices?.first?.position ?? writeIndex
+                let taken = min(left, end - readIndex)
                 precondition(taken > 0, "consumed past the written bytes")
-                readerIndex += taken
+                readIndex += taken
                 left -= taken
             }
         }
         // Splices that sit at the very end of what was consumed and are empty cannot exist (count > 0).
-        if splicedCount == 0 && readerIndex == writerIndex { rewind() }
+        if splicedCount == 0 && readIndex == writeIndex { rewind() }
     }
 
     /// Drops the splices pushed after the first `keeping` (none of them sent), handing their tokens back.

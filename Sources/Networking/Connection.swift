@@ -20,6 +20,8 @@ final class Connection {
     private unowned(unsafe) let worker: Worker
     private let session: ConnectionSession
     private var input: InputBuffer
+    /// The worker pool's block size (kept here: the send path compares with it every time).
+    private let bufferBlockSize: Int
     private var output: OutputBuffer
     private var readEvent: OpaquePointer?
     private var writeEvent: OpaquePointer?
@@ -44,6 +46,7 @@ final class Connection {
         self.worker = worker
         self.session = session
         input = InputBuffer(pool: worker.buffers)
+        bufferBlockSize = worker.buffers.blockSize
         output = .unallocated
         lastCommand = worker.now
     }
@@ -159,12 +162,14 @@ final class Connection {
     /// Restarts the idle clock on complete commands and starts the incomplete-request clock when a
     /// serve ends with part of a request held (unconsumed bytes, or a data block whose bytes the
     /// session took but that is not whole: a serve that ran no command holds one of those).
+    @inline(__always)
     private func noteCommands(_ commands: Int) {
+        let now = worker.now
         if commands > 0 {
-            lastCommand = worker.now
-            partialSince = input.readableCount > 0 ? worker.now : nil
+            lastCommand = now
+            partialSince = input.readableCount > 0 ? now : nil
         } else if partialSince == nil {
-            partialSince = worker.now
+            partialSince = now
         }
     }
 
@@ -215,12 +220,13 @@ final class Connection {
         }
         // A buffer grown past the pool's block for a burst is freed at once; a block stays lent
         // until the worker's sweep finds the connection idle (`returnIdleBuffers`).
-        if output.capacity != worker.buffers.blockSize { takeBackOutputStorage() }
+        if output.capacity != bufferBlockSize { takeBackOutputStorage() }
     }
 
     // MARK: Buffers
 
     /// Gives `output` a block of the worker's pool for the answers to come (it has none while idle).
+    @inline(__always)
     private func lendOutputStorage() -> Bool {
         guard !output.hasStorage else { return true }
         guard let block = worker.buffers.take() else { return false }

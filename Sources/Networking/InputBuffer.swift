@@ -9,11 +9,14 @@ struct InputBuffer {
     private(set) var capacity = 0
     /// unowned(unsafe): the worker owns the pool and outlives its connections.
     private unowned(unsafe) let pool: BufferPool
+    /// The pool's block size, kept here so the request path does not follow the pool reference.
+    private let blockSize: Int
     private var readerIndex = 0
     private var writerIndex = 0
 
     init(pool: BufferPool) {
         self.pool = pool
+        blockSize = pool.blockSize
     }
 
     /// Gives the memory back, whatever it holds.
@@ -33,11 +36,12 @@ struct InputBuffer {
     }
 
     /// Takes a block from the pool for the next read; false when `-o read_buf_mem_limit` allows none.
+    @inline(__always)
     mutating func acquireStorage() -> Bool {
         guard storage == nil else { return true }
         guard let block = pool.take() else { return false }
         storage = block
-        capacity = pool.blockSize
+        capacity = blockSize
         return true
     }
 
@@ -55,12 +59,13 @@ struct InputBuffer {
 
     /// Drops what the session handled; rewinds when nothing is left, and frees a buffer grown for
     /// one large request at once.
+    @inline(__always)
     mutating func consume(_ count: Int) {
         readerIndex += count
         if readerIndex == writerIndex {
             readerIndex = 0
             writerIndex = 0
-            if capacity != pool.blockSize { releaseStorage() }
+            if capacity != blockSize { releaseStorage() }
         }
     }
 
@@ -91,7 +96,7 @@ struct InputBuffer {
     /// A pool block goes back to the pool; a grown buffer is freed.
     private mutating func releaseStorage() {
         guard let block = storage else { return }
-        if capacity == pool.blockSize { pool.give(block) } else { block.deallocate() }
+        if capacity == blockSize { pool.give(block) } else { block.deallocate() }
         storage = nil
         capacity = 0
     }

@@ -69,7 +69,7 @@ final class Listener {
         }
         var second = timeval(tv_sec: 1, tv_usec: 0)
         otherEvents.append(try add(event_new(base, -1, EventFlags.persist, { _, _, context in
-            Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().tick()
+            Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().everySecond()
         }, context), timeout: &second))
         for signalNumber in ServerSignals.stopping {
             otherEvents.append(try add(event_new(base, signalNumber, EventFlags.signal | EventFlags.persist, { signalNumber, _, context in
@@ -103,6 +103,12 @@ final class Listener {
     // MARK: Accepting
 
     /// Accepts what is waiting (bounded, so one busy socket does not starve the others).
+    /// The clock tick, and each worker's sweep (timeouts, idle buffers; see `Handoff.sweep`).
+    private func everySecond() {
+        tick()
+        for worker in workers { worker.queue.push(.sweep) }
+    }
+
     private func acceptAll(on listenFD: Int32, isUnixSocket: Bool) {
         for _ in 0..<64 {
             let fd = acceptNonBlocking(listenFD)

@@ -22,7 +22,6 @@ final class Worker {
     let queue: HandoffQueue
     private let base: OpaquePointer
     private var wakeEvent: OpaquePointer?
-    private var timeoutSweep: OpaquePointer?
     private let makeSession: () -> ConnectionSession
     /// Open connections shared with the listener, which enforces `-c` with it; we decrement on close.
     private let openConnections: ManagedAtomic<Int>
@@ -58,7 +57,6 @@ final class Worker {
     deinit {
         ioVectors.deallocate()
         if let wakeEvent { event_free(wakeEvent) }
-        if let timeoutSweep { event_free(timeoutSweep) }
         event_base_free(base)
     }
 
@@ -71,19 +69,14 @@ final class Worker {
         }
     }
 
-    /// Registers the wake-up and the timeout sweep and starts the thread running the event loop.
+    /// Registers the wake-up (hand-offs, including the listener's once-a-second sweep) and starts the
+    /// thread running the event loop.
     func start() throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
         wakeEvent = event_new(base, queue.wakeSignal.readFD, EventFlags.read | EventFlags.persist, { _, _, context in
             Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().takeHandoffs()
         }, context)
         guard let wakeEvent, event_add(wakeEvent, nil) == 0 else { throw ServerError.system("event_add", errno) }
-        // Always: without -o idle_timeout the sweep still closes requests left incomplete too long.
-        timeoutSweep = event_new(base, -1, EventFlags.persist, { _, _, context in
-            Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().sweepConnections()
-        }, context)
-        var second = timeval(tv_sec: 1, tv_usec: 0)
-        guard let timeoutSweep, event_add(timeoutSweep, &second) == 0 else { throw ServerError.system("event_add", errno) }
         let base = self.base
         thread = try PosixThread(name: "worker-\(index)") {
             event_base_dispatch(base)
@@ -108,6 +101,8 @@ final class Worker {
             case .stop:
                 closeAll()
                 event_base_loopbreak(base)
+            case .sweep:
+                sweepConnections()
             }
         }
         handoffBatch.removeAll(keepingCapacity: true)
