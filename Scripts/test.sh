@@ -5,6 +5,8 @@
 #   3. swift build -c release, then the Python client and differential tests (pytest, Tests/clients)
 #   4. memccapable (libmemcached's ASCII and binary protocol conformance tests) against the release server
 #   5. a short libFuzzer run of the binary, text/meta, UDP and authentication parsers (Scripts/fuzz.sh)
+#   6. the adversarial suite's smoke mode (Scripts/adversarial.py --smoke, side by side with memcached)
+#      and a 3-minute soak (Scripts/soak.py --minutes 3) against the release server
 # Every step runs even if an earlier one failed (unless it needs that step's build); the script
 # prints a summary and exits non-zero if any step failed or ran no test.
 #
@@ -266,6 +268,29 @@ if FUZZ_BUILD_PATH=.build-fuzz timeout 600 Scripts/fuzz.sh 6 2>&1 | tee "$LOGDIR
   record PASS "fuzz smoke (binary, text, udp, auth)" "$(grep -c 'Done [0-9]* runs' "$LOGDIR/fuzz.log") targets ran, no failing input"; tally 1 0
 else
   record FAIL "fuzz smoke (binary, text, udp, auth)" "see .build-logs/fuzz.log and .build-fuzz/crashes/"; tally 0 1
+fi
+
+# ---------------------------------------------------------------- 6. adversarial smoke + soak
+# Hostile and buggy clients, each case against memcached and swiftcached in memory-limited cgroups
+# (verdicts in the script's header); then a short mixed load checking RSS, refusals and every value.
+note "6. adversarial smoke and 3-minute soak ($(elapsed))"
+if [ $RELEASE_OK -eq 1 ]; then
+  if timeout 600 "$PY" Scripts/adversarial.py --smoke --binary "$BIN" --out "$LOGDIR/adversarial" 2>&1 \
+      | tee "$LOGDIR/adversarial.log" | grep -E "^### |\*\*(PASS|FAIL)"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+    n=$(grep -c '\*\*PASS' "$LOGDIR/adversarial.log" || true)
+    record PASS "adversarial smoke" "$n cases at least as good as memcached"; tally "$n" 0
+  else
+    f=$(grep -c '\*\*FAIL' "$LOGDIR/adversarial.log" || true); [ "$f" -eq 0 ] && f=1
+    record FAIL "adversarial smoke" "$f cases failed (see .build-logs/adversarial.log)"; tally 0 "$f"
+  fi
+  if timeout 480 "$PY" Scripts/soak.py --minutes 3 --binary "$BIN" --out "$LOGDIR/soak" > "$LOGDIR/soak.log" 2>&1; then
+    record PASS "soak (3 minutes)" "$(tail -n 1 "$LOGDIR/soak.log")"; tally 1 0
+  else
+    tail -n 20 "$LOGDIR/soak.log"
+    record FAIL "soak (3 minutes)" "see .build-logs/soak.log"; tally 0 1
+  fi
+else
+  record FAIL "adversarial smoke + soak" "not run: no release build"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- summary
