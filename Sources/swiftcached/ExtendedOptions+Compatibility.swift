@@ -34,6 +34,12 @@ extension ExtendedOptions {
             admin.watcherLogBufferSize = try Self.kilobytes(value, option: name)
         case "worker_logbuf_size":
             admin.workerLogBufferSize = try Self.kilobytes(value, option: name)
+            // memcached 1.6.18 also reads this value as a slab size (its option parser falls through
+            // to `slab_sizes`) and refuses what is outside a chunk's range; the same refusal here.
+            let kilobytes = admin.workerLogBufferSize / 1024
+            guard (48...524_288).contains(kilobytes) else {
+                throw CommandLineError("slab size \(kilobytes) is out of valid range")
+            }
         case "slab_automove_freeratio":
             guard let value else { throw CommandLineError("Missing slab_automove_freeratio argument") }
             guard let ratio = Double(value) else { throw CommandLineError("could not parse argument to slab_automove_freeratio") }
