@@ -42,8 +42,8 @@ extension TextSession {
         guard context.server.settings.admin.shutdownEnabled else {
             return output.append(ResponseLine.shutdownNotEnabled)
         }
-        _ = takeNoreply(in: bytes)
-        let words = noreply ? tokens.count - 1 : tokens.count
+        // memcached reads no `noreply` here: `shutdown noreply` is an invalid mode, answered.
+        let words = tokens.count
         if words == 1 {
             closeRequested = true
             kill(getpid(), SIGINT)
@@ -51,7 +51,7 @@ extension TextSession {
             closeRequested = true
             kill(getpid(), SIGUSR1)
         } else {
-            reply(AdminReply.invalidShutdownMode, into: &output)
+            output.append(AdminReply.invalidShutdownMode)
         }
     }
 

@@ -74,8 +74,8 @@ final class ServerCommandTests: XCTestCase {
     /// `-A`: a mode other than graceful is refused (the real shutdown is tested on a process).
     func testShutdownModes() {
         let h = makeHarness { $0.admin.shutdownEnabled = true }
-        XCTAssertEqual(h.send("shutdown x\r\nshutdown graceful x\r\nshutdown x noreply\r\n"),
-                       "CLIENT_ERROR invalid shutdown mode\r\nCLIENT_ERROR invalid shutdown mode\r\n")
+        XCTAssertEqual(h.send("shutdown x\r\nshutdown graceful x\r\nshutdown noreply\r\n"), String(
+            repeating: "CLIENT_ERROR invalid shutdown mode\r\n", count: 3))
         XCTAssertEqual(h.stat("shutdown_command", from: "stats settings\r\n"), "yes")
     }
 
