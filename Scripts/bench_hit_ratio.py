@@ -108,9 +108,10 @@ def main():
     parser.add_argument("--policies", default="s3fifo,segmented,lru")
     arguments = parser.parse_args()
 
-    servers = [("memcached", [arguments.memcached] + (["-u", "root"] if os.geteuid() == 0 else []))]
+    as_root = ["-u", "root"] if os.geteuid() == 0 else []  # both servers refuse root without -u
+    servers = [("memcached", [arguments.memcached] + as_root)]
     for policy in arguments.policies.split(","):
-        servers.append((f"swiftcached-{policy}", [arguments.swiftcached, "-o", f"eviction_policy={policy}"]))
+        servers.append((f"swiftcached-{policy}", [arguments.swiftcached, "-o", f"eviction_policy={policy}"] + as_root))
 
     rows = []
     for workload, with_scans in (("zipf", False), ("zipf+scans", True)):

@@ -133,8 +133,7 @@ def main():
         for name, binary in (("memcached", arguments.memcached), ("swiftcached", arguments.swiftcached)):
             port = free_port()
             command = [binary, "-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(arguments.megabytes), "-t", "2"]
-            if name == "memcached":
-                command += ["-u", "root"] if os.geteuid() == 0 else []
+            command += ["-u", "root"] if os.geteuid() == 0 else []  # both refuse root without -u
             rows.append(measure(name, command, port, arguments.megabytes, value_size))
             print(json.dumps(rows[-1]), flush=True)
 

@@ -81,7 +81,7 @@ def main():
 
     rows = []
     for name, command in (("memcached", [arguments.memcached] + (["-u", "root"] if os.geteuid() == 0 else [])),
-                          ("swiftcached", [arguments.swiftcached])):
+                          ("swiftcached", [arguments.swiftcached] + (["-u", "root"] if os.geteuid() == 0 else []))):
         port = free_port()
         process = start(command + ["-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(arguments.megabytes), "-t", "2"], port)
         try:

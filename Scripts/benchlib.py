@@ -84,8 +84,8 @@ class Server:
     def __init__(self, label, binary, args, log_path, wrapper=(), start_timeout=15.0):
         self.label, self.binary, self.port = label, binary, free_port()
         argv = list(wrapper) + [binary, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + list(args)
-        if os.path.basename(binary).startswith("memcached") and os.geteuid() == 0:
-            argv += ["-u", "root"]
+        if os.geteuid() == 0:
+            argv += ["-u", "root"]  # both servers refuse to run as root without -u
         self.argv = argv
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)

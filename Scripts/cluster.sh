@@ -55,11 +55,14 @@ stop_pidfile() { # pidfile signal
   rm -f "$1"
 }
 
+# swiftcached, like memcached, refuses to run as root without -u.
+as_root_user() { [ "$(id -u)" -eq 0 ] && echo "-u root"; }
+
 node_numbers() { ls "$CLUSTER_DIR" 2>/dev/null | sed -n 's/^node\([0-9]*\)\.pid$/\1/p' | sort -n; }
 
 start_node() {
   local k=$1 port=$((BASE_PORT + $1))
-  launch "node$k" "$BIN_DIR/swiftcached" -l 127.0.0.1 -p "$port" -U 0 -m 64 -t 2 -v \
+  launch "node$k" "$BIN_DIR/swiftcached" -l 127.0.0.1 -p "$port" -U 0 -m 64 -t 2 -v $(as_root_user) \
     --cluster-endpoint "127.0.0.1:$BASE_PORT" --advertise "node$k|127.0.0.1|$port"
   wait_listening "$port"
   echo "node$k on 127.0.0.1:$port"

@@ -26,6 +26,8 @@ defaults=()
 given -p "$@" || given --port "$@" || defaults+=(-p 11211)
 given -U "$@" || given --udp-port "$@" || defaults+=(-U 0)
 given -l "$@" || given --listen "$@" || given -s "$@" || given --unix-socket "$@" || defaults+=(-l 127.0.0.1)
+# As memcached, the server refuses to run as root without -u; as root, stay root unless told otherwise.
+[ "$(id -u)" -eq 0 ] && ! given -u "$@" && ! given --user "$@" && defaults+=(-u root)
 
 echo "run.sh: starting .build/release/swiftcached ${defaults[*]} $*"
 exec .build/release/swiftcached "${defaults[@]}" "$@"

@@ -230,7 +230,7 @@ fi
 note "4. memccapable, ASCII and binary ($(elapsed))"
 if [ $RELEASE_OK -eq 1 ]; then
   PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$BIN" -p "$PORT" -l 127.0.0.1 -U 0 -m 64 -t 2 >"$LOGDIR/memccapable-server.log" 2>&1 &
+  "$BIN" -p "$PORT" -l 127.0.0.1 -U 0 -m 64 -t 2 -u "$(id -un)" >"$LOGDIR/memccapable-server.log" 2>&1 &
   SPID=$!
   up=0
   for _ in $(seq 1 100); do   # at most 10 s

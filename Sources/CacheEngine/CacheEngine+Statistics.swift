@@ -1,7 +1,7 @@
 extension CacheEngine {
     public func statistics() -> EngineStatistics {
         var result = EngineStatistics()
-        result.limitMaxbytes = UInt64(configuration.memoryLimit)
+        result.limitMaxbytes = UInt64(memoryLimit)
         for classID in 1..<lrus.classCount {
             lrus.locks.lock(classID)
             let state = lrus.states[classID]

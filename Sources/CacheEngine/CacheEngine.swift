@@ -47,7 +47,7 @@ public final class CacheEngine: @unchecked Sendable {
         self.clock = clock
         withCAS = configuration.casEnabled
         arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
-                          slabClassLimit: SlabSizeClasses.maximumClasses)
+                          slabClassLimit: SlabSizeClasses.maximumClasses, growthRoom: CacheEngine.growthRoom(for: configuration))
         sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
         geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)

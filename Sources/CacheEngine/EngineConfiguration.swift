@@ -2,6 +2,11 @@
 public struct EngineConfiguration: Sendable {
     /// Bytes of item memory (`-m` megabytes); slab pages are carved from this budget only.
     public var memoryLimit: Int = 64 << 20
+    /// How far `cache_memlimit` may raise `memoryLimit` at run time (address space reserved up front,
+    /// never touched until used); 0 with `-k`, where locked memory would make the reservation resident.
+    public var memoryLimitGrowthRoom: Int = EngineConfiguration.defaultGrowthRoom
+    /// Room for the limit to quadruple, at least up to 1 GB.
+    public static let defaultGrowthRoom = -1
     /// Smallest key+value space of the first slab class (`-n`).
     public var chunkSizeMin: Int = 48
     /// Growth factor between consecutive slab classes (`-f`).

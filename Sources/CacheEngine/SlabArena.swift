@@ -15,10 +15,12 @@ import Glibc
 final class SlabArena: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let pageSize: Int
-    /// Pages within the memory limit.
+    /// Pages reserved for the memory limit, including what `cache_memlimit` may grow it to.
     let pageCount: Int
     /// Pages beyond the limit, at most one per slab class (reserved address space, not memory).
     let firstPageAllowance: Int
+    /// Pages within the memory limit now (`cache_memlimit` moves it, within `pageCount`).
+    private var pageLimit: Int
     /// log2 of the chunk alignment: 8-byte alignment addresses 32 GB of arena in 32 bits.
     let shift: Int
     var alignment: Int { 1 << shift }
@@ -28,9 +30,12 @@ final class SlabArena: @unchecked Sendable {
     /// The slab class each handed-out page belongs to (guarded by the page lock).
     private let pageOwners: UnsafeMutablePointer<UInt8>
 
-    init(memoryLimit: Int, pageSize: Int, slabClassLimit: Int) {
+    /// `growthRoom`: how far beyond `memoryLimit` `cache_memlimit` may raise the limit later
+    /// (address space reserved now, so that item references stay 32-bit offsets into one range).
+    init(memoryLimit: Int, pageSize: Int, slabClassLimit: Int, growthRoom: Int = 0) {
         self.pageSize = pageSize
-        pageCount = max(1, memoryLimit / pageSize)
+        pageLimit = max(1, memoryLimit / pageSize)
+        pageCount = pageLimit + max(0, growthRoom / pageSize)
         firstPageAllowance = slabClassLimit
         let bytes = (pageCount + firstPageAllowance) * pageSize
         var shift = 3
@@ -55,8 +60,8 @@ final class SlabArena: @unchecked Sendable {
     func takePage(for classID: Int, firstOfItsClass: Bool) -> UnsafeMutableRawPointer? {
         pthread_mutex_lock(&pageLock)
         defer { pthread_mutex_unlock(&pageLock) }
-        let limit = firstOfItsClass ? pageCount + firstPageAllowance : pageCount
-        guard pagesHandedOut < limit else { return nil }
+        let limit = firstOfItsClass ? pageLimit + firstPageAllowance : pageLimit
+        guard pagesHandedOut < min(limit, pageCount + firstPageAllowance) else { return nil }
         let page = base + pagesHandedOut * pageSize
         pageOwners[pagesHandedOut] = UInt8(classID)
         pagesHandedOut += 1
@@ -77,6 +82,22 @@ final class SlabArena: @unchecked Sendable {
         pthread_mutex_lock(&pageLock)
         pageOwners[(page - base) / pageSize] = UInt8(classID)
         pthread_mutex_unlock(&pageLock)
+    }
+
+    /// The memory limit in pages; a new limit applies to pages handed out from now on (pages already
+    /// handed out stay with their classes). False when `pages` is beyond the reserved range.
+    func setPageLimit(_ pages: Int) -> Bool {
+        pthread_mutex_lock(&pageLock)
+        defer { pthread_mutex_unlock(&pageLock) }
+        guard pages >= 1, pages <= pageCount else { return false }
+        pageLimit = pages
+        return true
+    }
+
+    var currentPageLimit: Int {
+        pthread_mutex_lock(&pageLock)
+        defer { pthread_mutex_unlock(&pageLock) }
+        return pageLimit
     }
 
     var pagesInUse: Int {

@@ -21,6 +21,10 @@ public enum CommandKind: Equatable, Sendable {
     case lruCrawler
     case quit
     case shutdown
+    /// `cache_memlimit <megabytes> [noreply]`.
+    case cacheMemoryLimit
+    /// `watch [streams]`: recognized so that `-W` can refuse it as memcached does.
+    case watch
     /// The meta no-op `mn`, which answers `MN`.
     case metaNoOp
     /// Meta commands (see MetaFlags): `mg`, `ms`, `md`, `ma`, `me`.

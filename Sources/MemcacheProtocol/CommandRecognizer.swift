@@ -41,6 +41,7 @@ public enum CommandRecognizer {
             return .error
         case UInt8(ascii: "c"):
             if named("cas") { return accept(.cas, 6...7) }
+            if named("cache_memlimit") { return accept(.cacheMemoryLimit, 2...3) }
             return .error
         case UInt8(ascii: "i"):
             if named("incr") { return accept(.incr, 3...4) }
@@ -62,6 +63,7 @@ public enum CommandRecognizer {
             if named("verbosity") { return accept(.verbosity, 2...3) }
             if named("lru") { return words >= 2 ? .command(.lru) : .error }
             if named("lru_crawler") { return .command(.lruCrawler) }
+            if named("watch") { return .command(.watch) }
             // memcached hangs up on what looks like an HTTP request.
             if bytes.span(tokens[words - 1], hasPrefix: "HTTP/") { return .closeConnection }
             return .error

@@ -137,7 +137,7 @@ extension BinarySession {
     }
 
     private func version(_ request: BinaryRequest, into output: inout OutputBuffer) {
-        var text = swiftcachedVersion
+        var text = reportedVersion
         text.withUTF8 { bytes in
             output.appendBinaryHeader(opcode: request.opcode, status: .success, bodyLength: bytes.count, opaque: request.opaque)
             output.append(UnsafeRawBufferPointer(bytes))

@@ -14,6 +14,7 @@ public final class ServerContext: @unchecked Sendable {
     /// before the server starts, only read afterwards.
     public var clusterConfig: ClusterConfigSource?
     private let verbosityLevel: Locked<Int>
+    private let detailSwitch: Locked<Bool>
 
     public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {
         self.settings = settings
@@ -22,6 +23,13 @@ public final class ServerContext: @unchecked Sendable {
         bufferMemory = BufferMemory(limit: settings.readBufferMemoryLimit)
         self.startTime = engine.clock.unixNow
         verbosityLevel = Locked(settings.verbosity)
+        detailSwitch = Locked(settings.admin.detailEnabled)
+    }
+
+    /// `stats detail on|off` (`-D` starts it on), for `stats settings`' `detail_enabled`.
+    public var detailEnabled: Bool {
+        get { detailSwitch.withLock { $0 } }
+        set { detailSwitch.withLock { $0 = newValue } }
     }
 
     /// `verbosity N` changes it at run time.

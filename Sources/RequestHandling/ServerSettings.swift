@@ -48,11 +48,18 @@ public struct ServerSettings: Sendable {
     public var readBufferMemoryLimit: Int = 0
     /// Longest command line without a newline before the connection is closed (memcached: 2048).
     public var maxLineLength: Int = 2048
+    /// `-A`, `-F`, `-W`, `-D` and the memcached settings accepted without effect.
+    public var admin = AdminSettings()
     /// What `stats` reports as `libevent` (the network layer fills in `event_get_version()`).
     public var libeventVersion: String = "unknown"
 
     public init() {}
 }
 
-/// The version this server reports (`version`, `stats`).
-public let swiftcachedVersion = "1.6.18-swiftcached-0.1"
+/// What `version` and `stats version` answer: the memcached protocol level this server implements,
+/// as a plain X.Y.Z. Clients parse it strictly (ElastiCache auto-discovery clients compare it with
+/// 1.4.14 before sending `config get cluster`), so Swiftcached's own version stays out of it.
+public let reportedVersion = "1.6.18"
+
+/// Swiftcached's own release, for `-V`, `-h` and the docs.
+public let swiftcachedRelease = "0.1"

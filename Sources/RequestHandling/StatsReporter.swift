@@ -21,7 +21,7 @@ struct StatsReporter {
         output.appendStat("pid", Int(getpid()))
         output.appendStat("uptime", Int(now - server.startTime))
         output.appendStat("time", Int(now))
-        output.appendStat("version", swiftcachedVersion)
+        output.appendStat("version", reportedVersion)
         output.appendStat("libevent", settings.libeventVersion)
         output.appendStat("pointer_size", MemoryLayout<UnsafeRawPointer>.size * 8)
         writeResourceUsage(into: &output)
@@ -119,7 +119,8 @@ struct StatsReporter {
 
     func writeSettings(into output: inout OutputBuffer) {
         let engine = settings.engine
-        output.appendStat("maxbytes", engine.memoryLimit)
+        let admin = settings.admin
+        output.appendStat("maxbytes", server.engine.memoryLimit)
         output.appendStat("maxconns", settings.maxConnections)
         output.appendStat("tcpport", settings.tcpPort)
         output.appendStat("udpport", settings.udpPort)
@@ -129,13 +130,13 @@ struct StatsReporter {
         output.appendStat("evictions", engine.evictionsEnabled ? "on" : "off")
         output.appendStat("domain_socket", settings.unixSocketPath ?? "NULL")
         output.appendStat("umask", String(settings.unixSocketMask, radix: 8))
-        output.appendStat("shutdown_command", "no")
+        output.appendStat("shutdown_command", admin.shutdownEnabled ? "yes" : "no")
         output.appendStat("growth_factor", twoDecimals(engine.growthFactor))
         output.appendStat("chunk_size", engine.chunkSizeMin)
         output.appendStat("num_threads", settings.workerThreads)
         output.appendStat("num_threads_per_udp", settings.workerThreads)
-        output.appendStat("stat_key_prefix", ":")
-        output.appendStat("detail_enabled", "no")
+        output.appendStat("stat_key_prefix", String(UnicodeScalar(admin.prefixDelimiter)))
+        output.appendStat("detail_enabled", server.detailEnabled ? "yes" : "no")
         output.appendStat("reqs_per_event", settings.requestsPerEvent)
         output.appendStat("cas_enabled", engine.casEnabled ? "yes" : "no")
         output.appendStat("tcp_backlog", settings.backlog)
@@ -144,9 +145,9 @@ struct StatsReporter {
         output.appendStat("auth_enabled_sasl", settings.saslCredentials == nil ? "no" : "yes")
         output.appendStat("auth_enabled_ascii", settings.asciiAuthFile ?? "no")
         output.appendStat("item_size_max", engine.itemSizeMax)
-        output.appendStat("maxconns_fast", "yes")
+        output.appendStat("maxconns_fast", admin.maxconnsFast ? "yes" : "no")
         output.appendStat("hashpower_init", engine.hashPowerInitial)
-        output.appendStat("slab_reassign", "yes")
+        output.appendStat("slab_reassign", admin.slabReassign ? "yes" : "no")
         output.appendStat("slab_automove", server.engine.slabAutomove)
         output.appendStat("slab_automove_ratio", twoDecimals(engine.slabAutomoveRatio))
         output.appendStat("slab_automove_window", UInt64(engine.slabAutomoveWindow))
@@ -154,8 +155,10 @@ struct StatsReporter {
         output.appendStat("lru_crawler", server.engine.lruCrawlerEnabled ? "yes" : "no")
         output.appendStat("lru_crawler_sleep", UInt64(server.engine.lruCrawlerSleep))
         output.appendStat("lru_crawler_tocrawl", UInt64(server.engine.lruCrawlerToCrawl))
-        output.appendStat("flush_enabled", "yes")
+        output.appendStat("tail_repair_time", admin.tailRepairTime)
+        output.appendStat("flush_enabled", admin.flushEnabled ? "yes" : "no")
         output.appendStat("dump_enabled", settings.dumpEnabled ? "yes" : "no")
+        output.appendStat("hash_algorithm", admin.hashAlgorithm)
         let tuning = server.engine.tuning
         output.appendStat("lru_maintainer_thread", server.engine.lruMaintainerRunning ? "yes" : "no")
         output.appendStat("eviction_policy", engine.evictionPolicy.rawValue)
@@ -168,8 +171,16 @@ struct StatsReporter {
         output.appendStat("temp_lru", tuning.temporaryLRU ? "yes" : "no")
         output.appendStat("temporary_ttl", Int(tuning.temporaryTTL))
         output.appendStat("idle_timeout", settings.idleTimeout)
+        output.appendStat("watcher_logbuf_size", admin.watcherLogBufferSize)
+        output.appendStat("worker_logbuf_size", admin.workerLogBufferSize)
         output.appendStat("read_buf_mem_limit", settings.readBufferMemoryLimit)
         output.appendStat("track_sizes", server.engine.sizeTrackingEnabled ? "yes" : "no")
+        output.appendStat("inline_ascii_response", "no")
+        // Of memcached's extstore and TLS lines (both refused at start-up), the one setting accepted.
+        output.appendStat("slab_automove_freeratio", threeDecimals(admin.slabAutomoveFreeRatio))
+        // memcached prints its unset strings with "%s" of NULL, which glibc writes as "(null)".
+        output.appendStat("num_napi_ids", admin.napiIDs.map(String.init) ?? "(null)")
+        output.appendStat("memory_file", admin.memoryFile ?? "(null)")
         output.append(ResponseLine.end)
     }
 
@@ -270,8 +281,16 @@ struct StatsReporter {
 }
 
 /// A number with two decimals, as C's "%.2f" prints it (the server links no Foundation).
-func twoDecimals(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+func twoDecimals(_ value: Double) -> String { fixedDecimals(value, places: 2) }
+
+/// "%.3f".
+func threeDecimals(_ value: Double) -> String { fixedDecimals(value, places: 3) }
+
+private func fixedDecimals(_ value: Double, places: Int) -> String {
+    var scale = 1
+    for _ in 0..<places { scale *= 10 }
+    let scaled = Int((abs(value) * Double(scale)).rounded())
+    let fraction = String(scaled % scale)
+    let sign = value < 0 && scaled != 0 ? "-" : ""
+    return sign + "\(scaled / scale)." + String(repeating: "0", count: places - fraction.count) + fraction
 }

@@ -37,14 +37,16 @@ extension TextSession {
         case .flushAll: flushAll(in: bytes, into: &output)
         case .version:
             output.append(ResponseLine.versionPrefix)
-            output.appendText(swiftcachedVersion)
+            output.appendText(reportedVersion)
             output.append(ResponseLine.lineEnd)
         case .verbosity: verbosity(in: bytes, into: &output)
         case .slabs: slabs(in: bytes, into: &output)
         case .lru: lru(in: bytes, into: &output)
         case .lruCrawler: lruCrawler(in: bytes, into: &output)
         case .quit: closeRequested = true
-        case .shutdown: output.append(ResponseLine.shutdownNotEnabled)
+        case .shutdown: shutdown(in: bytes, into: &output)
+        case .cacheMemoryLimit: cacheMemoryLimit(in: bytes, into: &output)
+        case .watch: watch(in: bytes, into: &output)
         case .metaNoOp: output.append(ResponseLine.metaNoOp)
         case .metaGet: metaGet(in: bytes, into: &output)
         case .metaSet: metaSet(in: bytes, into: &output)

@@ -34,12 +34,14 @@ extension TextSession {
         }
     }
 
-    /// `stats detail on|off|dump`: per-prefix statistics are not kept, so on/off are accepted
-    /// and ignored and the dump is empty.
+    /// `stats detail on|off|dump`: on/off switch `detail_enabled` (`-D` starts it on), but per-prefix
+    /// counts are not kept (that would put a prefix lookup on every get, set and delete), so the dump
+    /// is always empty (README).
     private func statsDetail(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         guard tokens.count > 2 else { return output.append(ResponseLine.statsDetailUsage) }
         let mode = tokens[2]
         if bytes.span(mode, equals: "on") || bytes.span(mode, equals: "off") {
+            context.server.detailEnabled = bytes.span(mode, equals: "on")
             output.append(ResponseLine.ok)
         } else if bytes.span(mode, equals: "dump") {
             output.append(ResponseLine.end)

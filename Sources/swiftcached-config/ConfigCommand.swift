@@ -70,7 +70,7 @@ struct ConfigCommand: ParsableCommand {
 
     func run() throws {
         if printVersion {
-            print("swiftcached-config \(swiftcachedVersion)")
+            print("swiftcached-config \(swiftcachedRelease) (memcached protocol \(reportedVersion))")
             return
         }
         let verbosity = verbose
@@ -90,7 +90,7 @@ struct ConfigCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
-                                      version: swiftcachedVersion, threads: threads)
+                                      version: reportedVersion, threads: threads)
         let server = Server(settings: serverSettings, counters: CounterRegistry(),
                             log: ServerLog(level: { verbosity }), hangup: .leftToProcess, tick: {},
                             makeWorkerSetup: { _ in

@@ -1,4 +1,5 @@
 import CacheEngine
+import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,13 +27,14 @@ struct ExtendedOptions {
     var lruCrawlerToCrawl: UInt32?
     /// `track_sizes`: the `stats sizes` histogram from the start.
     var trackSizes = false
+    /// What the compatibility options set (ExtendedOptions+Compatibility.swift).
+    var admin = AdminSettings()
     /// Options memcached knows that this server accepts and ignores (it has no such machinery).
     var ignored: [String] = []
 
-    /// memcached options with no effect here, accepted so existing command lines keep working.
-    static let ignorable: Set<String> = [
-        "modern", "maxconns_fast", "slab_reassign", "hash_algorithm", "no_hashexpand",
-    ]
+    /// memcached options with no effect here and nothing to show, accepted so existing command lines
+    /// keep working (`drop_privileges`: memcached's seccomp sandbox).
+    static let ignorable: Set<String> = ["modern", "no_hashexpand", "drop_privileges", "no_drop_privileges"]
 
     /// Parses every `-o` argument given; the message says which option was wrong and why.
     static func parse(_ arguments: [String]) throws(CommandLineError) -> ExtendedOptions {
@@ -128,7 +130,7 @@ struct ExtendedOptions {
         case _ where Self.ignorable.contains(name):
             ignored.append(name)
         default:
-            throw CommandLineError("Illegal suboption \"\(item)\"")
+            guard try applyCompatibility(name, value) else { throw CommandLineError("Illegal suboption \"\(item)\"") }
         }
     }
 

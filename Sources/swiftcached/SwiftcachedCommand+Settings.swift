@@ -28,6 +28,9 @@ extension SwiftcachedCommand {
         if let sleep = options.lruCrawlerSleep { settings.engine.lruCrawlerSleep = sleep }
         if let toCrawl = options.lruCrawlerToCrawl { settings.engine.lruCrawlerToCrawl = toCrawl }
         if options.trackSizes { settings.engine.trackSizes = true }
+        settings.admin = options.admin
+        try operations.apply(to: &settings.admin)
+        if operations.lockMemory { settings.engine.memoryLimitGrowthRoom = 0 }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
         settings.dumpEnabled = !disableDumping
         settings.verbosity = verbose

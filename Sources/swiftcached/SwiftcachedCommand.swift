@@ -10,7 +10,7 @@ import Glibc
 struct SwiftcachedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftcached",
-        abstract: "A memcached-compatible cache server (\(swiftcachedVersion)).")
+        abstract: "A memcached-compatible cache server (swiftcached \(swiftcachedRelease), memcached \(reportedVersion) protocol).")
 
     @Option(name: [.customShort("p"), .customLong("port")],
             help: "TCP port to listen on (0: off; default 11211, or the -U port when only -U is given).")
@@ -79,12 +79,18 @@ struct SwiftcachedCommand: ParsableCommand {
             help: "Comma separated extended options: hashpower=N, idle_timeout=SECONDS, slab_chunk_max=SIZE.")
     var extended: [String] = []
 
+    @OptionGroup var operations: OperatorOptions
+
     @OptionGroup(title: "Cluster")
     var cluster: ClusterOptions
 
     func run() throws {
         if printVersion {
-            print("swiftcached \(swiftcachedVersion)")
+            print("swiftcached \(swiftcachedRelease) (memcached \(reportedVersion) protocol)")
+            return
+        }
+        if operations.printLicense {
+            print(licenseNotice)
             return
         }
         let settings: ServerSettings
@@ -94,11 +100,13 @@ struct SwiftcachedCommand: ParsableCommand {
             fputs("\(error.description)\n", stderr)
             throw ExitCode(64)  // EX_USAGE, as memcached
         }
-        try serve(settings)
+        let setup = ProcessSetup(options: operations, verbose: verbose)
+        if let failure = setup.prepare() { throw ExitCode(failure) }
+        try serve(settings, setup: setup)
     }
 
     /// Creates the engine and the server, and serves until SIGINT/SIGTERM/SIGUSR1 (see ServerSignals).
-    private func serve(_ settings: ServerSettings) throws {
+    private func serve(_ settings: ServerSettings, setup: ProcessSetup) throws {
         let signalHold = ServerSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
@@ -112,10 +120,12 @@ struct SwiftcachedCommand: ParsableCommand {
             engine.shutdown()
             throw ExitCode(71)  // EX_OSERR
         }
+        setup.writePidFile()
         signalHold.release()
         server.run()
         registrar?.stop()
         engine.shutdown()
+        setup.removePidFile()
         if context.verbosity > 0 {
             fputs("Exiting normally\n", stderr)
         }

@@ -40,6 +40,8 @@ final class ServerProcess {
             unixSocketPath = nil
             all += ["-p", String(port), "-l", "127.0.0.1"]
         }
+        // The server refuses to run as root without -u, as memcached does.
+        if geteuid() == 0, !all.contains("-u") { all += ["-u", "root"] }
         process.executableURL = try Self.binaryURL()
         process.arguments = all
         process.standardError = stderrPipe

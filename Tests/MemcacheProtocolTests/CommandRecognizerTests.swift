@@ -37,7 +37,7 @@ final class CommandRecognizerTests: XCTestCase {
             "add k", "cas k 0 0 1", "cas k 0 0 1 2 3 4", "incr k", "incr k 1 2 3", "decr k",
             "delete", "delete a b c d", "touch k", "touch k 1 2 3", "flush_all 1 2 3",
             "verbosity", "verbosity 1 2 3", "sxx HTTP/1.1", "mx a v",
-            "cache_memlimit 100", "GET", "bogus",
+            "cache_memlimit", "cache_memlimit 1 2 3", "GET", "bogus",
             "set " + (1...30).map(String.init).joined(separator: " "),
         ]
         for line in errors {

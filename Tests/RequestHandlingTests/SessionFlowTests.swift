@@ -19,7 +19,7 @@ final class SessionFlowTests: XCTestCase {
         + "STORED\r\n" + "STORED\r\n" + "STORED\r\n" + "25\r\n" + "0\r\n" + "NOT_FOUND\r\n" + "TOUCHED\r\n"
         + "VALUE a 1 6\r\n>abcde\r\nVALUE b 0 2\r\n0 \r\nEND\r\n" + "EXISTS\r\n" + "DELETED\r\n"
         + "CLIENT_ERROR bad data chunk\r\nERROR\r\n" + "VALUE a 1 6\r\n>abcde\r\nVALUE c 0 1\r\nc\r\nEND\r\n"
-        + "OK\r\n" + "END\r\n" + "VERSION \(swiftcachedVersion)\r\n" + "OK\r\n" + "ERROR\r\n" + "ERROR\r\n"
+        + "OK\r\n" + "END\r\n" + "VERSION \(reportedVersion)\r\n" + "OK\r\n" + "ERROR\r\n" + "ERROR\r\n"
         + "SERVER_ERROR object too large for cache\r\n" + "END\r\n" + "MN\r\n"
 
     func testWholeScriptInOneBuffer() {
@@ -56,7 +56,7 @@ final class SessionFlowTests: XCTestCase {
     func testRequestLimitYieldsAndResumes() {
         let h = makeHarness()
         let output = h.send("version\r\nversion\r\nversion\r\nversion\r\nversion\r\n", requestLimit: 2)
-        XCTAssertEqual(output, String(repeating: "VERSION \(swiftcachedVersion)\r\n", count: 5))
+        XCTAssertEqual(output, String(repeating: "VERSION \(reportedVersion)\r\n", count: 5))
         XCTAssertEqual(h.progressLog.map(\.yielded), [true, true, false])
         XCTAssertEqual(h.progressLog.map(\.consumed), [2, 2, 1].map { $0 * "version\r\n".utf8.count })
     }

@@ -55,6 +55,14 @@ final class SessionHarness {
     }
 
     func counter(_ counter: Counter) -> UInt64 { server.counters.total(counter) }
+
+    /// The value of `STAT name` in what `command` answers (nil when absent).
+    func stat(_ name: String, from command: String) -> String? {
+        for line in send(command).split(separator: "\r\n") where line.hasPrefix("STAT \(name) ") {
+            return String(line.dropFirst("STAT \(name) ".count))
+        }
+        return nil
+    }
 }
 
 extension XCTestCase {

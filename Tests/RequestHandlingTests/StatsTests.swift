@@ -42,7 +42,7 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(stat("get_misses", in: answer), "1")
         XCTAssertEqual(stat("cmd_set", in: answer), "1")
         XCTAssertEqual(stat("curr_items", in: answer), "1")
-        XCTAssertEqual(stat("version", in: answer), swiftcachedVersion)
+        XCTAssertEqual(stat("version", in: answer), reportedVersion)
         XCTAssertEqual(stat("limit_maxbytes", in: answer), String(8 << 20))
         XCTAssertEqual(stat("pointer_size", in: answer), "64")
         let rusage = stat("rusage_user", in: answer)!

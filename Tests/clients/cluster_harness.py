@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 
-from conftest import SWIFTCACHED_BINARY, free_port
+from conftest import SWIFTCACHED_BINARY, free_port, with_user
 
 CONFIG_BINARY = os.environ.get("SWIFTCACHED_CONFIG_BINARY") or os.path.join(
     os.path.dirname(SWIFTCACHED_BINARY), "swiftcached-config")
@@ -160,7 +160,7 @@ class Cluster:
 
     def start_node(self, name, register=True, port=None):
         def argv(p):
-            base = [SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-m", "32", "-t", "1"]
+            base = with_user([SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-m", "32", "-t", "1"])
             if register:
                 base += ["--cluster-endpoint", "127.0.0.1:%d" % self.endpoint_port,
                          "--advertise", "%s|127.0.0.1|%d" % (name, p), "--heartbeat-interval", "0.3"]

@@ -26,6 +26,14 @@ def is_memcached(binary):
     return os.path.basename(binary).startswith("memcached")
 
 
+def with_user(argv):
+    """argv plus `-u root` when running as root: memcached and swiftcached both refuse to run as root
+    without -u (and with it, switch to that user)."""
+    if os.geteuid() == 0 and "-u" not in argv:
+        return argv + ["-u", "root"]
+    return argv
+
+
 TARGET_IS_MEMCACHED = is_memcached(SWIFTCACHED_BINARY)
 
 
@@ -52,9 +60,7 @@ class Server:
         last_error = None
         for _attempt in range(3):      # a free port can be taken between probe and bind: retry
             self.port = free_port()
-            argv = [self.binary, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + self.extra
-            if is_memcached(self.binary) and os.geteuid() == 0 and "-u" not in argv:
-                argv += ["-u", "root"]   # memcached refuses to run as root without -u
+            argv = with_user([self.binary, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + self.extra)
             self.argv = argv
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn)

@@ -30,9 +30,10 @@ class Dynamic:
 
 
 class Case:
-    def __init__(self, name, steps, fresh=False, expected_difference=None, sut_args=()):
+    def __init__(self, name, steps, fresh=False, expected_difference=None, sut_args=(), args=()):
         self.name = name
         self.sut_args = list(sut_args)                  # extra flags for swiftcached (fresh cases only)
+        self.args = list(args)                          # extra flags for both servers (fresh cases only)
         self.steps = [s.encode() if isinstance(s, str) else s for s in steps]
         self.fresh = fresh                              # needs its own pair of servers
         self.expected_difference = expected_difference  # callable(ref_steps, sut_steps) or None

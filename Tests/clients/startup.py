@@ -2,14 +2,12 @@
 accept or refuse command lines (exit status 64 and memcached's message)."""
 import subprocess
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, free_port
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, free_port, with_user
 
 
 def run_briefly(binary, args, seconds=2.0):
     """(exit status or None if still running after `seconds`, output)."""
-    argv = [binary, "-U", "0", "-l", "127.0.0.1", "-p", str(free_port())] + args
-    if "memcached" in binary.split("/")[-1]:
-        argv += ["-u", "root"]
+    argv = with_user([binary, "-U", "0", "-l", "127.0.0.1", "-p", str(free_port())] + args)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         out, _ = proc.communicate(timeout=seconds)

@@ -2,6 +2,7 @@
 that register themselves, a strict parser, elasticache-auto-discovery + django-elastipymemcache's
 AWSElastiCacheClient, pylibmc (libmemcached ketama), twemproxy, and a killed node."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,6 +44,32 @@ def test_strict_parser_on_endpoint_and_data_node(three_nodes):
         assert wait_for(lambda: config_get(node.port) == (version, nodes), 5), config_get(node.port)
 
 
+# distutils' StrictVersion grammar (what ElastiCache discovery clients parse `version` with), held to
+# the X.Y.Z form memcached answers.
+STRICT_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+
+
+def strict_discover(port):
+    """An auto-discovery client that checks the server version strictly before asking: `version`
+    must be a plain X.Y.Z (no suffix), and 1.4.14 or newer for `config get cluster`."""
+    answer = command(port, b"version\r\n")
+    assert answer.startswith(b"VERSION ") and answer.endswith(b"\r\n"), answer
+    text = answer[len(b"VERSION "):-2].decode()
+    match = STRICT_VERSION.match(text)
+    assert match, "invalid version number %r" % text
+    stats_version = command(port, b"stats\r\n", until=b"END\r\n").split(b"STAT version ")[1].split(b"\r\n")[0]
+    assert stats_version.decode() == text
+    assert tuple(int(part) for part in match.groups()) >= (1, 4, 14), text
+    return config_get(port)
+
+
+def test_strict_version_client_on_endpoint_and_data_node(three_nodes):
+    expected = three_nodes.config()
+    assert strict_discover(three_nodes.endpoint.port) == expected
+    for node in three_nodes.nodes.values():
+        assert wait_for(lambda: strict_discover(node.port) == expected, 5), strict_discover(node.port)
+
+
 def test_endpoint_other_forms_and_errors(three_nodes):
     port = three_nodes.endpoint.port
     answer = command(port, b"config get cluster\r\n", until=b"END\r\n")
@@ -51,7 +78,7 @@ def test_endpoint_other_forms_and_errors(three_nodes):
     assert legacy == b"VALUE AmazonElastiCache:cluster 0 %d\r\n%s\r\nEND\r\n" % (len(payload), payload)
     assert command(port, b"get some-other-key\r\n") == b"END\r\n"
     version = command(port, b"version\r\n").split()[1].decode()
-    assert tuple(int(x) for x in version.split("-")[0].split(".")) >= (1, 4, 14)
+    assert tuple(int(x) for x in version.split(".")) >= (1, 4, 14)
     stats = command(port, b"stats\r\n", until=b"END\r\n")
     assert b"STAT version %s\r\n" % version.encode() in stats
     assert command(port, b"flush_all\r\n") == b"ERROR\r\n"

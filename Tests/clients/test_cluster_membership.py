@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from cluster_harness import Cluster, Process, command, config_get, wait_for
-from conftest import SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, free_port
+from conftest import SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, free_port, with_user
 
 pytestmark = pytest.mark.skipif(TARGET_IS_MEMCACHED, reason="memcached has no cluster endpoint")
 
@@ -107,9 +107,9 @@ def test_version_never_goes_backwards_across_restarts(file_cluster):
 
 def test_data_node_serves_with_its_endpoint_unreachable(tmp_path):
     dead = free_port()
-    node = Process(lambda p: [SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-t", "1",
-                              "--cluster-endpoint", "127.0.0.1:%d" % dead,
-                              "--advertise", "node1|127.0.0.1|%d" % p, "--heartbeat-interval", "0.2"]).start()
+    node = Process(lambda p: with_user([SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-t", "1",
+                                        "--cluster-endpoint", "127.0.0.1:%d" % dead,
+                                        "--advertise", "node1|127.0.0.1|%d" % p, "--heartbeat-interval", "0.2"])).start()
     try:
         assert command(node.port, b"set k 0 0 1\r\nv\r\n") == b"STORED\r\n"
         assert command(node.port, b"get k\r\n", until=b"END\r\n") == b"VALUE k 0 1\r\nv\r\nEND\r\n"
@@ -119,7 +119,7 @@ def test_data_node_serves_with_its_endpoint_unreachable(tmp_path):
 
 
 def test_plain_node_answers_config_get_like_memcached(tmp_path):
-    node = Process(lambda p: [SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-t", "1"]).start()
+    node = Process(lambda p: with_user([SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-t", "1"])).start()
     try:
         assert command(node.port, b"config get cluster\r\n") == b"ERROR\r\n"
     finally:

@@ -21,8 +21,9 @@ CASES = []
 WORKERS = 12   # cases run at once
 
 
-def case(name, *steps, fresh=False, expected_difference=None, sut_args=()):
-    CASES.append(Case(name, list(steps), fresh=fresh, expected_difference=expected_difference, sut_args=sut_args))
+def case(name, *steps, fresh=False, expected_difference=None, sut_args=(), args=()):
+    CASES.append(Case(name, list(steps), fresh=fresh or bool(args), expected_difference=expected_difference,
+                      sut_args=sut_args, args=args))
 
 
 def key_of_len(n, tag):
@@ -217,11 +218,20 @@ case("bget_alias", setcmd("set", "bga", "v"), "bget bga\r\n")
 # The meta commands in their simplest forms (Tests/clients/test_differential_meta.py has the rest).
 case("meta_basic", "mg nokey v\r\n", "ms msk 1\r\nx\r\n", "mg msk v f t\r\n", "md nokey\r\n",
      "ma nokey\r\n", "me nokey\r\n", "md msk q\r\nmn\r\n")
-# Commands of memcached 1.6.18 that swiftcached does not implement (see
-# Sources/MemcacheProtocol/CommandKind.swift): it answers ERROR, as memcached does for any unknown
-# command; the connection stays usable.
-for name, line in [("cache_memlimit", "cache_memlimit 100\r\n")]:
-    case("not_implemented_" + name, line, "version\r\n", expected_difference="not_implemented")
+# Admin commands and the flags that guard them (fresh servers: they change server-wide state).
+case("cache_memlimit", "cache_memlimit 100\r\n", "cache_memlimit 7\r\n", "cache_memlimit 4294967296\r\n",
+     "cache_memlimit 1000000001\r\n", "cache_memlimit x\r\n", "cache_memlimit -1\r\n", "cache_memlimit\r\n",
+     "cache_memlimit +9\r\n", "cache_memlimit 9 x\r\n", "cache_memlimit 9 noreply\r\n", "cache_memlimit 1 2 3\r\n",
+     fresh=True)
+case("verbosity", "verbosity 5\r\n", "verbosity x\r\n", "verbosity\r\n", "verbosity 1 2 3\r\n",
+     "verbosity 1 noreply\r\n", "verbosity noreply\r\n", "verbosity 0\r\n", fresh=True)
+case("flush_all_disabled", setcmd("set", "fd", "v"), "flush_all\r\n", "flush_all 10\r\n", "flush_all noreply\r\n",
+     "flush_all 1 2 3\r\n", "get fd\r\n", args=["-F"])
+case("watch_disabled", "watch\r\n", "watch fetchers mutations\r\n", "watch fetchers noreply\r\n", args=["-W"])
+case("shutdown_modes", "shutdown x\r\n", "shutdown graceful x\r\n", "shutdown x noreply\r\n", "shutdown  x\r\n",
+     args=["-A"])
+case("stats_detail_switch", "stats detail\r\n", "stats detail x\r\n", "stats detail off\r\n", "stats detail on\r\n",
+     "stats detail dump\r\n", args=["-D", "#"])
 
 # lru tune / mode / temp_ttl against swiftcached running memcached's policy (its maintainer thread
 # is what `lru mode` and `lru temp_ttl` need, as in memcached). Fresh servers: they change settings.
@@ -309,14 +319,6 @@ def _expect_stats_subset(ref, sut):
     MEASUREMENTS.append("stats lines memcached sends and swiftcached leaves out (%d): %s" % (len(missing), " ".join(missing)))
 
 
-def _expect_not_implemented(ref, sut):
-    """memcached answers these commands; swiftcached answers ERROR (for ms also to its data line,
-    which it reads as a command) and keeps the connection."""
-    assert ref[0][0] != b"ERROR\r\n", "memcached reference changed:\n" + show(ref)
-    assert sut[0][0] and sut[0][0].replace(b"ERROR\r\n", b"") == b"" and not sut[0][1], show(sut)
-    assert sut[1] == ref[1] == (b"VERSION <masked>\r\n", False), show(ref) + "\n" + show(sut)
-
-
 LRU_SETTINGS = ["lru_maintainer_thread", "lru_segmented", "hot_lru_pct", "warm_lru_pct", "hot_max_factor",
                 "warm_max_factor", "temp_lru", "temporary_ttl"]
 
@@ -346,12 +348,12 @@ def _expect_stats_subset_last(ref, sut):
 
 RAW_EXPECTED = {"lru_settings"}
 EXPECTED = {"control_key": _expect_control_key, "stats_subset": _expect_stats_subset,
-            "not_implemented": _expect_not_implemented, "lru_settings": _expect_lru_settings,
+            "lru_settings": _expect_lru_settings,
             "stats_subset_last": _expect_stats_subset_last}
 
 
-def _fresh_pair(sut_args=()):
-    flags = ["-m", "64", "-t", "2"]
+def _fresh_pair(sut_args=(), args=()):
+    flags = ["-m", "64", "-t", "2"] + list(args)
     sut_flags = flags + ([] if TARGET_IS_MEMCACHED else list(sut_args))
     return Server(MEMCACHED_BINARY, flags, name="memcached"), Server(SWIFTCACHED_BINARY, sut_flags, name="swiftcached")
 
@@ -360,7 +362,7 @@ def _run_case(c, pair):
     if not c.fresh:
         ref_srv, sut_srv = pair
         return run_both(ref_srv.port, sut_srv.port, c.steps)
-    ref_srv, sut_srv = _fresh_pair(c.sut_args)
+    ref_srv, sut_srv = _fresh_pair(c.sut_args, c.args)
     try:
         ref_srv.start()
         sut_srv.start()
