@@ -3,6 +3,8 @@ import PackageDescription
 
 // Module map of the architecture (see docs/architecture.md):
 //   CLibevent        system library: libevent through pkg-config
+//   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
+//                    PosixThread — the only locks, condition variables and thread starts of every module
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
@@ -31,14 +33,15 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        // Locks ThreadSanitizer can see (it does not understand Synchronization.Mutex's futexes);
+        // atomics everywhere are swift-atomics'.
+        .target(name: "Locking"),
         .target(
             name: "CacheEngine",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            dependencies: ["Locking", .product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: requestPathSettings
         ),
         .target(name: "MemcacheProtocol", swiftSettings: requestPathSettings),
-        // A pthread-backed lock around a value (ThreadSanitizer does not see Synchronization.Mutex).
-        .target(name: "Locking"),
         .target(
             name: "RequestHandling",
             dependencies: [
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "Networking",
             dependencies: [
-                "CLibevent", "RequestHandling", "MemcacheProtocol",
+                "CLibevent", "RequestHandling", "MemcacheProtocol", "Locking",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings
@@ -85,7 +88,8 @@ let package = Package(
         .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine"],
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking"]),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
         // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the

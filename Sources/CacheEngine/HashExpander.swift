@@ -11,7 +11,7 @@ final class HashExpander: @unchecked Sendable {
     }
 
     func start() {
-        let thread = BackgroundThread(interval: 1) { [unowned self] in growWhileCrowded() }
+        let thread = BackgroundThread(name: "hash-expander", interval: 1) { [unowned self] in growWhileCrowded() }
         self.thread = thread
         thread.start()
     }

@@ -1,4 +1,5 @@
 import Atomics
+import Locking
 
 /// Chained hash table of item references with striped locks. The stripe of a key is the low bits of
 /// its hash, and there are never more stripes than buckets, so every bucket (in the old and in the new

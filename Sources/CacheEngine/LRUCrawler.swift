@@ -1,4 +1,5 @@
 import Atomics
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,9 +20,9 @@ final class LRUCrawler: @unchecked Sendable {
 
     private unowned let engine: CacheEngine
     /// Guards `thread`, `activity` and `pending`.
-    private var mutex = pthread_mutex_t()
-    /// Serialises enable/disable, which may wait for the thread to end (taken before `mutex`).
-    private var controlMutex = pthread_mutex_t()
+    private let lock = Lock()
+    /// Serialises enable/disable, which may wait for the thread to end (taken before `lock`).
+    private let controlLock = Lock()
     private var thread: BackgroundThread?
     private var activity = Activity.idle
     private var pending: UInt64?
@@ -41,25 +42,18 @@ final class LRUCrawler: @unchecked Sendable {
         schedule = AutoCrawlSchedule(classCount: classCount)
         self.sleepMicroseconds = ManagedAtomic(sleepMicroseconds)
         self.toCrawl = ManagedAtomic(toCrawl)
-        pthread_mutex_init(&mutex, nil)
-        pthread_mutex_init(&controlMutex, nil)
     }
 
-    deinit {
-        pthread_mutex_destroy(&mutex)
-        pthread_mutex_destroy(&controlMutex)
-    }
-
-    var isEnabled: Bool { withMutex { thread != nil } }
+    var isEnabled: Bool { lock.withLock { thread != nil } }
 
     /// Starts the thread; false when it already runs.
     func enable() -> Bool {
-        pthread_mutex_lock(&controlMutex)
-        defer { pthread_mutex_unlock(&controlMutex) }
+        controlLock.lock()
+        defer { controlLock.unlock() }
         guard !isEnabled else { return false }
         stopping.store(false, ordering: .relaxed)
-        let thread = BackgroundThread(interval: 1) { [unowned self] in round() }
-        withMutex { self.thread = thread }
+        let thread = BackgroundThread(name: "lru-crawler", interval: 1) { [unowned self] in round() }
+        lock.withLock { self.thread = thread }
         thread.start()
         return true
     }
@@ -67,12 +61,12 @@ final class LRUCrawler: @unchecked Sendable {
     /// Stops the thread, waiting for it to leave its current batch. A crawl it had not finished is
     /// abandoned; a metadump running on a worker is not affected.
     func disable() {
-        pthread_mutex_lock(&controlMutex)
-        defer { pthread_mutex_unlock(&controlMutex) }
-        guard let thread = withMutex({ self.thread }) else { return }
+        controlLock.lock()
+        defer { controlLock.unlock() }
+        guard let thread = lock.withLock({ self.thread }) else { return }
         stopping.store(true, ordering: .relaxed)
         thread.stop()
-        withMutex {
+        lock.withLock {
             self.thread = nil
             pending = nil
             if activity == .crawling { finish() }
@@ -81,7 +75,7 @@ final class LRUCrawler: @unchecked Sendable {
 
     /// Queues a crawl of the given classes for the thread.
     func request(classes: UInt64) -> CrawlerStart {
-        let start = withMutex { () -> (CrawlerStart, BackgroundThread?) in
+        let start = lock.withLock { () -> (CrawlerStart, BackgroundThread?) in
             guard let thread else { return (.disabled, nil) }
             guard activity == .idle else { return (.busy, nil) }
             begin(.crawling)
@@ -93,7 +87,7 @@ final class LRUCrawler: @unchecked Sendable {
     }
 
     func beginDump() -> CrawlerStart {
-        withMutex {
+        lock.withLock {
             guard thread != nil else { return .disabled }
             guard activity == .idle else { return .busy }
             begin(.dumping)
@@ -101,12 +95,12 @@ final class LRUCrawler: @unchecked Sendable {
         }
     }
 
-    func endDump() { withMutex { finish() } }
+    func endDump() { lock.withLock { finish() } }
 
     // MARK: The thread
 
     private func round() {
-        if let classes = withMutex({ () -> UInt64? in defer { pending = nil }; return pending }) {
+        if let classes = lock.withLock({ () -> UInt64? in defer { pending = nil }; return pending }) {
             crawl(classes, automatic: false)
         } else {
             crawlDueClasses()
@@ -116,7 +110,7 @@ final class LRUCrawler: @unchecked Sendable {
     private func crawlDueClasses() {
         let due = schedule.dueClasses(now: engine.clock.now)
         guard due != 0 else { return }
-        let claimed = withMutex { () -> Bool in
+        let claimed = lock.withLock { () -> Bool in
             guard activity == .idle else { return false }
             begin(.crawling)
             return true
@@ -125,7 +119,7 @@ final class LRUCrawler: @unchecked Sendable {
     }
 
     private func crawl(_ classes: UInt64, automatic: Bool) {
-        defer { withMutex { if activity == .crawling { finish() } } }
+        defer { lock.withLock { if activity == .crawling { finish() } } }
         let limit = Int(toCrawl.load(ordering: .relaxed))
         for classID in 1..<min(engine.lrus.classCount, 64) where classes & (1 << UInt64(classID)) != 0 {
             if stopping.load(ordering: .relaxed) { return }
@@ -145,7 +139,7 @@ final class LRUCrawler: @unchecked Sendable {
         return !stopping.load(ordering: .relaxed)
     }
 
-    // MARK: State (callers hold `mutex`)
+    // MARK: State (callers hold `lock`)
 
     private func begin(_ next: Activity) {
         activity = next
@@ -156,11 +150,5 @@ final class LRUCrawler: @unchecked Sendable {
     private func finish() {
         activity = .idle
         running.store(false, ordering: .relaxed)
-    }
-
-    private func withMutex<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }

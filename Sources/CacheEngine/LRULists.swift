@@ -1,3 +1,5 @@
+import Locking
+
 /// The eviction queues of each slab class, plus the class's item counts and eviction figures.
 ///
 /// Every class has four queues, most recent at the head (see `LRUSegment` for which policy uses

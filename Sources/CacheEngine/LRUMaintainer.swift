@@ -26,7 +26,7 @@ final class LRUMaintainer: @unchecked Sendable {
     }
 
     func start() {
-        let thread = BackgroundThread(firstInterval: Double(LRUMaintainer.minimumSleep) / 1e6) { [unowned self] in
+        let thread = BackgroundThread(name: "lru-maintainer", firstInterval: Double(LRUMaintainer.minimumSleep) / 1e6) { [unowned self] in
             round()
         }
         self.thread = thread

@@ -1,3 +1,5 @@
+import Locking
+
 /// Readers of pinned items: how many responses still send each item's bytes straight from slab
 /// memory, and whether the item was unlinked meanwhile (then its chunks go back to the slabs when
 /// the last reader lets go, not before).

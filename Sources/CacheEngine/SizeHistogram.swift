@@ -1,7 +1,5 @@
 import Atomics
-#if canImport(Glibc)
-import Glibc
-#endif
+import Locking
 
 /// `stats sizes`: how many linked items there are of each size, in 32-byte buckets, as memcached 1.6
 /// keeps it (off until `stats sizes_enable` or `-o track_sizes`). Sizes are memcached's own
@@ -12,13 +10,13 @@ import Glibc
 /// item's CAS that changes while it is linked is reported through `changeCAS` for the same reason.
 ///
 /// Updates come from `LRULists.insert/remove` (LRU lock and the item's stripe held). The buckets are
-/// guarded by their own mutex, a leaf lock taken after everything else; while the histogram is off
+/// guarded by their own lock, a leaf lock taken after everything else; while the histogram is off
 /// the only cost on that path is one relaxed atomic load.
 final class SizeHistogram: @unchecked Sendable {
     static let bucketWidth = 32
 
     private let enabled = ManagedAtomic<Bool>(false)
-    private var mutex = pthread_mutex_t()
+    private let lock = Lock()
     /// Items per bucket (bucket b holds sizes in (32(b-1), 32b]); nil while off.
     private var buckets: UnsafeMutablePointer<UInt32>?
     private let bucketCount: Int
@@ -26,19 +24,17 @@ final class SizeHistogram: @unchecked Sendable {
 
     init(itemSizeMax: Int) {
         bucketCount = itemSizeMax / SizeHistogram.bucketWidth + 1
-        pthread_mutex_init(&mutex, nil)
     }
 
     deinit {
         buckets?.deallocate()
-        pthread_mutex_destroy(&mutex)
     }
 
     var isEnabled: Bool { enabled.load(ordering: .relaxed) }
 
     /// Starts counting items linked from now on (those with CAS ≥ `casMinimum`). No effect when on.
     func enable(casMinimum: UInt64) {
-        withMutex {
+        lock.withLock {
             guard buckets == nil else { return }
             let storage = UnsafeMutablePointer<UInt32>.allocate(capacity: bucketCount)
             storage.initialize(repeating: 0, count: bucketCount)
@@ -49,7 +45,7 @@ final class SizeHistogram: @unchecked Sendable {
     }
 
     func disable() {
-        withMutex {
+        lock.withLock {
             enabled.store(false, ordering: .relaxed)
             buckets?.deallocate()
             buckets = nil
@@ -78,7 +74,7 @@ final class SizeHistogram: @unchecked Sendable {
     /// The non-empty buckets as (label, count), smallest first; nil when off. Bucket b is labelled
     /// 32·b, the largest size it holds, as memcached labels it.
     func snapshot() -> [(size: Int, count: UInt32)]? {
-        withMutex {
+        lock.withLock {
             guard let buckets else { return nil }
             var result: [(size: Int, count: UInt32)] = []
             for index in 0..<bucketCount where buckets[index] != 0 {
@@ -89,18 +85,12 @@ final class SizeHistogram: @unchecked Sendable {
     }
 
     private func adjust(size: Int, cas: UInt64, by delta: Int32) {
-        withMutex {
+        lock.withLock {
             guard let buckets, cas >= casMinimum else { return }
             let bucket = (size + SizeHistogram.bucketWidth - 1) / SizeHistogram.bucketWidth
             guard bucket < bucketCount else { return }
             // Never below zero, whatever happens to an item that slipped past the CAS rule.
             if delta > 0 || buckets[bucket] > 0 { buckets[bucket] = UInt32(bitPattern: Int32(bitPattern: buckets[bucket]) &+ delta) }
         }
-    }
-
-    private func withMutex<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }

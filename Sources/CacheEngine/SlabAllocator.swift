@@ -1,3 +1,5 @@
+import Locking
+
 /// Free chunks per slab class. A class gets whole pages from the arena and splits them into chunks of
 /// its size; freed chunks go back to the class's free list (linked through their first 4 bytes).
 /// Each class's list and counts are guarded by that class's slab lock (last in the lock order).

@@ -1,3 +1,4 @@
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +27,7 @@ final class SlabArena: @unchecked Sendable {
     var alignment: Int { 1 << shift }
 
     private var pagesHandedOut = 0
-    private var pageLock = pthread_mutex_t()
+    private let pageLock = Lock()
     /// The slab class each handed-out page belongs to (guarded by the page lock).
     private let pageOwners: UnsafeMutablePointer<UInt8>
 
@@ -48,7 +49,6 @@ final class SlabArena: @unchecked Sendable {
         base = mapped
         pageOwners = .allocate(capacity: pageCount + firstPageAllowance)
         pageOwners.initialize(repeating: 0, count: pageCount + firstPageAllowance)
-        pthread_mutex_init(&pageLock, nil)
     }
 
     func unmap() {
@@ -58,52 +58,46 @@ final class SlabArena: @unchecked Sendable {
 
     /// A fresh page, or nil when the memory limit is reached (unless it is the class's first page).
     func takePage(for classID: Int, firstOfItsClass: Bool) -> UnsafeMutableRawPointer? {
-        pthread_mutex_lock(&pageLock)
-        defer { pthread_mutex_unlock(&pageLock) }
-        let limit = firstOfItsClass ? pageLimit + firstPageAllowance : pageLimit
-        guard pagesHandedOut < min(limit, pageCount + firstPageAllowance) else { return nil }
-        let page = base + pagesHandedOut * pageSize
-        pageOwners[pagesHandedOut] = UInt8(classID)
-        pagesHandedOut += 1
-        return page
+        pageLock.withLock {
+            let limit = firstOfItsClass ? pageLimit + firstPageAllowance : pageLimit
+            guard pagesHandedOut < min(limit, pageCount + firstPageAllowance) else { return nil }
+            let page = base + pagesHandedOut * pageSize
+            pageOwners[pagesHandedOut] = UInt8(classID)
+            pagesHandedOut += 1
+            return page
+        }
     }
 
     /// The last page handed to `classID`, if any (a rebalancing source).
     func lastPage(of classID: Int) -> UnsafeMutableRawPointer? {
-        pthread_mutex_lock(&pageLock)
-        defer { pthread_mutex_unlock(&pageLock) }
-        var index = pagesHandedOut - 1
-        while index >= 0, pageOwners[index] != UInt8(classID) { index -= 1 }
-        return index >= 0 ? base + index * pageSize : nil
+        pageLock.withLock {
+            var index = pagesHandedOut - 1
+            while index >= 0, pageOwners[index] != UInt8(classID) { index -= 1 }
+            return index >= 0 ? base + index * pageSize : nil
+        }
     }
 
     /// Records that a page moved to another class.
     func setOwner(of page: UnsafeMutableRawPointer, to classID: Int) {
-        pthread_mutex_lock(&pageLock)
-        pageOwners[(page - base) / pageSize] = UInt8(classID)
-        pthread_mutex_unlock(&pageLock)
+        pageLock.withLock { pageOwners[(page - base) / pageSize] = UInt8(classID) }
     }
 
     /// The memory limit in pages; a new limit applies to pages handed out from now on (pages already
     /// handed out stay with their classes). False when `pages` is beyond the reserved range.
     func setPageLimit(_ pages: Int) -> Bool {
-        pthread_mutex_lock(&pageLock)
-        defer { pthread_mutex_unlock(&pageLock) }
-        guard pages >= 1, pages <= pageCount else { return false }
-        pageLimit = pages
-        return true
+        pageLock.withLock {
+            guard pages >= 1, pages <= pageCount else { return false }
+            pageLimit = pages
+            return true
+        }
     }
 
     var currentPageLimit: Int {
-        pthread_mutex_lock(&pageLock)
-        defer { pthread_mutex_unlock(&pageLock) }
-        return pageLimit
+        pageLock.withLock { pageLimit }
     }
 
     var pagesInUse: Int {
-        pthread_mutex_lock(&pageLock)
-        defer { pthread_mutex_unlock(&pageLock) }
-        return pagesHandedOut
+        pageLock.withLock { pagesHandedOut }
     }
 
     @inline(__always)

@@ -1,4 +1,5 @@
 import Atomics
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,8 @@ final class SlabRebalancer: @unchecked Sendable {
 
     private unowned let engine: CacheEngine
     private var thread: BackgroundThread?
-    private var mutex = pthread_mutex_t()
+    /// Guards `pending` and `automoveMode`.
+    private let lock = Lock()
     private var pending: (source: Int, destination: Int)?
     private var automoveMode: Int
     private let ageRatio: Double
@@ -40,13 +42,10 @@ final class SlabRebalancer: @unchecked Sendable {
         self.ageRatio = ageRatio
         lastEvictions = Array(repeating: 0, count: classCount)
         window = EvictionWindow(classCount: classCount, seconds: windowSeconds)
-        pthread_mutex_init(&mutex, nil)
     }
 
-    deinit { pthread_mutex_destroy(&mutex) }
-
     func start() {
-        let thread = BackgroundThread(interval: 1) { [unowned self] in round() }
+        let thread = BackgroundThread(name: "slab-rebalancer", interval: 1) { [unowned self] in round() }
         self.thread = thread
         thread.start()
     }
@@ -57,13 +56,13 @@ final class SlabRebalancer: @unchecked Sendable {
     }
 
     var automove: Int {
-        get { withMutex { automoveMode } }
-        set { withMutex { automoveMode = newValue } }
+        get { lock.withLock { automoveMode } }
+        set { lock.withLock { automoveMode = newValue } }
     }
 
     /// Queues a move; false if one is already queued or running.
     func request(source: Int, destination: Int) -> Bool {
-        let accepted = withMutex { () -> Bool in
+        let accepted = lock.withLock { () -> Bool in
             guard pending == nil, !running.load(ordering: .relaxed) else { return false }
             pending = (source, destination)
             return true
@@ -72,14 +71,8 @@ final class SlabRebalancer: @unchecked Sendable {
         return accepted
     }
 
-    private func withMutex<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
-
     private func round() {
-        let requested = withMutex { () -> (source: Int, destination: Int)? in
+        let requested = lock.withLock { () -> (source: Int, destination: Int)? in
             defer { pending = nil }
             return pending
         }

@@ -1,6 +1,5 @@
 import Cluster
 import Networking
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif

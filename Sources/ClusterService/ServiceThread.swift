@@ -1,12 +1,13 @@
+import Atomics
+import Locking
 import Networking
-import Synchronization
 
 /// A background loop that can be woken and stopped from other threads: the membership thread of the
 /// endpoint and a data node's registrar. The loop polls `wake.readFD` (with its other descriptors)
 /// and ends when `isStopping`.
 final class ServiceThread: Sendable {
     let wake: WakeSignal
-    private let stopping = Atomic<Bool>(false)
+    private let stopping = ManagedAtomic<Bool>(false)
     /// Only touched by `start` and `stop`, on the thread that owns the service.
     nonisolated(unsafe) private var thread: PosixThread?
 

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Locking
 
 /// What the listener hands a worker.
 enum Handoff {
@@ -16,33 +12,23 @@ enum Handoff {
     case sweep
 }
 
-/// The only channel from the listener thread to one worker: a mutex-protected array of handoffs plus
+/// The only channel from the listener thread to one worker: a lock-protected array of handoffs plus
 /// a `WakeSignal` that the worker's event_base watches. The listener appends and notifies; the worker
 /// clears the signal and swaps the whole array out under the lock, so the lock is held only for an
 /// append or a swap.
 final class HandoffQueue: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = Lock()
     private var pending: [Handoff] = []
     let wakeSignal: WakeSignal
 
     init() throws {
         wakeSignal = try WakeSignal()
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
         pending.reserveCapacity(64)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     /// Listener side: queue one handoff and wake the worker.
     func push(_ handoff: Handoff) {
-        pthread_mutex_lock(mutex)
-        pending.append(handoff)
-        pthread_mutex_unlock(mutex)
+        lock.withLock { pending.append(handoff) }
         wakeSignal.notify()
     }
 
@@ -51,8 +37,6 @@ final class HandoffQueue: @unchecked Sendable {
     /// Clearing before taking the batch means a push racing with us leaves a wake-up behind.
     func drain(into batch: inout [Handoff]) {
         wakeSignal.clear()
-        pthread_mutex_lock(mutex)
-        swap(&pending, &batch)
-        pthread_mutex_unlock(mutex)
+        lock.withLock { swap(&pending, &batch) }
     }
 }

@@ -1,5 +1,6 @@
 import Atomics
 import CLibevent
+import Locking
 import RequestHandling
 #if canImport(Glibc)
 import Glibc

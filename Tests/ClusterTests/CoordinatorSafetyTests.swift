@@ -1,7 +1,7 @@
 import XCTest
 import Cluster
 @testable import ClusterService
-import Synchronization
+import Locking
 
 /// The endpoint's membership thread against poisoned state and probes that cannot run, with an
 /// injected prober (no sockets) so each case is exact.
@@ -10,7 +10,7 @@ final class CoordinatorSafetyTests: XCTestCase {
     let b = ClusterNode(host: "b", ip: "127.0.0.1", port: 2)
 
     final class Messages: Sendable {
-        let lines = Mutex<[String]>([])
+        let lines = Locked<[String]>([])
         func append(_ line: String) { lines.withLock { $0.append(line) } }
         var all: [String] { lines.withLock { $0 } }
     }
