@@ -26,10 +26,10 @@ extension CacheEngine {
     }
 
     /// The first expired or flushed item among the last few of each queue, from the highest index
-    /// down (see `LRUQueue`). Caller holds the LRU lock.
+    /// down (see `LRUQueue`); the queues a policy leaves empty cost a load each. Caller holds the LRU lock.
     private func reclaimDead(_ classID: Int) -> UnsafeMutableRawPointer? {
         let now = clock.now
-        for index in (0..<LRUQueue.count).reversed() {
+        for index in (0..<LRUQueue.count).reversed() where lrus.queueTail(classID, LRUQueue(index)) != 0 {
             if let chunk = detachFirstAtTail(classID, LRUQueue(index), now: now, where: { isDead($0, now: now) }) {
                 return chunk
             }

@@ -60,7 +60,7 @@ extension CacheEngine {
         }
         item.isActive = true
         let now = clock.now
-        if LRUSegment(lrus.queue(of: item)) == .cold {
+        if lrus.queue(of: item) == LRUSegment.cold.queue {
             rescueFromCold(item, now: now)
         } else {
             item.lastAccess = now
@@ -71,7 +71,7 @@ extension CacheEngine {
     func noteSegmentedUpdate(_ item: Item) {
         guard tuning.segmented else { return bumpWithinQueueIfDue(item) }
         let now = clock.now
-        if LRUSegment(lrus.queue(of: item)) == .cold && item.isActive {
+        if lrus.queue(of: item) == LRUSegment.cold.queue && item.isActive {
             rescueFromCold(item, now: now)
         } else {
             item.lastAccess = now
@@ -87,7 +87,7 @@ extension CacheEngine {
         item.lastAccess = now
         let classID = item.slabClass
         lrus.locks.lock(classID)
-        if item.isLinked, LRUSegment(lrus.queue(of: item)) == .cold {
+        if item.isLinked, lrus.queue(of: item) == LRUSegment.cold.queue {
             item.isActive = false
             lrus.transfer(item, to: LRUSegment.warm.queue)
             lrus.states[classID].movesToMain += 1

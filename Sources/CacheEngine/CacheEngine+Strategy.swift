@@ -9,19 +9,19 @@ extension CacheEngine {
     @inline(__always)
     func noteFetch(_ item: Item) {
         queueHits.count(classID: item.slabClass, queue: lrus.queue(of: item), reference: arena.reference(item.raw))
-        strategy.run(Fetch(item: item, engine: self))
+        strategy.run(Use(kind: .fetch, item: item), in: self)
     }
 
     /// A use that is not a read (add on an existing key, incr/decr in place).
     @inline(__always)
-    func noteUpdate(_ item: Item) { strategy.run(Update(item: item, engine: self)) }
+    func noteUpdate(_ item: Item) { strategy.run(Use(kind: .update, item: item), in: self) }
 
     @inline(__always)
-    func noteTouch(_ item: Item) { strategy.run(Touch(item: item, engine: self)) }
+    func noteTouch(_ item: Item) { strategy.run(Use(kind: .touch, item: item), in: self) }
 
     /// Sets a new item's queue before `link` puts it at that queue's head.
     @inline(__always)
-    func admit(_ item: Item, hash: UInt32) { strategy.run(Admit(item: item, hash: hash, engine: self)) }
+    func admit(_ item: Item, hash: UInt32) { strategy.run(Admit(item: item, hash: hash), in: self) }
 
     /// Advances the item's access time if it has not moved for `bumpInterval` seconds; true if it
     /// did (the policies that bump move the item then). memcached's access time advances as rarely.
@@ -35,74 +35,60 @@ extension CacheEngine {
 
     /// The policy's way of making room in a full class (see `obtainChunk`).
     @inline(__always)
-    func makeRoom(_ classID: Int) -> UnsafeMutableRawPointer? { strategy.run(MakeRoom(classID: classID, engine: self)) }
+    func makeRoom(_ classID: Int) -> UnsafeMutableRawPointer? { strategy.run(MakeRoom(classID: classID), in: self) }
 
     // MARK: Start-up, statistics, maintenance
 
-    /// The policy's queue bits, for `LRULists`.
-    static func queueMask(of strategy: InstalledStrategy) -> UInt8 { strategy.run(QueueMask()) }
-
-    var strategyRunsMaintainer: Bool { strategy.run(RunsMaintainer()) }
+    var strategyRunsMaintainer: Bool { strategy.run(RunsMaintainer(), in: self) }
 
     /// The class's figures for `stats items`, as the policy reports them. Caller holds the LRU lock.
     func queueFigures(_ classID: Int, _ state: LRULists.ClassState) -> ItemClassStatistics {
-        strategy.run(DescribeQueues(classID: classID, state: state, engine: self))
+        strategy.run(DescribeQueues(classID: classID, state: state), in: self)
     }
 
     /// One round of the LRU maintainer on a class; items moved. Called by the maintainer thread.
-    func juggleSegments(_ classID: Int) -> Int { strategy.run(Juggle(classID: classID, engine: self)) }
+    func juggleSegments(_ classID: Int) -> Int { strategy.run(Juggle(classID: classID), in: self) }
 
-    func destroyStrategy() { strategy.run(Destroy()) }
+    func destroyStrategy() { strategy.destroy() }
 }
 
-// The actions. `unowned(unsafe)`: an action lives for one call of an engine method, never longer.
+// The actions.
 
-private struct Fetch: StrategyAction {
+/// A read, update or touch (the kind is a constant at each call site, so the switch folds away).
+private struct Use: StrategyAction {
+    enum Kind { case fetch, update, touch }
+    let kind: Kind
     let item: Item
-    unowned(unsafe) let engine: CacheEngine
-    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S) { strategy.noteFetch(item, in: engine) }
-}
-
-private struct Update: StrategyAction {
-    let item: Item
-    unowned(unsafe) let engine: CacheEngine
-    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S) { strategy.noteUpdate(item, in: engine) }
-}
-
-private struct Touch: StrategyAction {
-    let item: Item
-    unowned(unsafe) let engine: CacheEngine
-    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S) { strategy.noteTouch(item, in: engine) }
+    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) {
+        switch kind {
+        case .fetch: strategy.noteFetch(item, in: engine)
+        case .update: strategy.noteUpdate(item, in: engine)
+        case .touch: strategy.noteTouch(item, in: engine)
+        }
+    }
 }
 
 private struct Admit: StrategyAction {
     let item: Item
     let hash: UInt32
-    unowned(unsafe) let engine: CacheEngine
-    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S) { strategy.admit(item, hash: hash, in: engine) }
+    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) { strategy.admit(item, hash: hash, in: engine) }
 }
 
 private struct MakeRoom: StrategyAction {
     let classID: Int
-    unowned(unsafe) let engine: CacheEngine
-    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S) -> UnsafeMutableRawPointer? {
+    @inline(__always) func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) -> UnsafeMutableRawPointer? {
         strategy.makeRoom(classID, in: engine)
     }
 }
 
-private struct QueueMask: StrategyAction {
-    func with<S: EvictionStrategy>(_ strategy: S) -> UInt8 { S.queueMask }
-}
-
 private struct RunsMaintainer: StrategyAction {
-    func with<S: EvictionStrategy>(_ strategy: S) -> Bool { strategy.runsMaintainer }
+    func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) -> Bool { strategy.runsMaintainer }
 }
 
 private struct DescribeQueues: StrategyAction {
     let classID: Int
     let state: LRULists.ClassState
-    unowned(unsafe) let engine: CacheEngine
-    func with<S: EvictionStrategy>(_ strategy: S) -> ItemClassStatistics {
+    func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) -> ItemClassStatistics {
         var entry = ItemClassStatistics()
         strategy.describeQueues(classID, state, into: &entry, in: engine)
         return entry
@@ -111,10 +97,6 @@ private struct DescribeQueues: StrategyAction {
 
 private struct Juggle: StrategyAction {
     let classID: Int
-    unowned(unsafe) let engine: CacheEngine
-    func with<S: EvictionStrategy>(_ strategy: S) -> Int { strategy.juggle(classID, in: engine) }
+    func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) -> Int { strategy.juggle(classID, in: engine) }
 }
 
-private struct Destroy: StrategyAction {
-    func with<S: EvictionStrategy>(_ strategy: S) { strategy.destroy() }
-}

@@ -58,7 +58,7 @@ public final class CacheEngine: @unchecked Sendable {
         sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
         geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)
-        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, queueMask: CacheEngine.queueMask(of: strategy),
+        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, queueMask: strategy.queueMask,
                         sizeHistogram: SizeHistogram(itemSizeMax: configuration.itemSizeMax))
         // `lru mode` starts segmented, memcached's default; no other policy reads it.
         tuning = LRUTuning(configuration.segmentedLRU, segmented: true)

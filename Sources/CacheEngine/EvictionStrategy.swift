@@ -54,15 +54,19 @@ protocol EvictionStrategy {
 extension EvictionStrategy {
     static var queueMask: UInt8 { 0 }
 
+    @inline(__always)
     func admit(_ item: Item, hash: UInt32, in engine: CacheEngine) {}
 
+    @inline(__always)
     func noteFetch(_ item: Item, in engine: CacheEngine) {
         item.wasFetched = true
         noteUpdate(item, in: engine)
     }
 
+    @inline(__always)
     func noteUpdate(_ item: Item, in engine: CacheEngine) {}
 
+    @inline(__always)
     func noteTouch(_ item: Item, in engine: CacheEngine) { noteUpdate(item, in: engine) }
 
     /// Reclaims a dead item near a queue's tail, else (unless -M) evicts by `evict`.
