@@ -18,7 +18,7 @@ extension CacheEngine {
         lrus.locks.lock(classID)
         defer { lrus.locks.unlock(classID) }
         var shown = 0
-        for queue in LRUSegment.allCases {
+        for queue in LRUQueue.all {
             var reference = lrus.queueHead(classID, queue)
             while reference != 0 {
                 if limit > 0 && shown >= limit { return }

@@ -129,7 +129,7 @@ extension CacheEngine {
                     visit: (CrawledItem) -> Void) -> CrawlTally {
         var tally = CrawlTally()
         if reclaiming { tally.expiringByMinute = Array(repeating: 0, count: 61) }
-        for queue in LRUSegment.allCases {
+        for queue in LRUQueue.all {
             guard crawlQueue(classID, queue, limit: limit, reclaiming: reclaiming, tally: &tally,
                              pace: pace, visit: visit) else { break }
         }
@@ -137,7 +137,7 @@ extension CacheEngine {
     }
 
     /// One queue of `crawlClass`; false when `pace` asked to stop.
-    private func crawlQueue(_ classID: Int, _ queue: LRUSegment, limit: Int, reclaiming: Bool, tally: inout CrawlTally,
+    private func crawlQueue(_ classID: Int, _ queue: LRUQueue, limit: Int, reclaiming: Bool, tally: inout CrawlTally,
                             pace: (Int) -> Bool, visit: (CrawledItem) -> Void) -> Bool {
         lrus.locks.lock(classID)
         let count = lrus.queueCount(classID, queue)

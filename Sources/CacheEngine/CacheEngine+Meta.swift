@@ -5,33 +5,6 @@
 /// Every method holds the key's stripe for its whole decision, so a meta request's read,
 /// modify and reply see one consistent item, as memcached's locked meta paths do.
 
-// MARK: Meta state bits (bits 0 and 1 of `Item.state` are linked / fetched)
-
-extension Item {
-    /// `md <key> I`: the value is served but marked stale (the X flag).
-    static let staleBit: UInt8 = 4
-    /// Some client has been sent the W (win) flag for this item; others get Z.
-    static let tokenSentBit: UInt8 = 8
-    /// The key was stored with the b flag: meta replies give it back base64-encoded.
-    static let binaryKeyBit: UInt8 = 16
-
-    @inline(__always) private func bit(_ mask: UInt8) -> Bool { state & mask != 0 }
-    @inline(__always) private func setBit(_ mask: UInt8, _ on: Bool) { state = on ? state | mask : state & ~mask }
-
-    var isStale: Bool {
-        get { bit(Item.staleBit) }
-        nonmutating set { setBit(Item.staleBit, newValue) }
-    }
-    var winTokenSent: Bool {
-        get { bit(Item.tokenSentBit) }
-        nonmutating set { setBit(Item.tokenSentBit, newValue) }
-    }
-    var keyIsBinary: Bool {
-        get { bit(Item.binaryKeyBit) }
-        nonmutating set { setBit(Item.binaryKeyBit, newValue) }
-    }
-}
-
 /// One live item as a meta command sees it. Valid only inside the closure that receives it (the
 /// stripe lock is held that long); do not call the engine from there.
 public struct MetaItem {
@@ -209,7 +182,7 @@ extension CacheEngine {
         else { check = .mismatch }
         switch options.mode {
         case .add:
-            bumpIfDue(old)
+            noteUpdate(old)
             return .notStored
         case .cas:
             guard check == .match || check == .stale else { return .exists }
@@ -298,7 +271,7 @@ extension CacheEngine {
                 value.baseAddress!.copyMemory(from: digits.baseAddress!, byteCount: digits.count)
                 (value.baseAddress! + digits.count).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - digits.count)
                 setCAS(item, nextCAS())
-                bumpIfDue(item)
+                noteUpdate(item)
                 return item
             }
             guard replaceValue(of: item, with: digits, hash: hash) else { return nil }

@@ -69,7 +69,7 @@ extension CacheEngine {
         var busy = 0
         lrus.locks.lock(classID)
         defer { lrus.locks.unlock(classID) }
-        for queue in LRUSegment.allCases {
+        for queue in LRUQueue.all {
             var reference = lrus.queueHead(classID, queue)
             while reference != 0 {
                 let item = arena.item(reference)

@@ -1,5 +1,5 @@
-/// memcached 1.6's segmented LRU (`-o eviction_policy=segmented`), after items.c: per class a hot,
-/// a warm, a cold and (with `temporary_ttl`) a temp queue.
+/// The segmented LRU's machinery (the policy is SegmentedLRUStrategy.swift): memcached 1.6's
+/// items.c, per class a hot, a warm, a cold and (with `temporary_ttl`) a temp queue.
 ///
 /// - New items enter hot (temp when their TTL is at most `temporary_ttl`; cold in `lru mode flat`).
 /// - A fetch marks an item *fetched*, the next one *active*; after that fetches do nothing until the
@@ -60,7 +60,7 @@ extension CacheEngine {
         }
         item.isActive = true
         let now = clock.now
-        if item.segment == LRUSegment.cold.rawValue {
+        if lrus.queue(of: item) == LRUSegment.cold.queue {
             rescueFromCold(item, now: now)
         } else {
             item.lastAccess = now
@@ -71,7 +71,7 @@ extension CacheEngine {
     func noteSegmentedUpdate(_ item: Item) {
         guard tuning.segmented else { return bumpWithinQueueIfDue(item) }
         let now = clock.now
-        if item.segment == LRUSegment.cold.rawValue && item.isActive {
+        if lrus.queue(of: item) == LRUSegment.cold.queue && item.isActive {
             rescueFromCold(item, now: now)
         } else {
             item.lastAccess = now
@@ -79,10 +79,7 @@ extension CacheEngine {
     }
 
     private func bumpWithinQueueIfDue(_ item: Item) {
-        let now = clock.now
-        guard item.lastAccess &+ CacheEngine.bumpInterval < now else { return }
-        item.lastAccess = now
-        lrus.bump(item)
+        if refreshAccessIfDue(item) { lrus.bump(item) }
     }
 
     /// An active item in cold goes to warm's head, its mark spent (moves_to_warm).
@@ -90,9 +87,9 @@ extension CacheEngine {
         item.lastAccess = now
         let classID = item.slabClass
         lrus.locks.lock(classID)
-        if item.isLinked, item.segment == LRUSegment.cold.rawValue {
+        if item.isLinked, lrus.queue(of: item) == LRUSegment.cold.queue {
             item.isActive = false
-            lrus.transfer(item, to: .warm)
+            lrus.transfer(item, to: LRUSegment.warm.queue)
             lrus.states[classID].movesToMain += 1
         }
         lrus.locks.unlock(classID)
@@ -150,8 +147,8 @@ extension CacheEngine {
 
     /// One class's juggle: reclaims expired temp items, then moves hot and warm tails to cold (or
     /// warm) and rescues active cold tails, up to 500 steps or until nothing moves. Returns the steps
-    /// that moved something. Called by the maintainer thread.
-    func juggleSegments(_ classID: Int) -> Int {
+    /// that moved something. Called by the maintainer thread (through `juggleSegments`).
+    func juggleSegmentedClass(_ classID: Int) -> Int {
         var moved = 0
         if tuning.temporaryLRU {
             for _ in 0..<CacheEngine.juggleSteps {
@@ -182,9 +179,10 @@ extension CacheEngine {
         guard tuning.segmented else { return JuggleFigures() }
         lrus.locks.lock(classID)
         let state = lrus.states[classID]
-        let coldAge = tailAge(classID, .cold)
+        let coldAge = tailAge(classID, LRUSegment.cold.queue)
         lrus.locks.unlock(classID)
-        return JuggleFigures(totalBytes: state[.hot].bytes + state[.warm].bytes + state[.cold].bytes,
+        return JuggleFigures(totalBytes: state[LRUSegment.hot.queue].bytes + state[LRUSegment.warm.queue].bytes
+                                 + state[LRUSegment.cold.queue].bytes,
                              hotAge: Self.scaled(coldAge, by: tuning.hotMaxFactor),
                              warmAge: Self.scaled(coldAge, by: tuning.warmMaxFactor))
     }
@@ -194,12 +192,6 @@ extension CacheEngine {
         let product = Double(age) * factor
         guard product.isFinite, product > 0 else { return 0 }
         return product >= Double(UInt32.max) ? UInt32.max : UInt32(product)
-    }
-
-    /// Seconds since the first item from a queue's tail whose stripe is free was last used; 0 for an
-    /// empty queue (or five busy ones). Caller holds the LRU lock.
-    func tailAge(_ classID: Int, _ queue: LRUSegment) -> UInt32 {
-        firstAtTail(from: lrus.queueTail(classID, queue)) { item, _ in clock.now &- item.lastAccess } ?? 0
     }
 
     // MARK: lru_pull_tail
@@ -221,7 +213,7 @@ extension CacheEngine {
         let now = clock.now
         var result = PullResult()
         // The closure answers true once it has acted on an item (the walk stops), nil to go on.
-        _ = firstAtTail(from: lrus.queueTail(classID, queue)) { (item, hash) -> Bool? in
+        _ = firstAtTail(from: lrus.queueTail(classID, queue.queue)) { (item, hash) -> Bool? in
             result.moved += 1
             if isDead(item, now: now) {
                 let chunk = detach(item, hash: hash, classID: classID, dead: true, now: now)
@@ -241,7 +233,7 @@ extension CacheEngine {
                     result.chunk = detach(item, hash: hash, classID: classID, dead: false, now: now)
                 } else if item.isActive && tuning.segmented {
                     item.isActive = false
-                    lrus.transfer(item, to: .warm)
+                    lrus.transfer(item, to: LRUSegment.warm.queue)
                     lrus.states[classID].movesToMain += 1
                 } else {
                     result.moved -= 1
@@ -261,10 +253,10 @@ extension CacheEngine {
         if item.isActive {
             item.isActive = false
             if queue == .warm {
-                lrus.moveToHead(item, in: .warm)
+                lrus.moveToHead(item, in: LRUSegment.warm.queue)
                 lrus.states[classID].movesWithinQueue += 1
             } else {
-                lrus.transfer(item, to: .warm)
+                lrus.transfer(item, to: LRUSegment.warm.queue)
                 lrus.states[classID].movesToMain += 1
             }
             return true
@@ -272,8 +264,8 @@ extension CacheEngine {
         // memcached: a hot limit that works out to 0 falls back to the warm percentage.
         var limit = queue == .hot ? totalBytes * Int(tuning.hotPercent) / 100 : 0
         if limit == 0 { limit = totalBytes * Int(tuning.warmPercent) / 100 }
-        if lrus.states[classID][queue].bytes > limit || now &- item.lastAccess > maxAge {
-            lrus.transfer(item, to: .cold)
+        if lrus.states[classID][queue.queue].bytes > limit || now &- item.lastAccess > maxAge {
+            lrus.transfer(item, to: LRUSegment.cold.queue)
             lrus.states[classID].movesToCold += 1
             return true
         }

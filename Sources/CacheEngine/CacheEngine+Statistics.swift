@@ -82,39 +82,10 @@ extension CacheEngine {
         return result
     }
 
-    /// The hot/warm/cold/temp counts, ages and hits of a class. Segmented LRU: its segments. S3-FIFO:
-    /// small is reported as hot and main as warm (`age` is the oldest item's, main's tail). LRU: its
-    /// one queue is cold, as in memcached's flat mode. Caller holds the LRU lock.
-    private func queueFigures(_ classID: Int, _ state: LRULists.ClassState) -> ItemClassStatistics {
-        var entry = ItemClassStatistics()
-        func hits(_ queue: LRUSegment) -> UInt64 { queueHits.total(classID: classID, queue: queue) }
-        switch configuration.evictionPolicy {
-        case .segmented:
-            entry.numberHot = state[.hot].count
-            entry.numberWarm = state[.warm].count
-            entry.numberCold = state[.cold].count
-            entry.numberTemp = state[.temp].count
-            entry.ageHot = tailAge(classID, .hot)
-            entry.ageWarm = tailAge(classID, .warm)
-            entry.age = tailAge(classID, .cold)
-            entry.hitsToHot = hits(.hot)
-            entry.hitsToWarm = hits(.warm)
-            entry.hitsToCold = hits(.cold)
-            entry.hitsToTemp = hits(.temp)
-        case .s3fifo:
-            entry.numberHot = state.small.count
-            entry.numberWarm = state.main.count
-            entry.ageHot = tailAge(classID, .small)
-            entry.ageWarm = tailAge(classID, .main)
-            entry.age = state.main.count > 0 ? entry.ageWarm : entry.ageHot
-            entry.hitsToHot = hits(.small)
-            entry.hitsToWarm = hits(.main)
-        case .lru:
-            entry.numberCold = state.count
-            entry.age = tailAge(classID, .main)
-            entry.hitsToCold = hits(.main)
-        }
-        return entry
+    /// Seconds since the first item from a queue's tail whose stripe is free was last used; 0 for an
+    /// empty queue (or five busy ones). Caller holds the LRU lock.
+    func tailAge(_ classID: Int, _ queue: LRUQueue) -> UInt32 {
+        firstAtTail(from: lrus.queueTail(classID, queue)) { item, _ in clock.now &- item.lastAccess } ?? 0
     }
 
     /// The tail item's last access, read under its stripe (try-locked: the LRU lock is held, which

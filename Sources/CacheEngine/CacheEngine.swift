@@ -23,11 +23,12 @@ public final class CacheEngine: @unchecked Sendable {
     let slabs: SlabAllocator
     let lrus: LRULists
     let table: HashTable
-    let ghost: GhostFilter
+    /// The eviction policy, chosen at start-up (InstalledStrategy.swift).
+    let strategy: InstalledStrategy
     /// How value chunks of chunked items are found (arena base, reference shift, largest chunk).
     let geometry: ChunkGeometry
     /// The segmented LRU's run-time settings (`lru tune|mode|temp_ttl`); kept for every policy so
-    /// `lru tune` answers alike.
+    /// `lru tune` answers alike. Only the segmented policy reads them.
     public let tuning: LRUTuning
     let queueHits: QueueHitCounters
     /// Readers of items sent straight from slab memory (CacheEngine+Pinning.swift).
@@ -42,22 +43,27 @@ public final class CacheEngine: @unchecked Sendable {
     private let oldestLive = ManagedAtomic<UInt32>(0)
     private let oldestCAS = ManagedAtomic<UInt64>(0)
 
-    public init(configuration: EngineConfiguration, clock: CacheClock = CacheClock()) {
+    public convenience init(configuration: EngineConfiguration, clock: CacheClock = CacheClock()) {
+        self.init(configuration: configuration, clock: clock, strategy: InstalledStrategy(configuration))
+    }
+
+    /// An engine running `strategy` (`configuration.evictionPolicy` is then only its name in `stats`).
+    init(configuration: EngineConfiguration, clock: CacheClock, strategy: InstalledStrategy) {
         self.configuration = configuration
         self.clock = clock
+        self.strategy = strategy
         withCAS = configuration.casEnabled
         arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
                           slabClassLimit: SlabSizeClasses.maximumClasses, growthRoom: CacheEngine.growthRoom(for: configuration))
         sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
         geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)
-        let segmented = configuration.evictionPolicy == .segmented
-        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, segmented: segmented,
+        lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, queueMask: strategy.queueMask,
                         sizeHistogram: SizeHistogram(itemSizeMax: configuration.itemSizeMax))
-        tuning = LRUTuning(configuration.segmentedLRU, segmented: segmented)
+        // `lru mode` starts segmented, memcached's default; no other policy reads it.
+        tuning = LRUTuning(configuration.segmentedLRU, segmented: true)
         queueHits = QueueHitCounters(classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
-        ghost = GhostFilter(memoryLimit: configuration.memoryLimit)
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
         self.expander = expander
         expander.start()
@@ -67,7 +73,7 @@ public final class CacheEngine: @unchecked Sendable {
                                         classCount: sizes.largestClass + 1)
         self.rebalancer = rebalancer
         rebalancer.start()
-        if segmented && configuration.segmentedLRU.maintainer {
+        if strategyRunsMaintainer {
             let maintainer = LRUMaintainer(engine: self, classCount: sizes.largestClass + 1)
             self.maintainer = maintainer
             maintainer.start()
@@ -94,7 +100,7 @@ public final class CacheEngine: @unchecked Sendable {
         maintainer = nil
         table.destroy()
         queueHits.destroy()
-        ghost.destroy()
+        destroyStrategy()
         lrus.destroy()
         slabs.destroy()
         arena.unmap()
@@ -128,8 +134,7 @@ public final class CacheEngine: @unchecked Sendable {
     /// Sets the expiry of a live item; `.hit` when it existed.
     public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> LookupResult {
         withLiveItem(key, newExptime: exptime) { item in
-            // memcached's touch is a fetch for the segmented LRU (do_item_get with DO_UPDATE).
-            if configuration.evictionPolicy == .segmented { noteSegmentedFetch(item) } else { bumpIfDue(item) }
+            noteTouch(item)
         }
     }
 
@@ -178,7 +183,7 @@ public final class CacheEngine: @unchecked Sendable {
             return .stored
         case .add:
             if let old {
-                bumpIfDue(old)
+                noteUpdate(old)
                 return .notStored
             }
             link(item, hash: hash)
@@ -246,7 +251,7 @@ public final class CacheEngine: @unchecked Sendable {
                     value.baseAddress!.copyMemory(from: newDigits.baseAddress!, byteCount: length)
                     value.baseAddress!.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - length)
                     setCAS(item, nextCAS())
-                    bumpIfDue(item)
+                    noteUpdate(item)
                     return .value(updated)
                 }
                 return replaceValue(of: item, with: newDigits, hash: hash) ? .value(updated) : .outOfMemory
@@ -314,32 +319,6 @@ public final class CacheEngine: @unchecked Sendable {
                  cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess, chunk: item.raw)
     }
 
-    @inline(__always)
-    func noteFetch(_ item: Item) {
-        queueHits.count(classID: item.slabClass, queue: lrus.queue(of: item), reference: arena.reference(item.raw))
-        if configuration.evictionPolicy == .segmented { return noteSegmentedFetch(item) }
-        item.wasFetched = true
-        bumpIfDue(item)
-    }
-
-    /// Records a use of the item for the eviction policy. LRU: moves it to the queue head if it has not
-    /// moved for `bumpInterval` seconds, so a hot key does not take the LRU lock on every read.
-    /// S3-FIFO: counts the read in the item itself, no lock beyond the stripe the caller holds.
-    /// Either way the access time advances at most once per interval, as memcached's does.
-    /// Segmented LRU: memcached's do_item_update (see CacheEngine+Segmented.swift).
-    @inline(__always)
-    func bumpIfDue(_ item: Item) {
-        if configuration.evictionPolicy == .segmented { return noteSegmentedUpdate(item) }
-        let now = clock.now
-        let due = item.lastAccess &+ CacheEngine.bumpInterval < now
-        if due { item.lastAccess = now }
-        switch configuration.evictionPolicy {
-        case .s3fifo: item.frequency += 1
-        case .lru: if due { lrus.bump(item) }
-        case .segmented: break
-        }
-    }
-
     /// Gives a linked item a new CAS value in place, keeping `stats sizes` consistent.
     @inline(__always)
     func setCAS(_ item: Item, _ cas: UInt64) {
@@ -357,13 +336,7 @@ public final class CacheEngine: @unchecked Sendable {
         item.lastAccess = clock.now
         item.isLinked = true
         table.insert(item, hash: hash)
-        if configuration.evictionPolicy == .segmented {
-            item.isActive = false
-            item.segment = segmentForNewItem(item, now: item.lastAccess).rawValue
-        } else {
-            item.frequency = 0
-            item.inMainQueue = configuration.evictionPolicy == .lru || ghost.recall(hash)
-        }
+        admit(item, hash: hash)
         let classID = item.slabClass
         lrus.locks.lock(classID)
         lrus.insert(item)

@@ -4,7 +4,9 @@ import Atomics
 /// from the small queue. A key stored again while remembered goes straight to the main queue. A newer
 /// hash may overwrite an older one in the same slot, which only makes the ghost forget sooner.
 /// Slots are atomics: any class's eviction writes and any store reads without a shared lock.
-final class GhostFilter: @unchecked Sendable {
+/// A struct over manually managed slots (freed by `destroy`), so the S3-FIFO policy that holds it
+/// copies without reference counting on the read and store paths.
+struct GhostFilter: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<UnsafeAtomic<UInt32>.Storage>
     private let shift: UInt32
     private let count: Int

@@ -13,12 +13,9 @@ import Glibc
 ///     16     4   lastAccess   relative seconds of the last store or fetch
 ///     20     4   valueLength  bytes of value
 ///     24     1   keyLength    1...250
-///     25     1   slabClass    bits 0-5: class id of the chunk; bit 6: pinned (readers hold it, see PinTable)
-///     26     1   state        bit 0 linked, bit 1 fetched, bit 2 stale (md I), bit 3 win token sent,
-///                             bit 4 key is binary (meta b flag); see CacheEngine+Meta.swift;
-///                             bits 5-7 belong to the eviction policy: S3-FIFO and LRU: bit 5 in
-///                             the main queue, bits 6-7 access frequency 0...3; segmented LRU:
-///                             bits 5-6 segment (hot, warm, cold, temp), bit 7 active
+///     25     1   slabClass    bits 0-5: class id of the chunk; bit 6: pinned (see ItemFlags.swift)
+///     26     1   state        flag bits: linked, fetched, meta's, and bits 5-7 the eviction
+///                             policy's own (all defined in ItemFlags.swift)
 ///     27     1   dataOffset   where the key starts: 32, or 40 with CAS; +4 for a chunked item
 ///     28     4   clientFlags  the client's opaque 32-bit flags
 ///     32     8   cas          only when CAS is enabled
@@ -32,14 +29,6 @@ import Glibc
 struct Item {
     static let headerSize = 32
     static let casSize = 8
-    static let linkedBit: UInt8 = 1
-    static let fetchedBit: UInt8 = 2
-    static let mainQueueBit: UInt8 = 32
-    static let segmentMask: UInt8 = 0x60
-    static let activeBit: UInt8 = 0x80
-    /// Byte 25: the class id takes bits 0-5 (at most 63 classes), bit 6 says a response pins the item.
-    static let classMask: UInt8 = 0x3f
-    static let pinnedBit: UInt8 = 0x40
 
     let raw: UnsafeMutableRawPointer
 
@@ -79,16 +68,16 @@ struct Item {
         @inline(__always) nonmutating set { setU8(24, UInt8(newValue)) }
     }
     var slabClass: Int {
-        @inline(__always) get { Int(u8(25) & Item.classMask) }
-        @inline(__always) nonmutating set { setU8(25, (u8(25) & ~Item.classMask) | UInt8(newValue)) }
+        @inline(__always) get { Int(u8(25) & ItemFlags.classMask) }
+        @inline(__always) nonmutating set { setU8(25, (u8(25) & ~ItemFlags.classMask) | UInt8(newValue)) }
     }
     /// Some response still sends this item's bytes (`PinTable` counts the readers): it may be
     /// unlinked, but its chunks are not reused until the last reader lets go. Written under the stripe.
     var isPinned: Bool {
-        @inline(__always) get { u8(25) & Item.pinnedBit != 0 }
-        @inline(__always) nonmutating set { setU8(25, newValue ? u8(25) | Item.pinnedBit : u8(25) & ~Item.pinnedBit) }
+        @inline(__always) get { u8(25) & ItemFlags.pinned != 0 }
+        @inline(__always) nonmutating set { setU8(25, newValue ? u8(25) | ItemFlags.pinned : u8(25) & ~ItemFlags.pinned) }
     }
-    /// Internal (not private) so the meta bits in CacheEngine+Meta.swift can use it.
+    /// The flag bits of ItemFlags.swift.
     var state: UInt8 {
         @inline(__always) get { u8(26) }
         @inline(__always) nonmutating set { setU8(26, newValue) }
@@ -106,38 +95,6 @@ struct Item {
     var cas: UInt64 {
         @inline(__always) get { hasCAS ? raw.load(fromByteOffset: 32, as: UInt64.self) : 0 }
         @inline(__always) nonmutating set { if hasCAS { raw.storeBytes(of: newValue, toByteOffset: 32, as: UInt64.self) } }
-    }
-
-    var isLinked: Bool {
-        @inline(__always) get { state & Item.linkedBit != 0 }
-        @inline(__always) nonmutating set { state = newValue ? state | Item.linkedBit : state & ~Item.linkedBit }
-    }
-    var wasFetched: Bool {
-        @inline(__always) get { state & Item.fetchedBit != 0 }
-        @inline(__always) nonmutating set { state = newValue ? state | Item.fetchedBit : state & ~Item.fetchedBit }
-    }
-
-    /// S3-FIFO: the item sits in its class's main queue (else the small one). LRU uses main only.
-    var inMainQueue: Bool {
-        @inline(__always) get { state & Item.mainQueueBit != 0 }
-        @inline(__always) nonmutating set { state = newValue ? state | Item.mainQueueBit : state & ~Item.mainQueueBit }
-    }
-    /// S3-FIFO: reads since the item was queued or last spared, saturating at 3.
-    var frequency: Int {
-        @inline(__always) get { Int(state >> 6) }
-        @inline(__always) nonmutating set { state = (state & 0x3f) | UInt8(min(newValue, 3) << 6) }
-    }
-
-    /// Segmented LRU: the segment (`LRUSegment` raw value) the item is linked in. Shares bits with
-    /// the S3-FIFO fields above; one engine uses one policy. Written with the stripe and LRU lock held.
-    var segment: Int {
-        @inline(__always) get { Int((state & Item.segmentMask) >> 5) }
-        @inline(__always) nonmutating set { state = (state & ~Item.segmentMask) | (UInt8(newValue & 3) << 5) }
-    }
-    /// Segmented LRU: fetched again since it was last moved (memcached's ITEM_ACTIVE).
-    var isActive: Bool {
-        @inline(__always) get { state & Item.activeBit != 0 }
-        @inline(__always) nonmutating set { state = newValue ? state | Item.activeBit : state & ~Item.activeBit }
     }
 
     var keyPointer: UnsafeMutableRawPointer { raw + dataOffset }

@@ -2,8 +2,8 @@ import Locking
 
 /// The eviction queues of each slab class, plus the class's item counts and eviction figures.
 ///
-/// Every class has four queues, most recent at the head (see `LRUSegment` for which policy uses
-/// which). Everything of class N is guarded by LRU lock N, taken after an item's stripe lock (the
+/// Every class has four queues, most recent at the head (see `LRUQueue`; the eviction policy says
+/// which it uses). Everything of class N is guarded by LRU lock N, taken after an item's stripe lock (the
 /// eviction and maintenance paths, which go the other way, only try-lock stripes). An item's queue is
 /// recorded in its state byte, which belongs to its stripe: callers that move an item between queues
 /// hold its stripe.
@@ -49,30 +49,28 @@ final class LRULists: @unchecked Sendable {
         var crawlerReclaimed: UInt64 = 0
         var crawlerItemsChecked: UInt64 = 0
 
-        subscript(_ segment: LRUSegment) -> Queue {
+        subscript(_ queue: LRUQueue) -> Queue {
             get {
-                switch segment {
-                case .hot: return queues.0
-                case .warm: return queues.1
-                case .cold: return queues.2
-                case .temp: return queues.3
+                switch queue.index {
+                case 0: return queues.0
+                case 1: return queues.1
+                case 2: return queues.2
+                default: return queues.3
                 }
             }
             set {
-                switch segment {
-                case .hot: queues.0 = newValue
-                case .warm: queues.1 = newValue
-                case .cold: queues.2 = newValue
-                case .temp: queues.3 = newValue
+                switch queue.index {
+                case 0: queues.0 = newValue
+                case 1: queues.1 = newValue
+                case 2: queues.2 = newValue
+                default: queues.3 = newValue
                 }
             }
         }
 
-        var small: Queue { self[.small] }
-        var main: Queue { self[.main] }
         var count: Int { queues.0.count + queues.1.count + queues.2.count + queues.3.count }
-        /// The item evictions come closest to (for `stats items` age and automove): the tail of cold,
-        /// else main/warm, else small/hot.
+        /// The item evictions come closest to (for automove): the tail of queue 2, else 1, else 0
+        /// (see `LRUQueue` for how policies number their queues).
         var oldest: UInt32 {
             if queues.2.tail != 0 { return queues.2.tail }
             return queues.1.tail != 0 ? queues.1.tail : queues.0.tail
@@ -90,15 +88,15 @@ final class LRULists: @unchecked Sendable {
     let states: UnsafeMutablePointer<ClassState>
     let locks: MutexArray
     let classCount: Int
-    /// Segmented LRU keeps the queue index in the item's segment bits; the other policies in its main bit.
-    let segmented: Bool
+    /// The bits of an item's state byte that name its queue: the policy's (see ItemFlags.swift).
+    let queueMask: UInt8
     /// `stats sizes`: told of every item linked and unlinked.
     let sizeHistogram: SizeHistogram
 
-    init(arena: SlabArena, classCount: Int, segmented: Bool = false, sizeHistogram: SizeHistogram) {
+    init(arena: SlabArena, classCount: Int, queueMask: UInt8, sizeHistogram: SizeHistogram) {
         self.arena = arena
         self.classCount = classCount
-        self.segmented = segmented
+        self.queueMask = queueMask
         self.sizeHistogram = sizeHistogram
         states = .allocate(capacity: classCount)
         states.initialize(repeating: ClassState(), count: classCount)
@@ -113,10 +111,7 @@ final class LRULists: @unchecked Sendable {
     /// The queue an item is linked in, from its state byte. Caller holds the item's stripe (or the
     /// LRU lock, under which queue bits are only written together with the stripe).
     @inline(__always)
-    func queue(of item: Item) -> LRUSegment {
-        if segmented { return LRUSegment(rawValue: item.segment)! }
-        return item.inMainQueue ? .main : .small
-    }
+    func queue(of item: Item) -> LRUQueue { LRUQueue(item.queueIndex(queueMask)) }
 
     /// Links a new item at the head of the queue its state names. Caller holds the LRU lock and the
     /// item's stripe.
@@ -136,24 +131,16 @@ final class LRULists: @unchecked Sendable {
 
     /// Moves an item to the head of the queue it is in, named by the caller (who may not hold the
     /// item's stripe, so does not read its state). Caller holds the LRU lock.
-    func moveToHead(_ item: Item, in queue: LRUSegment) {
+    func moveToHead(_ item: Item, in queue: LRUQueue) {
         unlink(item, from: queue)
         link(item, atHeadOf: queue)
     }
 
-    func moveToHead(_ item: Item, inMain: Bool) {
-        moveToHead(item, in: inMain ? .main : .small)
-    }
-
     /// Moves an item to the head of another queue. Caller holds the LRU lock and the item's stripe.
-    func transfer(_ item: Item, to destination: LRUSegment) {
+    func transfer(_ item: Item, to destination: LRUQueue) {
         unlink(item, from: queue(of: item))
-        if segmented { item.segment = destination.rawValue } else { item.inMainQueue = destination == .main }
+        item.setQueueIndex(destination.index, queueMask)
         link(item, atHeadOf: destination)
-    }
-
-    func transfer(_ item: Item, toMain: Bool) {
-        transfer(item, to: toMain ? .main : .small)
     }
 
     /// Moves a linked item to the head of its queue. Caller holds the item's stripe; takes the LRU lock.
@@ -167,21 +154,19 @@ final class LRULists: @unchecked Sendable {
         locks.unlock(classID)
     }
 
-    func queueHead(_ classID: Int, _ queue: LRUSegment) -> UInt32 { states[classID][queue].head }
-    func queueTail(_ classID: Int, _ queue: LRUSegment) -> UInt32 { states[classID][queue].tail }
-    func queueHead(_ classID: Int, main: Bool) -> UInt32 { queueHead(classID, main ? .main : .small) }
-    func queueTail(_ classID: Int, main: Bool) -> UInt32 { queueTail(classID, main ? .main : .small) }
+    func queueHead(_ classID: Int, _ queue: LRUQueue) -> UInt32 { states[classID][queue].head }
+    func queueTail(_ classID: Int, _ queue: LRUQueue) -> UInt32 { states[classID][queue].tail }
 
-    func queueCount(_ classID: Int, _ queue: LRUSegment) -> Int { states[classID][queue].count }
+    func queueCount(_ classID: Int, _ queue: LRUQueue) -> Int { states[classID][queue].count }
 
     /// The crawler cursor of a queue (see the type's comment). Caller holds the LRU lock.
-    func cursor(_ classID: Int, _ queue: LRUSegment) -> UInt32 { states[classID][queue].cursor }
+    func cursor(_ classID: Int, _ queue: LRUQueue) -> UInt32 { states[classID][queue].cursor }
 
-    func setCursor(_ classID: Int, _ queue: LRUSegment, to reference: UInt32) {
+    func setCursor(_ classID: Int, _ queue: LRUQueue, to reference: UInt32) {
         states[classID][queue].cursor = reference
     }
 
-    private func link(_ item: Item, atHeadOf queue: LRUSegment) {
+    private func link(_ item: Item, atHeadOf queue: LRUQueue) {
         let reference = arena.reference(item.raw)
         let size = item.totalSize
         let classID = item.slabClass
@@ -196,7 +181,7 @@ final class LRULists: @unchecked Sendable {
         states[classID][queue] = list
     }
 
-    private func unlink(_ item: Item, from queue: LRUSegment) {
+    private func unlink(_ item: Item, from queue: LRUQueue) {
         let previous = item.lruPrev
         let next = item.lruNext
         let classID = item.slabClass

@@ -22,18 +22,18 @@ final class QueueHitCounters: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func slot(shard: Int, classID: Int, queue: LRUSegment) -> UnsafeAtomic<UInt64> {
-        let index: Int = (shard * classCount + classID) * 4 + queue.rawValue
+    private func slot(shard: Int, classID: Int, queue: LRUQueue) -> UnsafeAtomic<UInt64> {
+        let index: Int = (shard * classCount + classID) * 4 + queue.index
         return UnsafeAtomic<UInt64>(at: slots + index)
     }
 
     @inline(__always)
-    func count(classID: Int, queue: LRUSegment, reference: UInt32) {
+    func count(classID: Int, queue: LRUQueue, reference: UInt32) {
         let shard = Int(truncatingIfNeeded: (reference >> 4) & UInt32(QueueHitCounters.shardCount - 1))
         slot(shard: shard, classID: classID, queue: queue).wrappingIncrement(ordering: .relaxed)
     }
 
-    func total(classID: Int, queue: LRUSegment) -> UInt64 {
+    func total(classID: Int, queue: LRUQueue) -> UInt64 {
         var sum: UInt64 = 0
         for shard in 0..<QueueHitCounters.shardCount {
             sum &+= slot(shard: shard, classID: classID, queue: queue).load(ordering: .relaxed)

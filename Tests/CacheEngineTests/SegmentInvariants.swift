@@ -19,7 +19,7 @@ extension CacheEngine {
             let state = lrus.states[classID]
             var classBytes = 0
             var classCount = 0
-            for queue in LRUSegment.allCases {
+            for queue in LRUQueue.all {
                 let walked = walk(classID, queue, seen: &seen, problems: &check.problems)
                 if walked.count != state[queue].count {
                     check.problems.append("class \(classID) \(queue): walked \(walked.count), counted \(state[queue].count)")
@@ -38,7 +38,7 @@ extension CacheEngine {
 
     /// One queue from head to tail: links agree both ways, every item is linked, in this queue and
     /// class, found by its key in the table, and seen in no other queue.
-    private func walk(_ classID: Int, _ queue: LRUSegment, seen: inout Set<UInt32>,
+    private func walk(_ classID: Int, _ queue: LRUQueue, seen: inout Set<UInt32>,
                       problems: inout [String]) -> (count: Int, bytes: Int) {
         var reference = lrus.queueHead(classID, queue)
         var previous: UInt32 = 0
@@ -67,10 +67,10 @@ extension CacheEngine {
     }
 
     /// Items and bytes of one queue of a class.
-    func segmentFigures(_ classID: Int, _ queue: LRUSegment) -> (count: Int, bytes: Int) {
+    func segmentFigures(_ classID: Int, _ segment: LRUSegment) -> (count: Int, bytes: Int) {
         lrus.locks.lock(classID)
         defer { lrus.locks.unlock(classID) }
-        return (lrus.states[classID][queue].count, lrus.states[classID][queue].bytes)
+        return (lrus.states[classID][segment.queue].count, lrus.states[classID][segment.queue].bytes)
     }
 
     /// The segment of a live key (nil when absent). Only while no other thread uses the key.
@@ -78,7 +78,7 @@ extension CacheEngine {
         var key = key
         return key.withUTF8 { bytes -> LRUSegment? in
             let raw = UnsafeRawBufferPointer(bytes)
-            return withStripe(of: raw) { hash in table.find(raw, hash: hash).map { lrus.queue(of: $0) } }
+            return withStripe(of: raw) { hash in table.find(raw, hash: hash).map { LRUSegment(lrus.queue(of: $0)) } }
         }
     }
 

@@ -94,10 +94,10 @@ final class SegmentedLRUTests: XCTestCase {
         engine.juggleUntilSettled()
         engine.tuning.setSegmented(true)
         let classID = engine.lrus.states[1].count > 0 ? 1 : (1..<engine.lrus.classCount).first { engine.lrus.states[$0].count > 0 }!
-        let tail = engine.arena.item(engine.lrus.queueTail(classID, .cold))
+        let tail = engine.arena.item(engine.lrus.queueTail(classID, LRUSegment.cold.queue))
         tail.isActive = true
         XCTAssertEqual(engine.juggleSegments(classID) > 0, true)
-        XCTAssertEqual(engine.lrus.queue(of: tail), .warm)
+        XCTAssertEqual(LRUSegment(engine.lrus.queue(of: tail)), .warm)
         XCTAssertFalse(tail.isActive, "the rescue spends the mark")
         assertConsistent(engine)
     }
