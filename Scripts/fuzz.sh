@@ -3,7 +3,8 @@
 # targets are listed in Sources/SwiftcachedFuzz/FuzzTargets.swift, campaigns in docs/fuzzing.md. Usage:
 #   Scripts/fuzz.sh [seconds per target, default 60] [targets, default all]
 # FUZZ_FLAGS adds libFuzzer flags (e.g. FUZZ_FLAGS=-runs=10000000). Seeds and a dictionary per
-# target come from Scripts/fuzz_seeds.py; the corpus grows in .build-fuzz/corpus-<target>.
+# target come from Scripts/fuzz_seeds.py; the corpus grows in .build-fuzz/corpus-<target>, the
+# last run's whole libFuzzer log is .build-fuzz/fuzz-<target>.log.
 # CI runs it short (4 s per target). Crashes are written to .build-fuzz/crashes/
 # and make the script fail; replay one with an ordinary build:
 #   FUZZ_TARGET=binary .build/debug/swiftcached-fuzz .build-fuzz/crashes/crash-…
@@ -26,7 +27,8 @@ for target in $TARGETS; do
   echo "=== fuzz $target for ${SECONDS_PER_TARGET}s"
   if ! FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 "$BIN" "$corpus" -max_total_time="$SECONDS_PER_TARGET" \
       -dict="$SCRATCH/$target.dict" ${FUZZ_FLAGS:-} -max_len=4096 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$SCRATCH/crashes/$target-" 2>&1 \
-      | grep -E "^#[0-9]+ *(DONE|pulse)|ERROR|SUMMARY|Done [0-9]+ runs|crash-|timeout-|oom-" | tail -n 8; then
+      | tee "$SCRATCH/fuzz-$target.log" \
+      | grep -E "^#[0-9]+[[:space:]]+(DONE|pulse)|ERROR|SUMMARY|Done [0-9]+ runs|crash-|timeout-|oom-" | tail -n 8; then
     :
   fi
   echo "fuzz $target: corpus $(ls "$corpus" | wc -l) files"
