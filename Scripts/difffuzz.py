@@ -24,6 +24,7 @@ import select
 import socket
 import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "clients"))
@@ -32,6 +33,7 @@ from bindiff import HEADER  # noqa: E402
 
 SERVER_FLAGS = ["-m", "64", "-t", "2"]
 ANSWER_CAP = 2.0   # seconds to wait for a first answer before calling it "no answer"
+RESYNC_CAP = 10.0  # seconds a server gets to answer flush_all: longer means it hangs
 SILENCE = 0.02     # seconds of silence after which a server is taken to wait for more input
 
 # Difference classes that are deliberate, matched against the class text (see docs/fuzzing.md).
@@ -329,10 +331,10 @@ def class_of(protocol, command, ref, sut, binary, tags):
 def syntax_tags(protocol, data):
     """What the input holds that the servers treat differently on purpose, on any of its lines."""
     tags = []
-    lines = [] if protocol == "binary" else [line.rstrip(b"\r").split(b" ") for line in data.split(b"\n")]
+    lines = [] if protocol == "binary" else [words_of(line) for line in data.split(b"\n")]
     if any(b < 0x21 or b == 0x7F for words in lines for key in key_words(words) for b in key):
         tags.append("key with control bytes")
-    if protocol == "meta" and any(w[:1] in (b"E", b"x") for words in lines if words[0][:1] == b"m" for w in words[2:]):
+    if protocol == "meta" and any(w[:1] in (b"E", b"x") for words in lines if words[:1] and words[0][:1] == b"m" for w in words[2:]):
         tags.append("flag of later memcached")
     return tags
 
@@ -375,8 +377,12 @@ def key_words(words):
     return words[1:2]
 
 
-def first_line(data):
-    return data.split(b"\n", 1)[0].rstrip(b"\r")
+def words_of(line):
+    """The words of a line as the servers split it: on spaces, runs of them counting as one; the
+    `\r` of its `\r\n` ending is not part of the last word, any other byte is."""
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return [word for word in line.split(b" ") if word]
 
 
 STORAGE = {b"set": 4, b"add": 4, b"replace": 4, b"append": 4, b"prepend": 4, b"cas": 4, b"ms": 2}
@@ -391,7 +397,7 @@ def first_request(data, binary):
     end = data.find(b"\n")
     if end < 0:
         return data
-    words = first_line(data).split(b" ")
+    words = words_of(data[:end])
     length_word = STORAGE.get(words[0])
     if length_word is not None and len(words) > length_word and words[length_word].isdigit():
         return data[:end + 1 + int(words[length_word]) + 2]
@@ -420,13 +426,20 @@ def resynchronise(*servers):
     for server in servers:
         with server.connect() as sock:
             sock.sendall(b"flush_all\r\n")
-            sock.settimeout(ANSWER_CAP)
+            sock.settimeout(RESYNC_CAP)
             answer = b""
             while not answer.endswith(b"\r\n"):
-                chunk = sock.recv(64)
+                try:
+                    chunk = sock.recv(64)
+                except socket.timeout:
+                    raise Unresponsive("%s did not answer flush_all within %.0f s" % (server.name, RESYNC_CAP), b"")
                 if not chunk:
                     break
                 answer += chunk
+
+
+class Unresponsive(Exception):
+    """A server stopped answering: a hang, reported with the input before it."""
 
 
 def documented_reason(name):
@@ -437,44 +450,74 @@ def documented_reason(name):
 
 
 def run(count, seed, seconds, verbose):
-    rng = random.Random(seed)
     ref = Server(MEMCACHED_BINARY, SERVER_FLAGS, name="memcached")
     sut = Server(SWIFTCACHED_BINARY, SERVER_FLAGS, name="swiftcached")
-    classes = {}   # name -> [occurrences, shortest data, ref answer, sut answer]
-    done = 0
     started = time.monotonic()
+    classes = {}   # name -> [occurrences, shortest input, memcached's answer, swiftcached's answer]
     try:
-        ref.start()
-        sut.start()
-        while done < count and time.monotonic() - started < seconds:
-            protocol, command, data = generate(rng)
-            binary = protocol == "binary"
-            ref_answer, sut_answer = first_answers([ref.port, sut.port], data, binary)
-            done += 1
-            normalise = normalise_binary if binary else normalise_text
-            tags = syntax_tags(protocol, data)
+        for server in (ref, sut):
+            server.start()
+            drain_log(server)
+        done = compare(ref, sut, random.Random(seed), count, started + seconds, classes, verbose)
+        for server in (ref, sut):
+            if not server.alive():
+                print("FAIL: %s died during the run" % server.name)
+                return 1
+    except Unresponsive as error:
+        print("FAIL: %s after input %r" % (error.args[0], error.args[1][:300]))
+        return 1
+    finally:
+        ref.stop()
+        sut.stop()
+    undocumented = report(classes)
+    print("difffuzz: %d inputs (seed %d) in %.1fs, %d classes of difference, %d undocumented"
+          % (done, seed, time.monotonic() - started, len(classes), undocumented))
+    return 1 if undocumented else 0
+
+
+def drain_log(server):
+    """Reads a server's output as it comes: after `verbosity 1` it logs every request, and a full
+    pipe would block it in the middle of one."""
+    def read():
+        while server.proc.stdout.read1(65536):
+            pass
+    threading.Thread(target=read, daemon=True).start()
+
+
+def compare(ref, sut, rng, count, deadline, classes, verbose):
+    """Runs up to `count` inputs (until `deadline`), filling `classes`; returns the inputs run."""
+    done = 0
+    while done < count and time.monotonic() < deadline:
+        protocol, command, data = generate(rng)
+        binary = protocol == "binary"
+        ref_answer, sut_answer = first_answers([ref.port, sut.port], data, binary)
+        done += 1
+        normalise = normalise_binary if binary else normalise_text
+        tags = syntax_tags(protocol, data)
+        try:
             if normalise(ref_answer) == normalise(sut_answer):
                 if tags:
                     resynchronise(ref, sut)   # a later request may have changed one cache only
                 continue
             if not tags:
                 tags = exchange_tags(ref, sut, protocol, data, sut_answer)
-            name = class_of(protocol, command, ref_answer, sut_answer, binary, tags)
             resynchronise(ref, sut)
-            entry = classes.setdefault(name, [0, data, ref_answer, sut_answer])
-            entry[0] += 1
-            if len(data) < len(entry[1]):
-                entry[1:] = [data, ref_answer, sut_answer]
-            if verbose:
-                print("difference:", name, data[:200])
-        for server in (ref, sut):
-            if not server.alive():
-                print("FAIL: %s died during the run" % server.name)
-                return 1
-    finally:
-        ref.stop()
-        sut.stop()
+        except Unresponsive as error:
+            raise Unresponsive(error.args[0], data)
+        name = class_of(protocol, command, ref_answer, sut_answer, binary, tags)
+        entry = classes.setdefault(name, [0, data, ref_answer, sut_answer])
+        entry[0] += 1
+        if len(data) < len(entry[1]):
+            entry[1:] = [data, ref_answer, sut_answer]
+        if verbose:
+            print("difference:", name, data[:200])
+    return done
+
+
+def report(classes):
+    """Prints every class, then the inputs per reason; returns the number of undocumented classes."""
     undocumented = 0
+    by_reason = {}
     for name, (occurrences, data, ref_answer, sut_answer) in sorted(classes.items()):
         reason = documented_reason(name)
         undocumented += reason is None
@@ -482,18 +525,12 @@ def run(count, seed, seconds, verbose):
               % ("documented" if reason else "UNDOCUMENTED", occurrences, name, data[:300], ref_answer, sut_answer))
         if reason:
             print("  why: " + reason)
-    by_reason = {}
-    for name, (occurrences, _, _, _) in classes.items():
-        reason = documented_reason(name) or "UNDOCUMENTED"
-        counts = by_reason.setdefault(reason, [0, 0])
+        counts = by_reason.setdefault(reason or "UNDOCUMENTED", [0, 0])
         counts[0] += 1
         counts[1] += occurrences
     for reason, (class_count, occurrences) in sorted(by_reason.items(), key=lambda item: -item[1][1]):
         print("%5d inputs in %3d classes: %s" % (occurrences, class_count, reason))
-    elapsed = time.monotonic() - started
-    print("difffuzz: %d inputs (seed %d) in %.1fs, %d classes of difference, %d undocumented"
-          % (done, seed, elapsed, len(classes), undocumented))
-    return 1 if undocumented else 0
+    return undocumented
 
 
 def main():
