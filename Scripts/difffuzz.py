@@ -398,7 +398,7 @@ def first_request(data, binary):
     if end < 0:
         return data
     words = words_of(data[:end])
-    length_word = STORAGE.get(words[0])
+    length_word = STORAGE.get(words[0]) if words else None
     if length_word is not None and len(words) > length_word and words[length_word].isdigit():
         return data[:end + 1 + int(words[length_word]) + 2]
     return data[:end + 1]
