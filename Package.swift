@@ -83,9 +83,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Fuzz targets for the binary, UDP and authentication parsers: Scripts/fuzz.sh builds this
-        // with -sanitize=fuzzer; an ordinary build replays input files given as arguments.
-        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine"],
+        // Fuzz targets for every parser (docs/fuzzing.md): Scripts/fuzz.sh builds this with
+        // -sanitize=fuzzer; an ordinary build replays input files given as arguments.
+        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster"],
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking"]),

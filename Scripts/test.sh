@@ -4,7 +4,8 @@
 #   2. swift test under ThreadSanitizer, for the concurrency tests ($TSAN_FILTER)
 #   3. swift build -c release, then the Python client and differential tests (pytest, Tests/clients)
 #   4. memccapable (libmemcached's ASCII and binary protocol conformance tests) against the release server
-#   5. a short libFuzzer run of the binary, text/meta, UDP and authentication parsers (Scripts/fuzz.sh)
+#   5. a short libFuzzer run of every parser (Scripts/fuzz.sh) and a short differential fuzz
+#      against memcached (Scripts/difffuzz.py)
 #   6. the adversarial suite's smoke mode (Scripts/adversarial.py --smoke, side by side with memcached)
 #      and a 3-minute soak (Scripts/soak.py --minutes 3) against the release server
 # Every step runs even if an earlier one failed (unless it needs that step's build); the script
@@ -262,12 +263,22 @@ else
 fi
 
 # ---------------------------------------------------------------- 5. fuzz smoke
-# libFuzzer on the binary, text/meta, UDP and authentication parsers, 6 s each (longer runs: Scripts/fuzz.sh N).
-note "5. fuzz smoke: Scripts/fuzz.sh 6 ($(elapsed))"
-if FUZZ_BUILD_PATH=.build-fuzz timeout 600 Scripts/fuzz.sh 6 2>&1 | tee "$LOGDIR/fuzz.log"; then
-  record PASS "fuzz smoke (binary, text, udp, auth)" "$(grep -c 'Done [0-9]* runs' "$LOGDIR/fuzz.log") targets ran, no failing input"; tally 1 0
+# libFuzzer on every parser, 4 s each (longer runs: Scripts/fuzz.sh N; docs/fuzzing.md), then
+# 2,000 random requests to the release server and memcached: any undocumented difference fails.
+note "5. fuzz smoke: Scripts/fuzz.sh 4, Scripts/difffuzz.py --count 2000 ($(elapsed))"
+if FUZZ_BUILD_PATH=.build-fuzz timeout 600 Scripts/fuzz.sh 4 2>&1 | tee "$LOGDIR/fuzz.log"; then
+  record PASS "fuzz smoke (9 parser targets)" "$(grep -c 'Done [0-9]* runs' "$LOGDIR/fuzz.log") targets ran, no failing input"; tally 1 0
 else
-  record FAIL "fuzz smoke (binary, text, udp, auth)" "see .build-logs/fuzz.log and .build-fuzz/crashes/"; tally 0 1
+  record FAIL "fuzz smoke (9 parser targets)" "see .build-logs/fuzz.log and .build-fuzz/crashes/"; tally 0 1
+fi
+if [ $RELEASE_OK -eq 1 ]; then
+  if SWIFTCACHED_BINARY="$BIN" timeout 300 "$PY" Scripts/difffuzz.py --count 2000 --seed 1 --seconds 240 2>&1 | tee "$LOGDIR/difffuzz.log"; then
+    record PASS "differential fuzz smoke" "$(tail -n 1 "$LOGDIR/difffuzz.log")"; tally 1 0
+  else
+    record FAIL "differential fuzz smoke" "see .build-logs/difffuzz.log"; tally 0 1
+  fi
+else
+  record FAIL "differential fuzz smoke" "not run: no release build"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- 6. adversarial smoke + soak

@@ -24,7 +24,7 @@ extension BinarySession {
         }
         guard let command = request.command else {
             // memcached skips `bodylen` more bytes after the extras and key it has already read.
-            refuse(request, .unknownCommand, swallowing: header.bodyLength, into: &output)
+            refuseUnknown(request, swallowing: header.bodyLength, into: &output)
             return 0
         }
         guard BinarySession.hasValidShape(command, header) else {
@@ -128,6 +128,13 @@ extension BinarySession {
         } else {
             answer.append(to: &output)
         }
+    }
+
+    /// "Unknown command", then `count` more bytes skipped. memcached passes that count as a C int:
+    /// 2 GB or more turns negative and nothing is skipped, so the answer goes at once and the next
+    /// bytes are read as a request (found by Scripts/difffuzz.py).
+    func refuseUnknown(_ request: BinaryRequest, swallowing count: Int, into output: inout OutputBuffer) {
+        refuse(request, .unknownCommand, swallowing: Int32(truncatingIfNeeded: count) > 0 ? count : 0, into: &output)
     }
 
     /// An empty success answer, unless the request was quiet.

@@ -58,6 +58,6 @@ extension BinarySession {
 
     /// Without `-S` the SASL opcodes are unknown commands; their data is skipped.
     private func refuseWithoutSASL(_ request: BinaryRequest, into output: inout OutputBuffer) {
-        refuse(request, .unknownCommand, swallowing: request.header.bodyLength - request.header.keyLength, into: &output)
+        refuseUnknown(request, swallowing: request.header.bodyLength - request.header.keyLength, into: &output)
     }
 }

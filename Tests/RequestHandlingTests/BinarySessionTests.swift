@@ -177,6 +177,19 @@ final class BinarySessionTests: XCTestCase {
         XCTAssertEqual(BinaryResponse.parseAll(big.send(binaryRequest(0x00, key: "big"))).map(\.status), [1])
     }
 
+    func testUnknownOpcodeSwallowOf2GBOrMoreSkipsNothing() {
+        // memcached's swallow count is a C int: 2^31 turns negative, so nothing is skipped and the
+        // noop after the request is answered; 2^31 - 1 is skipped (waited for) as usual.
+        let noop = binaryRequest(0x0A)
+        let negative = makeBinary()
+        XCTAssertEqual(BinaryResponse.parseAll(negative.send(binaryRequest(0x50, key: "k1", bodyLength: 1 << 31) + noop)).map(\.status), [0x81, 0])
+        let saslWithoutS = makeBinary()
+        XCTAssertEqual(BinaryResponse.parseAll(saslWithoutS.send(binaryRequest(0x21, key: "PLAIN", bodyLength: 0xFFFF_FFFF) + noop)).map(\.status), [0x81, 0])
+        let positive = makeBinary()
+        XCTAssertEqual(positive.send(binaryRequest(0x50, key: "k1", bodyLength: (1 << 31) - 1) + noop), [])
+        XCTAssertFalse(positive.closed)
+    }
+
     func testSASLGateAndLogin() {
         let h = makeBinary { $0.saslCredentials = try! CredentialStore(contents: Array("alice:secret:extra\n".utf8), passwordEnd: .colonOrEndOfLine) }
         XCTAssertEqual(BinaryResponse.parseAll(h.send(binaryRequest(0x20)))[0].value, Array("PLAIN".utf8))
