@@ -77,6 +77,18 @@ def taskset(cpu):
     return [] if cpu is None else ["taskset", "-c", str(cpu)]
 
 
+_USER_FLAG = {}
+
+
+def accepts_user_flag(binary):
+    """Whether `binary -h` lists -u (swiftcached builds from before it existed reject it, and run as
+    root without it; comparisons with such a build still work)."""
+    if binary not in _USER_FLAG:
+        listing = subprocess.run([binary, "-h"], capture_output=True, text=True, timeout=30)
+        _USER_FLAG[binary] = any(word.startswith("-u,") for word in (listing.stdout + listing.stderr).split())
+    return _USER_FLAG[binary]
+
+
 class Server:
     """One server process on a free 127.0.0.1 port: `-U 0 -l 127.0.0.1 -p PORT` plus `args`.
     `wrapper` goes in front of the command (taskset, valgrind)."""
@@ -84,7 +96,7 @@ class Server:
     def __init__(self, label, binary, args, log_path, wrapper=(), start_timeout=15.0):
         self.label, self.binary, self.port = label, binary, free_port()
         argv = list(wrapper) + [binary, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + list(args)
-        if os.geteuid() == 0:
+        if os.geteuid() == 0 and accepts_user_flag(binary):
             argv += ["-u", "root"]  # both servers refuse to run as root without -u
         self.argv = argv
         self.log = open(log_path, "w")
