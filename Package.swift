@@ -8,7 +8,8 @@ import PackageDescription
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
-//   Networking       libevent listener and worker threads, connections — no item layout
+//   Networking       libevent listener and worker threads, connections, the admin HTTP listener — no item layout
+//   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboard, from stats snapshots
 //   swiftcached      the server executable (command line)
 // Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
 // inout access to a class's stored property (a connection's buffers, a session's tables) otherwise
@@ -58,6 +59,8 @@ let package = Package(
             ],
             swiftSettings: requestPathSettings
         ),
+        // What the admin listener serves (docs/observability.md): read at scrape time, off the request path.
+        .target(name: "Observability", dependencies: ["RequestHandling", "CacheEngine"]),
         // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
         // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's
         // registration on top of Networking.
@@ -79,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "swiftcached",
             dependencies: [
-                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService",
+                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "RequestHandling", "CacheEngine"]),
         .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
         // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the
         // Networking layer in-process with a toy session.

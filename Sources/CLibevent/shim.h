@@ -11,6 +11,9 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/util.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #ifdef __linux__
 #include <sys/eventfd.h>
 #endif

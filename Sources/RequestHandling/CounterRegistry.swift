@@ -5,6 +5,8 @@ import Locking
 public final class CounterRegistry: @unchecked Sendable {
     private struct State {
         var blocks: [CounterBlock] = []
+        /// The worker index of each block (nil: the listener's); same order as `blocks`.
+        var workers: [Int?] = []
         var baseline = [UInt64](repeating: 0, count: Counter.allCases.count)
 
         func rawTotal(_ counter: Counter) -> UInt64 {
@@ -16,11 +18,24 @@ public final class CounterRegistry: @unchecked Sendable {
 
     public init() {}
 
-    /// A new block for one thread (a worker, or the listener for rejected connections).
-    public func makeBlock() -> CounterBlock {
+    /// A new block for one thread: worker `worker`, or (nil) the listener for rejected connections.
+    public func makeBlock(worker: Int? = nil) -> CounterBlock {
         let block = CounterBlock()
-        state.withLock { $0.blocks.append(block) }
+        state.withLock {
+            $0.blocks.append(block)
+            $0.workers.append(worker)
+        }
         return block
+    }
+
+    /// Each worker's own count of `counter` since start (no baseline: a per-worker figure such as
+    /// open connections must not be shifted by `stats reset`), in worker order.
+    public func perWorker(_ counter: Counter) -> [(worker: Int, value: UInt64)] {
+        state.withLock { state in
+            zip(state.workers, state.blocks).compactMap { worker, block in
+                worker.map { ($0, block.value(counter)) }
+            }.sorted { $0.worker < $1.worker }
+        }
     }
 
     /// The sum over all threads since the last reset.

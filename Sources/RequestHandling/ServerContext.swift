@@ -48,6 +48,6 @@ public final class WorkerContext: @unchecked Sendable {
     public init(server: ServerContext, workerIndex: Int) {
         self.server = server
         self.workerIndex = workerIndex
-        self.counters = server.counters.makeBlock()
+        self.counters = server.counters.makeBlock(worker: workerIndex)
     }
 }

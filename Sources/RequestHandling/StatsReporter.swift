@@ -8,9 +8,14 @@ import Glibc
 /// Lines for machinery this server does not have (extstore, proxy, TLS, slab
 /// rescues, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
 struct StatsReporter {
-    let context: WorkerContext
-    var server: ServerContext { context.server }
-    var settings: ServerSettings { context.server.settings }
+    let server: ServerContext
+    var settings: ServerSettings { server.settings }
+
+    init(context: WorkerContext) { server = context.server }
+
+    /// For readers outside a connection (the admin listener's snapshots): the answers read only
+    /// server-wide state, never a worker's.
+    init(server: ServerContext) { self.server = server }
 
     // MARK: stats
 

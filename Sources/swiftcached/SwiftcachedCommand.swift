@@ -84,6 +84,9 @@ struct SwiftcachedCommand: ParsableCommand {
     @OptionGroup(title: "Cluster")
     var cluster: ClusterOptions
 
+    @OptionGroup(title: "Metrics")
+    var metrics: MetricsOptions
+
     func run() throws {
         if printVersion {
             print("swiftcached \(swiftcachedRelease) (memcached \(reportedVersion) protocol)")
@@ -112,8 +115,11 @@ struct SwiftcachedCommand: ParsableCommand {
         let context = ServerContext(settings: settings, engine: engine)
         let registrar = try cluster.makeRegistrar(for: context)
         let server = Server(context: context)
+        let admin: AdminHTTPServer?
         do {
             try server.start()
+            admin = try metrics.makeListener(for: context)
+            try admin?.start()
             try registrar?.start()
         } catch {
             fputs("\(error)\n", stderr)
@@ -123,6 +129,7 @@ struct SwiftcachedCommand: ParsableCommand {
         setup.writePidFile()
         signalHold.release()
         server.run()
+        admin?.stop()
         registrar?.stop()
         engine.shutdown()
         setup.removePidFile()
