@@ -53,11 +53,9 @@ public final class AdminHTTPServer: @unchecked Sendable {
             throw error
         }
         AdminHTTPLimits.apply(to: http)
+        // Every property is set from here on, so a throw runs deinit, which frees the base and evhttp.
         guard evhttp_bind_socket_with_handle(http, address, UInt16(port)) != nil else {
-            let code = errno
-            evhttp_free(http)
-            event_base_free(base)
-            throw ServerError.system("admin listener bind \(name)", code)
+            throw ServerError.system("admin listener bind \(name)", errno)
         }
     }
 

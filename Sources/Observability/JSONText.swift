@@ -19,8 +19,9 @@ enum JSONText {
         return result + "\""
     }
 
-    /// A stat's value: a JSON number when it is a plain decimal (what `stats` prints for figures),
-    /// else a string (`version`, `yes`, `NULL`…), so the text of every value is kept exactly.
+    /// A stat's value: a JSON number when it is a plain decimal (what `stats` prints for figures, so
+    /// a reader computes with it directly; `0.80` reads as 0.8), else the text as a string
+    /// (`version`, `yes`, `NULL`…).
     static func value(_ text: String) -> String {
         isPlainDecimal(text) ? text : string(text)
     }

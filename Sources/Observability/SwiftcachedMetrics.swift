@@ -17,7 +17,7 @@ public enum SwiftcachedMetrics {
                     labels: [("worker", String(worker.worker))], value: Double(worker.open))
         }
         for worker in figures.workers {
-            set.add("swiftcached_worker_connections_total", "Client connections each worker thread has served since start.", .counter,
+            set.add("swiftcached_worker_accepted_connections_total", "Client connections each worker thread has been handed since start.", .counter,
                     labels: [("worker", String(worker.worker))], value: Double(worker.opened))
         }
         if let power = snapshot.value("hash_power_level").flatMap(Int.init), power >= 0, power < 63 {
