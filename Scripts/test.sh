@@ -60,7 +60,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # ---------------------------------------------------------------- 0. set-up
 note "set-up ($(elapsed))"
 need=()
-for p in libevent-dev pkg-config memcached libmemcached-tools python3-venv nutcracker; do
+for p in libevent-dev pkg-config memcached libmemcached-tools python3-venv nutcracker chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -96,6 +96,8 @@ if ! "$PY" -c 'import elasticache_auto_discovery, django_elastipymemcache' >/dev
   "$PY" -m pip install -q --disable-pip-version-check elasticache-auto-discovery django-elastipymemcache \
     || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install elasticache-auto-discovery django-elastipymemcache"; tally 0 1; }
 fi
+# The Prometheus text parser (Tests/clients/test_metrics.py).
+"$PY" -c 'import prometheus_client' >/dev/null 2>&1 || "$PY" -m pip install -q --disable-pip-version-check prometheus-client || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install prometheus-client"; tally 0 1; }
 # Meta-protocol client (Tests/clients/test_meta_memcache.py).
 "$PY" -c 'import meta_memcache' >/dev/null 2>&1 || "$PY" -m pip install -q --disable-pip-version-check meta-memcache || { echo "pip install failed"; record FAIL "set-up (venv)" "pip install meta-memcache"; tally 0 1; }
 echo "python: $("$PY" --version 2>&1); $("$PY" -c 'import pymemcache, pytest; print("pymemcache", pymemcache.__version__, "pytest", pytest.__version__)' 2>&1)"

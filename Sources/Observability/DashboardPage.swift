@@ -110,7 +110,7 @@ function drawLines(id, series, top) {
   for (let i = 0; i <= 2; i++) {
     const y = 6 + plotH - plotH * i / 2;
     g.beginPath(); g.moveTo(left, y); g.lineTo(left + plotW, y); g.stroke();
-    const label = top === 1 ? (50 * i) + "%" : fmt(max * i / 2);
+    const label = top === 1 ? (50 * i) + "%" : max < 10 ? (max * i / 2).toFixed(1) : fmt(max * i / 2);
     g.fillText(label, 2, y + 4);
   }
   g.fillText(keep + " s", left, height - 3);
@@ -139,7 +139,7 @@ function drawSlabs(slabs) {
   classes.forEach((c, i) => {
     const s = slabs[c], size = num(s.chunk_size);
     const total = num(s.total_chunks) * size, used = num(s.used_chunks) * size;
-    const x = 60, w = (width - x - 90) * total / max, y = 6 + 22 * i;
+    const x = 60, w = (width - x - 150) * total / max, y = 6 + 22 * i;
     g.fillStyle = "#b9c9e8"; g.fillRect(x, y, w, 14);
     g.fillStyle = cssColor("--get"); g.fillRect(x, y, total > 0 ? w * used / total : 0, 14);
     g.fillStyle = cssColor("--ink"); g.fillText("class " + c, 2, y + 11);
