@@ -17,19 +17,23 @@ final class AddressRangeTests: XCTestCase {
         return IPAddressBits(ipv6: ipv6)
     }
 
-    /// A real socket address, as accept and recvfrom fill it.
+    /// A real socket address of either family, as accept and recvfrom fill it.
+    private func admits<Address>(_ list: SharedAllowlist, _ socketAddress: Address) -> Bool {
+        withUnsafePointer(to: socketAddress) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { list.admits($0) } }
+    }
+
     private func admits(_ list: SharedAllowlist, ipv4 text: String) -> Bool {
         var socketAddress = sockaddr_in()
         socketAddress.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, text, &socketAddress.sin_addr)
-        return withUnsafePointer(to: &socketAddress) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { list.admits($0) } }
+        return admits(list, socketAddress)
     }
 
     private func admits(_ list: SharedAllowlist, ipv6 text: String) -> Bool {
         var socketAddress = sockaddr_in6()
         socketAddress.sin6_family = sa_family_t(AF_INET6)
         inet_pton(AF_INET6, text, &socketAddress.sin6_addr)
-        return withUnsafePointer(to: &socketAddress) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { list.admits($0) } }
+        return admits(list, socketAddress)
     }
 
     func testASingleIPv4AddressMatchesOnlyItselfInBothForms() throws {
@@ -111,7 +115,6 @@ final class AddressRangeTests: XCTestCase {
         XCTAssertFalse(admits(list, ipv6: "::1"))
         var unix = sockaddr_un()
         unix.sun_family = sa_family_t(AF_UNIX)
-        XCTAssertTrue(withUnsafePointer(to: &unix) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { list.admits($0) } },
-                      "a unix socket has no address to judge")
+        XCTAssertTrue(admits(list, unix), "a unix socket has no address to judge")
     }
 }

@@ -11,6 +11,8 @@ import socket
 import subprocess
 import time
 
+import pytest
+
 from conftest import SWIFTCACHED_BINARY, free_port, with_user
 
 CONFIG_BINARY = os.environ.get("SWIFTCACHED_CONFIG_BINARY") or os.path.join(
@@ -233,3 +235,14 @@ class Cluster:
             node.stop()
         if self.endpoint:
             self.endpoint.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A Cluster (with a secret) in the test's temporary folder, stopped at teardown. Test modules
+    import this fixture by name."""
+    c = Cluster(tmp_path)
+    try:
+        yield c
+    finally:
+        c.stop()

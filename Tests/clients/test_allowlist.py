@@ -46,16 +46,22 @@ def served(source, port):
             return False
 
 
-def stats(port):
+def ask(port, request, until=b"END\r\n"):
+    """Sends `request` from 127.0.0.1 and reads the answer up to `until` (at most 5 s)."""
     with connect_from("127.0.0.1", port) as s:
-        s.sendall(b"stats\r\n")
+        s.sendall(request)
         data = b""
         deadline = time.monotonic() + 5
-        while not data.endswith(b"END\r\n") and time.monotonic() < deadline:
+        while not data.endswith(until) and time.monotonic() < deadline:
             chunk = s.recv(65536)
             if not chunk:
                 break
             data += chunk
+    return data
+
+
+def stats(port):
+    data = ask(port, b"stats\r\n")
     return {line.split(b" ")[1].decode(): line.split(b" ")[2].decode()
             for line in data.split(b"\r\n") if line.startswith(b"STAT ")}
 
@@ -71,9 +77,7 @@ def test_clients_outside_the_list_are_closed_before_a_byte_is_read_and_counted(s
     # Not one byte of theirs was read: only this second `stats` request's own 7 bytes were.
     assert int(after["bytes_read"]) - int(before["bytes_read"]) == len(b"stats\r\n")
     assert after["total_connections"] == str(int(before["total_connections"]) + 1)
-    with connect_from("127.0.0.1", server.port) as s:
-        s.sendall(b"set k 0 0 2\r\nhi\r\nget k\r\n")
-        assert wait_for(lambda: s.recv(4096), 5) == b"STORED\r\nVALUE k 0 2\r\nhi\r\nEND\r\n"
+    assert ask(server.port, b"set k 0 0 2\r\nhi\r\nget k\r\n") == b"STORED\r\nVALUE k 0 2\r\nhi\r\nEND\r\n"
 
 
 def test_ranges_and_ipv6_clients_are_admitted(server_factory):
@@ -94,9 +98,7 @@ def test_sighup_reloads_the_allow_file_and_keeps_the_items(server_factory, tmp_p
     path = tmp_path / "allow"
     path.write_text("# clients\n127.0.0.1\n")
     server = server_factory(["-m", "64", "-t", "2", "--allow-file", str(path)])
-    with connect_from("127.0.0.1", server.port) as s:
-        s.sendall(b"set kept 0 0 3\r\nyes\r\n")
-        assert s.recv(4096) == b"STORED\r\n"
+    assert ask(server.port, b"set kept 0 0 3\r\nyes\r\n", until=b"\r\n") == b"STORED\r\n"
     assert closed_unanswered("127.0.0.2", server.port)
     path.write_text("127.0.0.1\n127.0.0.2/32  # now admitted\n")
     server.proc.send_signal(signal.SIGHUP)
@@ -107,9 +109,7 @@ def test_sighup_reloads_the_allow_file_and_keeps_the_items(server_factory, tmp_p
     time.sleep(0.5)
     assert served("127.0.0.2", server.port)
     assert closed_unanswered("127.0.0.3", server.port)
-    with connect_from("127.0.0.1", server.port) as s:
-        s.sendall(b"get kept\r\n")
-        assert wait_for(lambda: s.recv(4096), 5) == b"VALUE kept 0 3\r\nyes\r\nEND\r\n"
+    assert ask(server.port, b"get kept\r\n") == b"VALUE kept 0 3\r\nyes\r\nEND\r\n"
     assert server.alive()
     server.stop()
     assert b"allowlist reload refused, keeping the current list" in server.log

@@ -7,22 +7,13 @@ import time
 
 import pytest
 
-from cluster_harness import PROBE_INTERVAL, Cluster, command, signed, wait_for
+from cluster_harness import PROBE_INTERVAL, Cluster, cluster, command, signed, wait_for  # noqa: F401 (cluster: fixture)
 from conftest import TARGET_IS_MEMCACHED
 
 pytestmark = pytest.mark.skipif(TARGET_IS_MEMCACHED, reason="memcached has no cluster endpoint")
 
 # Long enough for several probe rounds: a wrongly taken registration would be listed by then.
 SETTLE = 8 * PROBE_INTERVAL
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    c = Cluster(tmp_path)
-    try:
-        yield c
-    finally:
-        c.stop()
 
 
 def unchanged_for(cluster, state, seconds=SETTLE):
