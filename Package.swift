@@ -3,6 +3,8 @@ import PackageDescription
 
 // Module map of the architecture (see docs/architecture.md):
 //   CLibevent        system library: libevent through pkg-config
+//   CCrypto          system library: OpenSSL's libcrypto through pkg-config (HMAC-SHA256 of the cluster secret)
+//   AccessControl    the client allowlist (--allow, --allow-file): CIDR ranges matched on socket addresses
 //   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
 //                    PosixThread — the only locks, condition variables and thread starts of every module
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
@@ -34,6 +36,12 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "AccessControl", dependencies: ["Locking"]),
         // Locks ThreadSanitizer can see (it does not understand Synchronization.Mutex's futexes);
         // atomics everywhere are swift-atomics'.
         .target(name: "Locking"),
@@ -46,7 +54,7 @@ let package = Package(
         .target(
             name: "RequestHandling",
             dependencies: [
-                "CacheEngine", "MemcacheProtocol", "Locking",
+                "CacheEngine", "MemcacheProtocol", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings
@@ -54,7 +62,7 @@ let package = Package(
         .target(
             name: "Networking",
             dependencies: [
-                "CLibevent", "RequestHandling", "MemcacheProtocol", "Locking",
+                "CLibevent", "RequestHandling", "MemcacheProtocol", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings
@@ -64,7 +72,7 @@ let package = Package(
         // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
         // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's
         // registration on top of Networking.
-        .target(name: "Cluster"),
+        .target(name: "Cluster", dependencies: ["CCrypto"]),
         .target(
             name: "ClusterService",
             dependencies: [
@@ -75,14 +83,14 @@ let package = Package(
         .executableTarget(
             name: "swiftcached-config",
             dependencies: [
-                "Cluster", "ClusterService", "Networking", "RequestHandling",
+                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "swiftcached",
             dependencies: [
-                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService", "Observability",
+                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService", "Observability", "AccessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +98,7 @@ let package = Package(
         // -sanitize=fuzzer; an ordinary build replays input files given as arguments.
         .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster"],
                           path: "Sources/SwiftcachedFuzz"),
+        .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", "Locking"]),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A local Swiftcached cluster on loopback: one configuration endpoint (swiftcached-config) and N data
-# nodes that register themselves with it (docs/cluster.md).
+# nodes that register themselves with it (docs/cluster.md). Endpoint and nodes share a cluster
+# secret generated on `up` in $CLUSTER_DIR/cluster.secret (mode 600): registrations carry a proof
+# made with it, and anyone without it cannot join.
 #
 #   bash Scripts/cluster.sh up [N]     start the endpoint and N nodes (default 3)
 #   bash Scripts/cluster.sh add        start one more node
@@ -18,6 +20,12 @@ BASE_PORT=${BASE_PORT:-22100}
 BIN_DIR=${BIN_DIR:-.build/release}
 CLUSTER_DIR=${CLUSTER_DIR:-.cluster}
 mkdir -p "$CLUSTER_DIR"
+SECRET_FILE="$CLUSTER_DIR/cluster.secret"
+
+# A fresh random secret (32 bytes, in hex), readable by this user only.
+make_secret() {
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$SECRET_FILE")
+}
 
 ensure_built() {
   if [ ! -x "$BIN_DIR/swiftcached" ] || [ ! -x "$BIN_DIR/swiftcached-config" ]; then
@@ -63,7 +71,8 @@ node_numbers() { ls "$CLUSTER_DIR" 2>/dev/null | sed -n 's/^node\([0-9]*\)\.pid$
 start_node() {
   local k=$1 port=$((BASE_PORT + $1))
   launch "node$k" "$BIN_DIR/swiftcached" -l 127.0.0.1 -p "$port" -U 0 -m 64 -t 2 -v $(as_root_user) \
-    --cluster-endpoint "127.0.0.1:$BASE_PORT" --advertise "node$k|127.0.0.1|$port"
+    --cluster-endpoint "127.0.0.1:$BASE_PORT" --advertise "node$k|127.0.0.1|$port" \
+    --cluster-secret-file "$SECRET_FILE"
   wait_listening "$port"
   echo "node$k on 127.0.0.1:$port"
 }
@@ -83,8 +92,9 @@ case "${1:-}" in
   up)
     ensure_built
     [ -f "$CLUSTER_DIR/endpoint.pid" ] && { echo "cluster.sh: already up (run down first)"; exit 1; }
+    make_secret
     launch endpoint "$BIN_DIR/swiftcached-config" -l 127.0.0.1 -p "$BASE_PORT" -v \
-      --state-file "$CLUSTER_DIR/endpoint.state"
+      --state-file "$CLUSTER_DIR/endpoint.state" --cluster-secret-file "$SECRET_FILE"
     wait_listening "$BASE_PORT"
     echo "endpoint on 127.0.0.1:$BASE_PORT"
     for k in $(seq 1 "${2:-3}"); do start_node "$k"; done
@@ -119,7 +129,7 @@ case "${1:-}" in
     echo "cluster down (logs and state in $CLUSTER_DIR/)"
     ;;
   *)
-    sed -n '2,13p' "$0"
+    sed -n '2,16p' "$0"
     exit 2
     ;;
 esac

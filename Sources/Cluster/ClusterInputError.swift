@@ -6,6 +6,8 @@ public enum ClusterInputError: Error, Equatable, CustomStringConvertible {
     case badVersion(String)
     case badPayload(String)
     case versionTooFarAhead(requested: UInt64, current: UInt64)
+    /// A cluster secret file that is missing, unreadable, too short or too long.
+    case badSecret(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ClusterInputError: Error, Equatable, CustomStringConvertible {
         case let .versionTooFarAhead(requested, current):
             return "version \(requested) is more than \(ClusterVersion.maxOperatorStep) above the current version \(current)"
         case let .badPayload(why): return "bad payload: \(why)"
+        case let .badSecret(why): return why
         }
     }
 }

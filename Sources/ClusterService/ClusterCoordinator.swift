@@ -33,6 +33,8 @@ public final class ClusterCoordinator: Sendable {
     private let probe: Probe
     private let service: ServiceThread
     private let hangup: WakeSignal
+    /// What else SIGHUP reloads (the endpoint's allowlist file), run on this thread.
+    private let onHangup: (@Sendable () -> Void)?
 
     /// Probes a list of nodes; the default is `NodeProber` with the settings' timeout and window.
     public typealias Probe = @Sendable ([ClusterNode]) -> [ClusterNode: ProbeOutcome]
@@ -43,8 +45,9 @@ public final class ClusterCoordinator: Sendable {
     /// `warn` is for what an operator must see even without `-v`.
     public init(settings: ProbeSettings, clusterFilePath: String?, stateFilePath: String,
                 log: @escaping @Sendable (String) -> Void, warn: (@Sendable (String) -> Void)? = nil,
-                probe: Probe? = nil) throws {
+                probe: Probe? = nil, onHangup: (@Sendable () -> Void)? = nil) throws {
         self.settings = settings
+        self.onHangup = onHangup
         self.log = log
         self.warn = warn ?? log
         self.probe = probe ?? { nodes in
@@ -123,6 +126,7 @@ public final class ClusterCoordinator: Sendable {
             _ = poll(&pollers, 2, Int32(wait * 1000) + 1)
             if pollers[1].revents != 0 {
                 hangup.clear()
+                onHangup?()
                 reloadClusterFile(reason: "SIGHUP")
                 runRound(onlyUnprobed: true)
             }

@@ -38,12 +38,12 @@ extension ConfigEndpointSession {
         switch (words.first ?? "", words.count) {
         case ("config", 3...) where words[1] == "get" && words[2] == "cluster" && words.count == 3:
             configGet(into: &output)
-        case ("config", 5) where words[1] == "set" && words[2] == "cluster":
-            beginBlock(flags: words[3], length: words[4], as: { .configSet(length: $0) }, into: &output)
-        case ("config", 4) where words[1] == "register":
-            register(entry: words[2], lease: words[3], into: &output)
-        case ("config", 3) where words[1] == "deregister":
-            deregister(entry: words[2], into: &output)
+        case ("config", let count) where words[1] == "set" && Self.hasShape(words, plain: 5, count: count) && words[2] == "cluster":
+            beginBlock(flags: words[3], length: words[4], as: { .configSet(length: $0, words: words) }, into: &output)
+        case ("config", let count) where words[1] == "register" && Self.hasShape(words, plain: 4, count: count):
+            register(words, into: &output)
+        case ("config", let count) where words[1] == "deregister" && Self.hasShape(words, plain: 3, count: count):
+            deregister(words, into: &output)
         case ("get", 2...):
             legacyGet(keys: words.dropFirst(), into: &output)
         case ("version", 1):
@@ -92,8 +92,8 @@ extension ConfigEndpointSession {
         case .authentication:
             authenticated = endpoint.credentials?.accepts(data) ?? true
             output.append(authenticated ? ResponseLine.stored : "CLIENT_ERROR authentication failure\r\n")
-        case .configSet:
-            guard authenticated else { return output.append(Self.unauthenticated) }
+        case let .configSet(_, words):
+            if let refusal = membershipRefusal(words, plain: 5, payload: data) { return refuse(refusal, into: &output) }
             do {
                 try endpoint.coordinator.setByOperator(try ConfigPayload.parse(data))
                 output.append(ResponseLine.stored)
@@ -103,23 +103,4 @@ extension ConfigEndpointSession {
         }
     }
 
-    private func register(entry: Substring, lease: Substring, into output: inout OutputBuffer) {
-        guard authenticated else { return output.append(Self.unauthenticated) }
-        do {
-            let node = try ClusterNode(entry: entry)
-            guard let seconds = Double(lease) else { return output.append(ResponseLine.badCommandLineFormat) }
-            try endpoint.coordinator.register(node, leaseSeconds: seconds)
-            output.append("REGISTERED\r\n")
-        } catch {
-            output.appendText("CLIENT_ERROR \(error)\r\n")
-        }
-    }
-
-    private func deregister(entry: Substring, into output: inout OutputBuffer) {
-        guard authenticated else { return output.append(Self.unauthenticated) }
-        guard let node = try? ClusterNode(entry: entry) else { return output.append(ResponseLine.badCommandLineFormat) }
-        output.append(endpoint.coordinator.deregister(node) ? ResponseLine.deleted : ResponseLine.notFound)
-    }
-
-    static let unauthenticated: StaticString = "CLIENT_ERROR unauthenticated\r\n"
 }

@@ -7,7 +7,8 @@ import RequestHandling
 /// connection, as in memcached: 0x80 is binary, anything else text. Owned by one worker thread.
 ///
 /// Text commands: `config get cluster`, `config set cluster <flags> <bytes>` + payload,
-/// `config register <host|ip|port> <lease-seconds>`, `config deregister <host|ip|port>`,
+/// `config register <host|ip|port> <lease-seconds>`, `config deregister <host|ip|port>` (these three
+/// with a cluster secret's proof appended, see `MembershipProof`),
 /// `get AmazonElastiCache:cluster` (other keys miss), `version`, `stats`, `quit`, and with `-Y` the
 /// authenticating `set`. Anything else is `ERROR`, as memcached answers unknown commands.
 public final class ConfigEndpointSession: ConnectionSession {
@@ -15,12 +16,13 @@ public final class ConfigEndpointSession: ConnectionSession {
 
     /// A data block that follows a command line.
     enum PendingBlock {
-        case configSet(length: Int)
+        /// With the command's words, whose proof (if any) also covers the payload.
+        case configSet(length: Int, words: [Substring])
         case authentication(length: Int)
 
         var length: Int {
             switch self {
-            case let .configSet(length), let .authentication(length): return length
+            case let .configSet(length, _), let .authentication(length): return length
             }
         }
     }

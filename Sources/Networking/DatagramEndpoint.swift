@@ -1,3 +1,4 @@
+import AccessControl
 import CLibevent
 import MemcacheProtocol
 import RequestHandling
@@ -30,6 +31,7 @@ final class DatagramEndpoint {
     private let fd: Int32
     private let responder: DatagramResponder
     private let counters: CounterBlock
+    private let allowlist: SharedAllowlist?
     private let datagram: UnsafeMutableRawBufferPointer
     private let packet: UnsafeMutableRawBufferPointer
     private var scratch = OutputBuffer(capacity: 16 * 1024)
@@ -37,10 +39,11 @@ final class DatagramEndpoint {
     private var sender = sockaddr_storage()
     private var senderLength = socklen_t(0)
 
-    init(fd: Int32, responder: DatagramResponder, counters: CounterBlock) {
+    init(fd: Int32, responder: DatagramResponder, counters: CounterBlock, allowlist: SharedAllowlist?) {
         self.fd = fd
         self.responder = responder
         self.counters = counters
+        self.allowlist = allowlist
         datagram = .allocate(byteCount: DatagramEndpoint.readCapacity, alignment: 16)
         packet = .allocate(byteCount: UDPFrameHeader.size + UDPFrameHeader.maxPayload, alignment: 16)
     }
@@ -76,6 +79,10 @@ final class DatagramEndpoint {
                 }
             }
             guard received >= 0 else { return }  // EAGAIN: another worker took it, or none left
+            guard senderAdmitted() else {
+                counters.add(.rejectedByAllowlist)
+                continue
+            }
             counters.add(.bytesRead, UInt64(received))
             let bytes = UnsafeRawBufferPointer(rebasing: datagram[..<received])
             guard case .request(let frame) = UDPFrameHeader.judge(bytes) else { continue }
@@ -84,6 +91,13 @@ final class DatagramEndpoint {
                 send(answer, requestID: frame.requestID)
             }
         }
+    }
+
+    /// Whether the allowlist (if any) admits the sender of the datagram just read; one from outside
+    /// it is dropped unread and unanswered.
+    private func senderAdmitted() -> Bool {
+        guard let allowlist else { return true }
+        return withUnsafePointer(to: &sender) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { allowlist.admits($0) } }
     }
 
     /// One response, cut into numbered datagrams.

@@ -1,3 +1,4 @@
+import AccessControl
 import Atomics
 import CLibevent
 import RequestHandling
@@ -17,11 +18,13 @@ final class Listener {
     private let workers: [Worker]
     private let maxConnections: Int
     private let openConnections: ManagedAtomic<Int>
-    /// The listener's own block: only `rejected_connections` is counted here.
+    /// The listener's own block: only `rejected_connections` and `rejected_by_allowlist` are counted here.
     private let counters: CounterBlock
     private let log: ServerLog
     private let tick: () -> Void
     private let hangup: ServerSignals.Hangup
+    /// `--allow`/`--allow-file`: judged at accept, before the socket reaches a worker.
+    private let allowlist: SharedAllowlist?
     /// `Server.stop()` from any thread wakes the loop through this.
     let stopSignal: WakeSignal
 
@@ -32,7 +35,8 @@ final class Listener {
     private(set) var stoppedBySignal: Int32 = 0
 
     init(sockets: [ListeningSocket], workers: [Worker], maxConnections: Int, openConnections: ManagedAtomic<Int>,
-         counters: CounterBlock, log: ServerLog, hangup: ServerSignals.Hangup, tick: @escaping () -> Void) throws {
+         counters: CounterBlock, log: ServerLog, hangup: ServerSignals.Hangup, allowlist: SharedAllowlist?,
+         tick: @escaping () -> Void) throws {
         guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
         self.base = base
         self.sockets = sockets
@@ -43,6 +47,7 @@ final class Listener {
         self.log = log
         self.tick = tick
         self.hangup = hangup
+        self.allowlist = allowlist
         stopSignal = try WakeSignal()
         try registerEvents()
     }
@@ -79,9 +84,10 @@ final class Listener {
             }, context)))
         }
         if case .ignored = hangup {
-            // Taken so that it cannot kill the process, and dropped (memcached 1.6.18 ignores it).
+            // Taken so that it cannot kill the process; memcached 1.6.18 ignores it, and so does this
+            // server except for re-reading `--allow-file`.
             otherEvents.append(try add(event_new(base, SIGHUP, EventFlags.signal | EventFlags.persist, { _, _, context in
-                Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().log.warning("SIGHUP ignored")
+                Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().hangupReceived()
             }, context)))
         }
         otherEvents.append(try add(event_new(base, stopSignal.readFD, EventFlags.read | EventFlags.persist, { _, _, context in
@@ -100,6 +106,14 @@ final class Listener {
         return event
     }
 
+    /// SIGHUP: the allowlist file is re-read (a refused file keeps the list in force, and says why
+    /// even without -v); nothing else changes.
+    private func hangupReceived() {
+        guard let allowlist, allowlist.filePath != nil else { return log.warning("SIGHUP ignored") }
+        let outcome = allowlist.reload()
+        if case .kept = outcome { log.write(allowlist.describe(outcome)) } else { log.warning(allowlist.describe(outcome)) }
+    }
+
     // MARK: Accepting
 
     /// Accepts what is waiting (bounded, so one busy socket does not starve the others).
@@ -110,8 +124,9 @@ final class Listener {
     }
 
     private func acceptAll(on listenFD: Int32, isUnixSocket: Bool) {
+        var peer = sockaddr_storage()
         for _ in 0..<64 {
-            let fd = acceptNonBlocking(listenFD)
+            let fd = acceptNonBlocking(listenFD, peer: &peer)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
@@ -125,6 +140,12 @@ final class Listener {
                     return
                 }
             }
+            if let allowlist, !isUnixSocket, !Self.admitted(peer, by: allowlist) {
+                // Closed before a byte is read or written: the client learns nothing but that.
+                closeDescriptor(fd)
+                counters.add(.rejectedByAllowlist)
+                continue
+            }
             if openConnections.load(ordering: .relaxed) >= maxConnections {
                 reject(fd)
                 continue
@@ -134,6 +155,10 @@ final class Listener {
             workers[nextWorker].queue.push(.connection(fd: fd, isUnixSocket: isUnixSocket))
             nextWorker = (nextWorker + 1) % workers.count
         }
+    }
+
+    private static func admitted(_ peer: sockaddr_storage, by allowlist: SharedAllowlist) -> Bool {
+        withUnsafePointer(to: peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { allowlist.admits($0) } }
     }
 
     /// Over `-c`: tell the client why, as memcached does, and close.
@@ -169,8 +194,12 @@ final class Listener {
 
 /// accept + O_NONBLOCK/FD_CLOEXEC: accept4 is a GNU extension that the libevent module map must not
 /// expose (see Sources/CLibevent/shim.h).
-private func acceptNonBlocking(_ listenFD: Int32) -> Int32 {
-    let fd = accept(listenFD, nil, nil)
+/// The peer's address goes to `peer` (for the allowlist).
+private func acceptNonBlocking(_ listenFD: Int32, peer: inout sockaddr_storage) -> Int32 {
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let fd = withUnsafeMutablePointer(to: &peer) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &length) }
+    }
     guard fd >= 0 else { return fd }
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

@@ -98,14 +98,14 @@ public final class Server {
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
                                         bufferMemory: bufferMemory, openConnections: openConnections, makeSession: setup.makeSession)
                 if let responder = setup.datagramResponder, !datagramSockets.isEmpty {
-                    try worker.serveDatagrams(on: datagramSockets, responder: responder)
+                    try worker.serveDatagrams(on: datagramSockets, responder: responder, allowlist: settings.allowlist)
                 }
                 try worker.start()
                 workers.append(worker)
             }
             listener = try Listener(sockets: sockets, workers: workers, maxConnections: settings.maxConnections,
                                     openConnections: openConnections, counters: counters.makeBlock(), log: log,
-                                    hangup: hangup, tick: tick)
+                                    hangup: hangup, allowlist: settings.allowlist, tick: tick)
         } catch {
             for socket in sockets {
                 closeDescriptor(socket.fd)

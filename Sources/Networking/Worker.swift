@@ -1,3 +1,4 @@
+import AccessControl
 import Atomics
 import CLibevent
 import Locking
@@ -62,9 +63,9 @@ final class Worker {
     }
 
     /// Also serves UDP requests from these sockets; call before `start`.
-    func serveDatagrams(on sockets: [Int32], responder: DatagramResponder) throws {
+    func serveDatagrams(on sockets: [Int32], responder: DatagramResponder, allowlist: SharedAllowlist?) throws {
         for fd in sockets {
-            let endpoint = DatagramEndpoint(fd: fd, responder: responder, counters: counters)
+            let endpoint = DatagramEndpoint(fd: fd, responder: responder, counters: counters, allowlist: allowlist)
             guard endpoint.register(on: base) else { throw ServerError.system("event_add (udp)", errno) }
             datagramEndpoints.append(endpoint)
         }

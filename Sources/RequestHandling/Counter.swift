@@ -13,6 +13,8 @@ public enum Counter: Int, CaseIterable, Sendable {
     /// Connections closed; curr_connections = opened - closed.
     case connectionsClosed
     case rejectedConnections
+    /// Connections closed at accept, and UDP datagrams dropped, for coming from outside the allowlist.
+    case rejectedByAllowlist
     case connYields
     /// Connections closed for idling past `-o idle_timeout` (idle_kicks).
     case idleKicks
@@ -50,6 +52,7 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .connectionsOpened: return "total_connections"
         case .connectionsClosed: return "connections_closed"
         case .rejectedConnections: return "rejected_connections"
+        case .rejectedByAllowlist: return "rejected_by_allowlist"
         case .connYields: return "conn_yields"
         case .idleKicks: return "idle_kicks"
         case .authCmds: return "auth_cmds"

@@ -1,3 +1,4 @@
+import AccessControl
 import CacheEngine
 
 /// Everything the command line decides, for the server to run by and for `stats settings` to print.
@@ -23,6 +24,9 @@ public struct ServerSettings: Sendable {
     public var unixSocketMask: Int = 0o700
     /// `-l`: addresses to listen on; empty means every interface.
     public var listenAddresses: [String] = []
+    /// `--allow`/`--allow-file`: clients outside every range are closed at accept (TCP) or dropped
+    /// (UDP), counted in `rejected_by_allowlist`; nil serves every client.
+    public var allowlist: SharedAllowlist? = nil
     public var maxConnections: Int = 1024
     public var workerThreads: Int = 4
     /// `-R`: requests served from one connection per event before yielding.

@@ -36,6 +36,10 @@ struct StatsReporter {
         output.appendStat("curr_connections", current)
         output.appendStat("total_connections", opened)
         output.appendStat("rejected_connections", counters.total(.rejectedConnections))
+        // Only with an allowlist, as memcached prints its TLS lines only with TLS on.
+        if settings.allowlist != nil {
+            output.appendStat("rejected_by_allowlist", counters.total(.rejectedByAllowlist))
+        }
         // memcached counts its listening socket among connection structures.
         output.appendStat("connection_structures", current + 1)
         output.appendStat("response_obj_oom", counters.total(.responseObjectsOutOfMemory))

@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import Cluster
 import ClusterService
@@ -30,6 +31,17 @@ struct ConfigCommand: ParsableCommand {
     @Option(name: [.customShort("Y"), .customLong("auth-file")],
             help: "user:password file; config set/register/deregister then need an authenticated connection.")
     var authFile: String?
+
+    @Option(name: .customLong("cluster-secret-file"),
+            help: "Secret shared with the data nodes: config register/deregister/set must carry a proof made with it. Without it no node can register.")
+    var secretFile: String?
+
+    @Option(name: .customLong("allow"),
+            help: "Serve only clients in this address range (CIDR or plain address, IPv4 or IPv6); repeatable.")
+    var allow: [String] = []
+
+    @Option(name: .customLong("allow-file"), help: "Allowlist file: one range per line, # comments; re-read on SIGHUP.")
+    var allowFile: String?
 
     @Option(name: .customLong("cluster-file"), help: "Nodes as host|ip|port, space or newline separated, # comments.")
     var clusterFile: String?
@@ -80,18 +92,29 @@ struct ConfigCommand: ParsableCommand {
         let signalHold = ServerSignalHold()  // before the coordinator starts its threads (SIGHUP too: its reload handler then runs on this thread only)
         let coordinator: ClusterCoordinator
         let credentials: EndpointCredentials?
+        let secret: ClusterSecret?
+        let allowlist: SharedAllowlist?
         do {
             credentials = try authFile.map { try EndpointCredentials(path: $0) }
+            secret = try secretFile.map { try ClusterSecret(path: $0) }
+            allowlist = try SharedAllowlist.make(ranges: allow, filePath: allowFile,
+                                                 readFile: { try FileBytes.contents(of: $0, limit: ClientAllowlist.maxFileBytes) })
             coordinator = try ClusterCoordinator(settings: probeSettings, clusterFilePath: clusterFile,
-                                                 stateFilePath: stateFile, log: log, warn: warn)
+                                                 stateFilePath: stateFile, log: log, warn: warn,
+                                                 onHangup: allowlist.map { list in { Self.reload(list, log: log, warn: warn) } })
             try coordinator.start()
         } catch {
             fputs("swiftcached-config: \(error)\n", stderr)
             throw ExitCode(64)
         }
+        if let warning = secret?.warning { warn(warning) }
+        let connectionCounters = CounterRegistry()
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
-                                      version: reportedVersion, threads: threads)
-        let server = Server(settings: serverSettings, counters: CounterRegistry(),
+                                      version: reportedVersion, threads: threads, secret: secret,
+                                      rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } })
+        var settings = serverSettings
+        settings.allowlist = allowlist
+        let server = Server(settings: settings, counters: connectionCounters,
                             log: ServerLog(level: { verbosity }), hangup: .leftToProcess, tick: {},
                             makeWorkerSetup: { _ in
                                 Server.WorkerSetup(counters: CounterRegistry().makeBlock(),
@@ -107,6 +130,13 @@ struct ConfigCommand: ParsableCommand {
         signalHold.release()
         server.run()
         coordinator.stop()
+    }
+
+    /// SIGHUP: the allowlist file is re-read (a refused one is reported even without -v, and the
+    /// list in force stays), beside the cluster file.
+    private static func reload(_ allowlist: SharedAllowlist, log: (String) -> Void, warn: (String) -> Void) {
+        let outcome = allowlist.reload()
+        if case .kept = outcome { warn(allowlist.describe(outcome)) } else { log(allowlist.describe(outcome)) }
     }
 
     private var probeSettings: ProbeSettings {

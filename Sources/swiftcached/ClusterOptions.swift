@@ -19,6 +19,10 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("heartbeat-interval"), help: "Seconds between lease renewals (the lease is 3 intervals).")
     var heartbeat: Double = 2.0
 
+    @Option(name: .customLong("cluster-secret-file"),
+            help: "File holding the secret shared with the endpoint; registrations carry a proof made with it. Without it the node only reads the endpoint's list.")
+    var secretFile: String?
+
     func validate() throws {
         guard (endpoint == nil) == (advertise == nil) else {
             throw ValidationError("--cluster-endpoint and --advertise go together")
@@ -28,6 +32,7 @@ struct ClusterOptions: ParsableArguments {
             do { _ = try ClusterNode(entry: Substring(advertise)) } catch { throw ValidationError("--advertise: \(error)") }
         }
         guard heartbeat >= 0.1 else { throw ValidationError("--heartbeat-interval must be >= 0.1") }
+        guard secretFile == nil || endpoint != nil else { throw ValidationError("--cluster-secret-file goes with --cluster-endpoint") }
     }
 
     private func endpointAddress() throws -> (host: String, port: Int) {
@@ -39,14 +44,32 @@ struct ClusterOptions: ParsableArguments {
         return (String(endpoint[..<colon]), port)
     }
 
+    /// The cluster secret, read before the process gives up root for `-u` (the file is best readable
+    /// by root alone). A missing, short or oversized file is a usage error.
+    func loadSecret() throws(CommandLineError) -> ClusterSecret? {
+        guard let secretFile else {
+            if endpoint != nil {
+                fputs("WARNING: no --cluster-secret-file: this node does not register; the endpoint must list it in its cluster file\n", stderr)
+            }
+            return nil
+        }
+        do {
+            let secret = try ClusterSecret(path: secretFile)
+            if let warning = secret.warning { fputs("WARNING: \(warning)\n", stderr) }
+            return secret
+        } catch {
+            throw CommandLineError(error.description)
+        }
+    }
+
     /// The registrar for this node, its view installed as the context's `config get cluster` source;
     /// nil outside a cluster.
-    func makeRegistrar(for context: ServerContext) throws -> EndpointRegistrar? {
+    func makeRegistrar(for context: ServerContext, secret: ClusterSecret?) throws -> EndpointRegistrar? {
         guard let advertise else { return nil }
         let address = try endpointAddress()
         let registrar = try EndpointRegistrar(
             endpointHost: address.host, endpointPort: address.port, node: try ClusterNode(entry: Substring(advertise)),
-            heartbeat: heartbeat, log: { [unowned context] message in
+            heartbeat: heartbeat, secret: secret, log: { [unowned context] message in
                 if context.verbosity > 0 { fputs(message + "\n", stderr) }
             })
         context.clusterConfig = registrar.published

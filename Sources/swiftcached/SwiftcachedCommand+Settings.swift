@@ -70,6 +70,7 @@ extension SwiftcachedCommand {
         settings.workerThreads = threads
         settings.requestsPerEvent = requestsPerEvent
         settings.backlog = backlog
+        settings.allowlist = try access.makeAllowlist()
     }
 
     private func applyEngineFlags(to engine: inout EngineConfiguration) throws(CommandLineError) {

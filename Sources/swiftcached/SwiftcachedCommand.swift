@@ -1,5 +1,6 @@
 import ArgumentParser
 import CacheEngine
+import Cluster
 import Networking
 import RequestHandling
 #if canImport(Glibc)
@@ -81,6 +82,9 @@ struct SwiftcachedCommand: ParsableCommand {
 
     @OptionGroup var operations: OperatorOptions
 
+    @OptionGroup(title: "Access")
+    var access: AccessOptions
+
     @OptionGroup(title: "Cluster")
     var cluster: ClusterOptions
 
@@ -97,23 +101,25 @@ struct SwiftcachedCommand: ParsableCommand {
             return
         }
         let settings: ServerSettings
+        let secret: ClusterSecret?
         do {
             settings = try makeSettings()
+            secret = try cluster.loadSecret()
         } catch {
             fputs("\(error.description)\n", stderr)
             throw ExitCode(64)  // EX_USAGE, as memcached
         }
         let setup = ProcessSetup(options: operations, verbose: verbose)
         if let failure = setup.prepare() { throw ExitCode(failure) }
-        try serve(settings, setup: setup)
+        try serve(settings, secret: secret, setup: setup)
     }
 
     /// Creates the engine and the server, and serves until SIGINT/SIGTERM/SIGUSR1 (see ServerSignals).
-    private func serve(_ settings: ServerSettings, setup: ProcessSetup) throws {
+    private func serve(_ settings: ServerSettings, secret: ClusterSecret?, setup: ProcessSetup) throws {
         let signalHold = ServerSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
-        let registrar = try cluster.makeRegistrar(for: context)
+        let registrar = try cluster.makeRegistrar(for: context, secret: secret)
         let server = Server(context: context)
         let admin: AdminHTTPServer?
         do {

@@ -3,11 +3,15 @@
 Every process is started on a free port and stopped at teardown; every wait is bounded.
 SWIFTCACHED_CONFIG_BINARY defaults to swiftcached-config next to SWIFTCACHED_BINARY.
 """
+import hashlib
+import hmac
 import os
 import signal
 import socket
 import subprocess
 import time
+
+import pytest
 
 from conftest import SWIFTCACHED_BINARY, free_port, with_user
 
@@ -118,6 +122,27 @@ def strict_parse(answer):
     return version, nodes
 
 
+PROOF_DOMAIN = b"swiftcached-membership-v1\n"   # MembershipProof.domain
+
+
+def signed(command_line, secret, payload=None, now=None, nonce=None):
+    """`command_line` (bytes, words separated by single spaces) with a cluster-secret proof
+    appended: unix seconds, a 16-byte nonce and HMAC-SHA256 over the domain, the line so far and,
+    for config set, a newline and the payload (docs/cluster.md). Computed here with Python's hmac,
+    independently of the server's libcrypto."""
+    now = int(time.time()) if now is None else now
+    nonce = os.urandom(16) if nonce is None else nonce
+    line = b"%s %d %s" % (command_line, now, nonce.hex().encode())
+    message = PROOF_DOMAIN + line + (b"\n" + payload if payload is not None else b"")
+    return line + b" " + hmac.new(secret, message, hashlib.sha256).hexdigest().encode()
+
+
+def signed_config_set(port, secret, payload):
+    """config set cluster with a proof; returns the answer line."""
+    line = signed(b"config set cluster 0 %d" % len(payload), secret, payload=payload)
+    return command(port, line + b"\r\n" + payload + b"\r\n")
+
+
 def config_get(port):
     return strict_parse(command(port, b"config get cluster\r\n", until=b"END\r\n"))
 
@@ -133,12 +158,20 @@ def wait_for(predicate, timeout, step=0.05):
 
 
 class Cluster:
-    """An endpoint and data nodes named node1, node2, … (ip 127.0.0.1) on free ports."""
+    """An endpoint and data nodes named node1, node2, … (ip 127.0.0.1) on free ports. With
+    `secret` (the default) endpoint and registering nodes share a generated cluster secret file;
+    without one the endpoint accepts no registrations."""
 
-    def __init__(self, tmpdir, use_file=False):
+    def __init__(self, tmpdir, use_file=False, secret=True):
         self.tmpdir = str(tmpdir)
         self.cluster_file = os.path.join(self.tmpdir, "cluster.nodes") if use_file else None
         self.state_file = os.path.join(self.tmpdir, "endpoint.state")
+        self.secret = os.urandom(32).hex().encode() if secret else None
+        self.secret_file = os.path.join(self.tmpdir, "cluster.secret") if secret else None
+        if secret:
+            fd = os.open(self.secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(self.secret + b"\n")
         self.endpoint = None
         self.nodes = {}
         self.endpoint_port = free_port()
@@ -149,6 +182,8 @@ class Cluster:
                 "--failures-to-drop", str(FAILURES_TO_DROP), "-v"]
         if self.cluster_file:
             argv += ["--cluster-file", self.cluster_file]
+        if self.secret_file:
+            argv += ["--cluster-secret-file", self.secret_file]
         return argv
 
     def start_endpoint(self, extra=(), preexec_fn=None):
@@ -164,6 +199,8 @@ class Cluster:
             if register:
                 base += ["--cluster-endpoint", "127.0.0.1:%d" % self.endpoint_port,
                          "--advertise", "%s|127.0.0.1|%d" % (name, p), "--heartbeat-interval", "0.3"]
+                if self.secret_file:
+                    base += ["--cluster-secret-file", self.secret_file]
             return base
         node = Process(argv, port=port).start()
         self.nodes[name] = node
@@ -176,6 +213,12 @@ class Cluster:
 
     def config(self):
         return config_get(self.endpoint.port)
+
+    def signed(self, command_line, payload=None, **proof):
+        return signed(command_line, self.secret, payload=payload, **proof)
+
+    def config_set(self, payload):
+        return signed_config_set(self.endpoint.port, self.secret, payload)
 
     def wait_for_nodes(self, names, timeout=10.0):
         """Waits until the endpoint lists exactly `names`; returns (version, nodes) or fails."""
@@ -192,3 +235,14 @@ class Cluster:
             node.stop()
         if self.endpoint:
             self.endpoint.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A Cluster (with a secret) in the test's temporary folder, stopped at teardown. Test modules
+    import this fixture by name."""
+    c = Cluster(tmp_path)
+    try:
+        yield c
+    finally:
+        c.stop()

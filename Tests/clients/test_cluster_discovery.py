@@ -12,19 +12,10 @@ import time
 
 import pytest
 
-from cluster_harness import Cluster, DETECTION_LIMIT, Process, command, config_get, wait_for
+from cluster_harness import DETECTION_LIMIT, Process, cluster, command, config_get, wait_for  # noqa: F401 (cluster: fixture)
 from conftest import MEASUREMENTS, TARGET_IS_MEMCACHED, free_port
 
 pytestmark = pytest.mark.skipif(TARGET_IS_MEMCACHED, reason="memcached has no cluster endpoint")
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    c = Cluster(tmp_path)
-    try:
-        yield c
-    finally:
-        c.stop()
 
 
 @pytest.fixture

@@ -67,19 +67,23 @@ def test_config_set_cluster_by_hand(file_cluster):
     port = file_cluster.endpoint.port
     version, _ = file_cluster.config()
     bad = b"1\nnode1|127.0.0.1|%d node9|999.1.1.1|1\n" % file_cluster.nodes["node1"].port
-    answer = command(port, b"config set cluster 0 %d\r\n%s\r\n" % (len(bad), bad))
+    answer = file_cluster.config_set(bad)
     assert answer.startswith(b"CLIENT_ERROR bad node 'node9|999.1.1.1|1'"), answer
     assert file_cluster.config()[0] == version
     good = b"1\nnode3|127.0.0.1|%d\n" % file_cluster.nodes["node3"].port
-    assert command(port, b"config set cluster 0 %d\r\n%s\r\n" % (len(good), good)) == b"STORED\r\n"
+    unsigned = b"config set cluster 0 %d\r\n%s\r\n" % (len(good), good)
+    assert command(port, unsigned) == b"CLIENT_ERROR proof required\r\n"
+    assert file_cluster.config()[0] == version
+    assert file_cluster.config_set(good) == b"STORED\r\n"
     got = file_cluster.wait_for_nodes(["node3"], timeout=3)
     assert got[0] == version + 1, "the version rises from the current one, never back to the payload's 1"
 
 
 def test_config_set_needs_authentication_with_Y(tmp_path):
+    """Without a cluster secret, -Y credentials are the only way to config set."""
     auth = tmp_path / "auth"
     auth.write_text("admin:s3cret\n")
-    c = Cluster(tmp_path)
+    c = Cluster(tmp_path, secret=False)
     try:
         c.start_node("node1", register=False)
         c.start_endpoint(extra=["-Y", str(auth)])

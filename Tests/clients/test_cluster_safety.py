@@ -28,9 +28,8 @@ def cluster(tmp_path):
         c.stop()
 
 
-def config_set(port, version, entries):
-    payload = b"%d\n%s\n" % (version, " ".join(entries).encode())
-    return command(port, b"config set cluster 0 %d\r\n%s\r\n" % (len(payload), payload))
+def config_set(cluster, version, entries):
+    return cluster.config_set(b"%d\n%s\n" % (version, " ".join(entries).encode()))
 
 
 def entry(cluster, name):
@@ -43,13 +42,12 @@ def test_config_set_refuses_versions_out_of_range_and_the_endpoint_lives_on(clus
     cluster.write_file(["node1"])
     cluster.start_endpoint()
     version, _ = cluster.wait_for_nodes(["node1"])
-    port = cluster.endpoint.port
     both = [entry(cluster, "node1"), entry(cluster, "node2")]
     # The measured defect: 2^64-1 was stored, and the next change crashed the endpoint.
-    answer = config_set(port, 2 ** 64 - 1, both)
+    answer = config_set(cluster, 2 ** 64 - 1, both)
     assert answer == b"CLIENT_ERROR bad version '18446744073709551615': expected a decimal integer from 1 to %d\r\n" % MAX_VERSION
-    assert config_set(port, MAX_VERSION + 1, both).startswith(b"CLIENT_ERROR bad version")
-    assert config_set(port, version + MAX_STEP + 1, both) == \
+    assert config_set(cluster, MAX_VERSION + 1, both).startswith(b"CLIENT_ERROR bad version")
+    assert config_set(cluster, version + MAX_STEP + 1, both) == \
         b"CLIENT_ERROR version %d is more than %d above the current version %d\r\n" % (version + MAX_STEP + 1, MAX_STEP, version)
     assert cluster.config()[0] == version
     # A membership change after the refusals: one bump, endpoint alive.
@@ -57,7 +55,7 @@ def test_config_set_refuses_versions_out_of_range_and_the_endpoint_lives_on(clus
     assert cluster.wait_for_nodes(["node1", "node2"], timeout=5)[0] == version + 1
     assert cluster.endpoint.alive()
     # The largest allowed jump is taken as given.
-    assert config_set(port, version + 1 + MAX_STEP, [entry(cluster, "node2")]) == b"STORED\r\n"
+    assert config_set(cluster, version + 1 + MAX_STEP, [entry(cluster, "node2")]) == b"STORED\r\n"
     assert cluster.wait_for_nodes(["node2"], timeout=5)[0] == version + 1 + MAX_STEP
 
 
@@ -92,10 +90,10 @@ def test_a_thousand_register_deregister_alternations_stay_within_the_bound(clust
     with socket.create_connection(("127.0.0.1", cluster.endpoint.port), timeout=5) as s:
         reader = s.makefile("rb")
         for i in range(1000):
-            s.sendall(b"config register %s 6\r\n" % node)
+            s.sendall(cluster.signed(b"config register %s 6" % node) + b"\r\n")
             assert reader.readline() == b"REGISTERED\r\n"
             time.sleep(0.003)   # let the membership thread probe and publish between the steps
-            s.sendall(b"config deregister %s\r\n" % node)
+            s.sendall(cluster.signed(b"config deregister %s" % node) + b"\r\n")
             assert reader.readline() == b"DELETED\r\n"
             time.sleep(0.003)
             if i % 50 == 0:
