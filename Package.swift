@@ -3,12 +3,13 @@ import PackageDescription
 
 // Module map of the architecture (see docs/architecture.md):
 //   CLibevent        system library: libevent through pkg-config
+//   COpenSSL         system library: OpenSSL 3 through pkg-config (the TLS transport, `-Z`)
 //   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
 //                    PosixThread — the only locks, condition variables and thread starts of every module
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
-//   Networking       libevent listener and worker threads, connections — no item layout
+//   Networking       libevent listener and worker threads, connections, transports (clear, TLS) — no item layout
 //   swiftcached      the server executable (command line)
 // Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
 // inout access to a class's stored property (a connection's buffers, a session's tables) otherwise
@@ -33,6 +34,11 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Locks ThreadSanitizer can see (it does not understand Synchronization.Mutex's futexes);
         // atomics everywhere are swift-atomics'.
         .target(name: "Locking"),
@@ -53,7 +59,7 @@ let package = Package(
         .target(
             name: "Networking",
             dependencies: [
-                "CLibevent", "RequestHandling", "MemcacheProtocol", "Locking",
+                "CLibevent", "COpenSSL", "RequestHandling", "MemcacheProtocol", "Locking",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings

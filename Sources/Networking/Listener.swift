@@ -110,6 +110,7 @@ final class Listener {
     }
 
     private func acceptAll(on listenFD: Int32, isUnixSocket: Bool) {
+        let tls = sockets.contains { $0.fd == listenFD && $0.tls }
         for _ in 0..<64 {
             let fd = acceptNonBlocking(listenFD)
             if fd < 0 {
@@ -131,7 +132,7 @@ final class Listener {
             }
             openConnections.wrappingIncrement(ordering: .relaxed)
             if !isUnixSocket { setSocketOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
-            workers[nextWorker].queue.push(.connection(fd: fd, isUnixSocket: isUnixSocket))
+            workers[nextWorker].queue.push(.connection(fd: fd, isUnixSocket: isUnixSocket, tls: tls))
             nextWorker = (nextWorker + 1) % workers.count
         }
     }
