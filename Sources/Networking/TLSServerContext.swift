@@ -109,13 +109,8 @@ public final class TLSServerContext: TLSControl, @unchecked Sendable {
 
     /// `ssl_verify_mode` and `ssl_ca_cert`: which client certificates are asked for and trusted.
     private static func applyVerification(_ context: OpaquePointer, _ settings: TLSSettings) throws(TLSSetupError) {
-        let modes: [Int32] = [
-            SSL_VERIFY_NONE,
-            SSL_VERIFY_PEER,
-            SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-            SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE,
-        ]
-        SSL_CTX_set_verify(context, modes[settings.verifyMode], nil)
+        // OpenSSL's SSL_VERIFY_* bits: none, peer, + fail without one, + client once (TLSSettings).
+        SSL_CTX_set_verify(context, Int32(settings.verifyFlags), nil)
         guard let authorities = settings.caCertificate else { return }
         guard SSL_CTX_load_verify_locations(context, authorities, nil) == 1 else {
             throw TLSSetupError.fromQueue("Error loading the CA certificate: \(authorities)")

@@ -194,19 +194,21 @@ struct StatsReporter {
         output.appendStat("time_since_server_cert_refresh", tls.secondsSinceCertificateLoad)
     }
 
-    /// memcached's TLS lines of `stats settings`, printed only with TLS on; unset paths read "NULL".
+    /// memcached's TLS lines of `stats settings`, printed with TLS on or off. Unset paths read as
+    /// memcached prints them: "(null)" (glibc's "%s" of NULL) for the certificate and key, "NULL"
+    /// (its own word) for the cipher list and the CA file.
     private func writeTLSSettings(into output: inout OutputBuffer) {
         let tls = settings.tls
-        guard tls.enabled else { return }
-        output.appendStat("ssl_enabled", "yes")
-        output.appendStat("ssl_chain_cert", tls.chainCertificate ?? "NULL")
-        output.appendStat("ssl_key", tls.key ?? "NULL")
-        output.appendStat("ssl_verify_mode", tls.verifyMode)
+        output.appendStat("ssl_enabled", tls.enabled ? "yes" : "no")
+        output.appendStat("ssl_chain_cert", tls.chainCertificate ?? "(null)")
+        output.appendStat("ssl_key", tls.key ?? "(null)")
+        output.appendStat("ssl_verify_mode", tls.verifyFlags)
         output.appendStat("ssl_keyformat", tls.keyFormat)
         output.appendStat("ssl_ciphers", tls.ciphers ?? "NULL")
         output.appendStat("ssl_ca_cert", tls.caCertificate ?? "NULL")
         output.appendStat("ssl_wbuf_size", tls.writeBufferSize)
         output.appendStat("ssl_session_cache", tls.sessionCache ? "yes" : "no")
+        // memcached echoes the option; here it says whether kernel TLS is really in use.
         output.appendStat("ssl_kernel_tls", server.tls?.usesKernelTLS == true ? "yes" : "no")
         output.appendStat("ssl_min_version", tls.minimumVersionName)
     }

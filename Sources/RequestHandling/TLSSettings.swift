@@ -32,6 +32,10 @@ public struct TLSSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// `ssl_verify_mode` as memcached keeps and prints it: OpenSSL's SSL_VERIFY_* bits (peer 1,
+    /// fail without a peer certificate 2, client once 4).
+    public var verifyFlags: Int { [0, 1, 3, 7][verifyMode] }
+
     /// `ssl_min_version` as `stats settings` prints it.
     public var minimumVersionName: String { ["tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"][minimumVersion] }
 }
