@@ -100,6 +100,12 @@ final class Connection {
     /// Reads and serves until the transport has nothing more (or serving must pause).
     private func readInput() {
         while true {
+            // A TLS handshake first, before a read block is lent: a client stalling half-way
+            // holds only OpenSSL's state, not a buffer.
+            if !transport.isEstablished, let waiting = transport.handshake() {
+                guard goesOn(after: waiting) else { return }
+                continue
+            }
             guard input.acquireStorage() else { return closeOutOfBufferMemory() }
             let space = input.writableSpace()
             if space.count == 0 {
@@ -112,30 +118,38 @@ final class Connection {
                 input.grow()
                 continue
             }
-            switch transport.receive(from: fd, into: space) {
-            case .moved(let received):
-                input.commitRead(received)
-                worker.counters.add(.bytesRead, UInt64(received))
-                serve()
-                // Read again only if the session is stuck on an incomplete request that filled the
-                // buffer, or TLS holds more; otherwise level-triggered libevent calls back while
-                // more is waiting.
-                if isClosed || !readArmed || resumeServing || !(input.isFull || transport.hasBufferedInput) { return }
-            case .interrupted:
+            let result = transport.receive(from: fd, into: space)
+            guard case .moved(let received) = result else {
+                guard goesOn(after: result) else { return }
                 continue
-            case .blocked(.readable):
-                return
-            case .blocked(.writable):
-                waitWritableToRead()
-                return
-            case .ended:
-                close()  // orderly shutdown by the client
-                return
-            case let .failed(code, quiet):
-                if !quiet { worker.log.warning("<\(fd) read error: \(String(cString: strerror(code)))") }
-                close()
-                return
             }
+            input.commitRead(received)
+            worker.counters.add(.bytesRead, UInt64(received))
+            serve()
+            // Read again only if the session is stuck on an incomplete request that filled the
+            // buffer, or TLS holds more; otherwise level-triggered libevent calls back while
+            // more is waiting.
+            if isClosed || !readArmed || resumeServing || !(input.isFull || transport.hasBufferedInput) { return }
+        }
+    }
+
+    /// A read that moved nothing: whether to try again at once (false: wait for an event, or closed).
+    private func goesOn(after result: TransportIO) -> Bool {
+        switch result {
+        case .moved, .interrupted:
+            return true
+        case .blocked(.readable):
+            return false
+        case .blocked(.writable):
+            waitWritableToRead()
+            return false
+        case .ended:
+            close()  // orderly shutdown by the client
+            return false
+        case let .failed(code, quiet):
+            if !quiet { worker.log.warning("<\(fd) read error: \(String(cString: strerror(code)))") }
+            close()
+            return false
         }
     }
 

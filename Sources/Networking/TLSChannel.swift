@@ -57,7 +57,8 @@ final class TLSChannel {
     }
 
     /// Advances the handshake; nil once it is complete.
-    private func handshake() -> TransportIO? {
+    func handshake() -> TransportIO? {
+        guard !isEstablished else { return nil }
         let result = SSL_do_handshake(ssl)
         guard result == 1 else { return outcome(of: result) }
         isEstablished = true

@@ -33,6 +33,14 @@ enum Transport {
         }
     }
 
+    /// Advances a TLS handshake under way; nil once the transport carries data (at once in the clear).
+    func handshake() -> TransportIO? {
+        switch self {
+        case .clear: return nil
+        case .tls(let channel): return channel.handshake()
+        }
+    }
+
     /// Whether decrypted bytes wait inside the TLS layer: the socket will not signal them, so the
     /// connection must read again without waiting for an event.
     var hasBufferedInput: Bool {

@@ -19,7 +19,7 @@ import time
 import pytest
 from pymemcache.client.base import Client
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, free_port, with_user
+from conftest import MEASUREMENTS, MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, free_port, with_user
 
 OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
 
@@ -503,34 +503,52 @@ def test_idle_timeout_closes_a_stalled_handshake(tls_servers, certs):
         assert time.monotonic() - started < 5
 
 
-def test_many_half_open_handshakes(tls_servers, certs):
-    """200 connections send a ClientHello and then nothing: others are served meanwhile, memory
-    stays within a small per-connection bound, and the handshake timeout closes them all."""
-    server = tls_servers(["-c", "1024"])
+def open_half_handshakes(server, count):
     hello = client_hello()
-    rss_before = server.rss_kb()
     sockets = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        s.sendall(hello)
+        sockets.append(s)
+    deadline = time.monotonic() + 5
+    while int(server.stats()["curr_connections"]) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert int(server.stats()["curr_connections"]) >= count
+    return sockets
+
+
+def test_many_half_open_handshakes(tls_servers, certs):
+    """200 connections send a ClientHello and then nothing: others are served meanwhile, and the
+    handshake timeout closes them all."""
+    server = tls_servers(["-c", "1024"])
+    sockets = open_half_handshakes(server, 200)
     try:
-        for _ in range(200):
-            s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-            s.sendall(hello)
-            sockets.append(s)
         started = time.monotonic()
         with tls_connect(server, client_context(certs)) as other:
             assert ask_tls(other, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
         assert time.monotonic() - started < 2
-        deadline = time.monotonic() + 5
-        while int(server.stats()["curr_connections"]) < 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert int(server.stats()["curr_connections"]) >= 200
-        grown = server.rss_kb() - rss_before
-        assert grown < 200 * 64, "%d KB for 200 half-open TLS connections" % grown
         deadline = time.monotonic() + 15
-        while int(server.stats()["curr_connections"]) > 2 and time.monotonic() < deadline:
+        while int(server.stats()["curr_connections"]) > 1 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert int(server.stats()["curr_connections"]) <= 2  # our stats connection (+ the listener's)
+        assert int(server.stats()["curr_connections"]) == 1  # the stats connection itself
+        assert all(closed_within(s, 1) for s in sockets)
     finally:
         for s in sockets:
             s.close()
     with tls_connect(server, client_context(certs)) as s:
         assert ask_tls(s, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
+
+
+def test_half_open_handshakes_memory_bound(tls_servers, certs):
+    """200 half-open TLS connections cost the server less than 64 KB each (OpenSSL's state plus a
+    handshake state; measured: about 44 KB)."""
+    server = tls_servers(["-c", "1024"])
+    rss_before = server.rss_kb()
+    sockets = open_half_handshakes(server, 200)
+    try:
+        grown = server.rss_kb() - rss_before
+        MEASUREMENTS.append("TLS: 200 half-open handshakes grew the server's RSS by %d KB" % grown)
+        assert grown < 200 * 64, "%d KB for 200 half-open TLS connections" % grown
+    finally:
+        for s in sockets:
+            s.close()
