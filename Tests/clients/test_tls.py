@@ -540,7 +540,7 @@ def test_many_half_open_handshakes(tls_servers, certs):
 
 
 def test_half_open_handshakes_memory_bound(tls_servers, certs):
-    """200 half-open TLS connections cost the server less than 64 KB each (OpenSSL's state plus a
+    """200 half-open TLS connections cost the server less than 64 KB each (OpenSSL's connection and
     handshake state; measured: about 44 KB)."""
     server = tls_servers(["-c", "1024"])
     rss_before = server.rss_kb()
