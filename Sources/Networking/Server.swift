@@ -163,6 +163,10 @@ public final class Server {
         var result: [ListenAddress] = []
         for text in settings.listenAddresses {
             guard let addresses = ListenAddress.parseList(text) else { throw ServerError.badAddress(text, "malformed address") }
+            if tls == nil, addresses.contains(where: \.clearText) {
+                // memcached joins repeated -l values with commas, and names them all.
+                throw ServerError.clearTextWithoutTLS(settings.listenAddresses.joined(separator: ","))
+            }
             result += addresses
         }
         return result

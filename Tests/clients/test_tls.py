@@ -430,6 +430,7 @@ def refusal(binary, args):
     "no certificate", "no key", "no TCP port", "key of another certificate", "missing chain file",
     "missing CA file", "bad cipher list", "verify mode 4", "verify mode word", "min version 4",
     "min version -1", "key format word", "wbuf size negative", "option without value", "unknown ssl option",
+    "notls without TLS",
 ])
 def test_bad_tls_command_lines_like_memcached(certs, case):
     chain, key = "ssl_chain_cert=" + path(certs, "server.pem"), "ssl_key=" + path(certs, "server.key")
@@ -449,6 +450,7 @@ def test_bad_tls_command_lines_like_memcached(certs, case):
         "wbuf size negative": ["-o", "ssl_wbuf_size=-1"],
         "option without value": ["-o", "ssl_ca_cert"],
         "unknown ssl option": ["-o", "ssl_bogus"],
+        "notls without TLS": ["-p", str(free_port()), "-l", "notls:127.0.0.1:%d" % free_port()],
     }[case]
     ref = refusal(MEMCACHED_BINARY, args)
     assert ref[0] not in (None, 0), "memcached accepted %s" % args
