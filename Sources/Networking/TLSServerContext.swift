@@ -95,15 +95,18 @@ public final class TLSServerContext: TLSControl, @unchecked Sendable {
         _ = SSL_CTX_set_options(context, options)
     }
 
-    /// The chain and the key, each required, as memcached requires them (a missing path reads
-    /// "(null)" in the message, as there).
+    /// The chain and the key, each required, as memcached requires them.
     private static func loadCertificates(_ context: OpaquePointer, _ settings: TLSSettings) throws(TLSSetupError) {
-        guard SSL_CTX_use_certificate_chain_file(context, settings.chainCertificate) == 1 else {
-            throw TLSSetupError.fromQueue("Error loading the certificate chain: \(settings.chainCertificate ?? "(null)")")
+        let chainFailure = "Error loading the certificate chain"
+        guard let chain = settings.chainCertificate else { throw TLSSetupError.missingPath(chainFailure) }
+        guard SSL_CTX_use_certificate_chain_file(context, chain) == 1 else {
+            throw TLSSetupError.fromQueue("\(chainFailure): \(chain)")
         }
+        let keyFailure = "Error loading the key"
+        guard let key = settings.key else { throw TLSSetupError.missingPath(keyFailure) }
         // This also refuses a key that does not match the certificate ("key values mismatch").
-        guard SSL_CTX_use_PrivateKey_file(context, settings.key, Int32(settings.keyFormat)) == 1 else {
-            throw TLSSetupError.fromQueue("Error loading the key: \(settings.key ?? "(null)")")
+        guard SSL_CTX_use_PrivateKey_file(context, key, Int32(settings.keyFormat)) == 1 else {
+            throw TLSSetupError.fromQueue("\(keyFailure): \(key)")
         }
     }
 
@@ -129,8 +132,20 @@ public struct TLSSetupError: Error {
         let first = ERR_get_error()
         ERR_print_errors_fp(stderr)
         guard first != 0 else { return TLSSetupError(message: what) }
+        return TLSSetupError(message: "\(what) : \(describe(first))")
+    }
+
+    /// memcached hands OpenSSL a NULL path when an option is missing; glibc's fopen fails it with
+    /// EFAULT, and the message names "(null)" and that error. The same words, without the NULL
+    /// (which crashes under the sanitizers' fopen): OpenSSL 3 codes a system error as the flag bit
+    /// plus errno.
+    static func missingPath(_ what: String) -> TLSSetupError {
+        TLSSetupError(message: "\(what): (null) : \(describe(UInt(0x8000_0000) | UInt(EFAULT)))")
+    }
+
+    private static func describe(_ code: UInt) -> String {
         var text = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(first, &text, text.count)
-        return TLSSetupError(message: "\(what) : \(String(cString: text))")
+        ERR_error_string_n(code, &text, text.count)
+        return String(cString: text)
     }
 }
