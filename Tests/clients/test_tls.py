@@ -214,6 +214,47 @@ def test_text_meta_and_binary_over_tls(tls_servers, certs):
         assert answer.endswith(struct.pack(">I", 9) + value), answer
 
 
+def binary_request(opcode, key=b"", value=b"", extras=b"", opaque=0):
+    body = extras + key + value
+    return struct.pack(">BBHBBHIIQ", 0x80, opcode, len(key), len(extras), 0, 0, len(body), opaque, 0) + body
+
+
+def binary_status(sock):
+    header = receive_exactly(sock, 24)
+    receive_exactly(sock, struct.unpack(">I", header[8:12])[0])
+    return struct.unpack(">H", header[6:8])[0]
+
+
+def test_sasl_inside_tls(tls_servers, certs, tmp_path):
+    """-S: binary SASL PLAIN authentication runs inside TLS; a wrong password is refused there."""
+    passwords = tmp_path / "sasl"
+    passwords.write_text("alice:secret\n")
+    server = tls_servers(["-S", "--sasl-password-file", str(passwords)])
+    context = client_context(certs)
+    with tls_connect(server, context) as s:
+        s.sendall(binary_request(0x21, b"PLAIN", b"\0alice\0wrong"))
+        assert binary_status(s) == 0x20  # auth error
+    with tls_connect(server, context) as s:
+        s.sendall(binary_request(0x21, b"PLAIN", b"\0alice\0secret"))
+        assert binary_status(s) == 0
+        s.sendall(binary_request(0x01, b"sk", b"v", struct.pack(">II", 0, 0)))
+        assert binary_status(s) == 0
+        s.sendall(binary_request(0x00, b"sk"))
+        assert binary_status(s) == 0
+
+
+def test_ascii_authentication_inside_tls(tls_servers, certs, tmp_path):
+    """-Y: the text protocol's token `set` runs inside TLS."""
+    passwords = tmp_path / "ascii"
+    passwords.write_text("bob:hunter2\n")
+    server = tls_servers(["-Y", str(passwords)])
+    with tls_connect(server, client_context(certs)) as s:
+        assert ask_tls(s, b"get a\r\n", b"\r\n") == b"CLIENT_ERROR unauthenticated\r\n"
+    with tls_connect(server, client_context(certs)) as s:
+        assert ask_tls(s, b"set auth 0 0 11\r\nbob hunter2\r\n", b"\r\n") == b"STORED\r\n"
+        assert ask_tls(s, b"get a\r\n", b"\r\n") == b"END\r\n"
+
+
 def test_large_pipelined_output_over_tls(tls_servers, certs):
     """Responses far larger than one TLS write (values sent in place, gathered and copied into
     records) arrive whole and in order."""
