@@ -375,6 +375,18 @@ def test_no_resumption_without_the_session_cache(tls_servers, certs):
     assert "ssl_new_sessions" not in server.stats()
 
 
+def test_kernel_tls_accepted_and_reported_as_in_effect(tls_servers, certs):
+    """ssl_kernel_tls is accepted and the server serves; `stats settings` says yes only where the
+    kernel offers the "tls" upper-layer protocol (memcached echoes the option instead)."""
+    server = tls_servers(options=["ssl_kernel_tls"])
+    with tls_connect(server, client_context(certs)) as s:
+        assert ask_tls(s, b"set kt 0 0 2\r\nok\r\nget kt\r\n", b"END\r\n") == b"STORED\r\nVALUE kt 0 2\r\nok\r\nEND\r\n"
+    with open("/proc/sys/net/ipv4/tcp_available_ulp") as f:
+        kernel_offers_tls = "tls" in f.read().split()
+    reported = server.stats(b"stats settings")["ssl_kernel_tls"]
+    assert reported == "no" if not kernel_offers_tls else reported in ("yes", "no")
+
+
 # ---------------------------------------------------------------- refresh_certs
 
 def peer_name(sock):
