@@ -3,14 +3,14 @@ import PackageDescription
 
 // Module map of the architecture (see docs/architecture.md):
 //   CLibevent        system library: libevent through pkg-config
-//   CCrypto          system library: OpenSSL's libcrypto through pkg-config (HMAC-SHA256 of the cluster secret)
+//   COpenSSL         system library: OpenSSL 3 through pkg-config (the TLS transport `-Z`; HMAC-SHA256 of the cluster secret)
 //   AccessControl    the client allowlist (--allow, --allow-file): CIDR ranges matched on socket addresses
 //   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
 //                    PosixThread — the only locks, condition variables and thread starts of every module
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
-//   Networking       libevent listener and worker threads, connections, the admin HTTP listener — no item layout
+//   Networking       libevent listener and worker threads, connections, transports (clear, TLS), the admin HTTP listener — no item layout
 //   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboard, from stats snapshots
 //   swiftcached      the server executable (command line)
 // Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
@@ -37,8 +37,8 @@ let package = Package(
             providers: [.apt(["libevent-dev"])]
         ),
         .systemLibrary(
-            name: "CCrypto",
-            pkgConfig: "libcrypto",
+            name: "COpenSSL",
+            pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "AccessControl", dependencies: ["Locking"]),
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Networking",
             dependencies: [
-                "CLibevent", "RequestHandling", "MemcacheProtocol", "Locking", "AccessControl",
+                "CLibevent", "COpenSSL", "RequestHandling", "MemcacheProtocol", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings
@@ -72,7 +72,7 @@ let package = Package(
         // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
         // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's
         // registration on top of Networking.
-        .target(name: "Cluster", dependencies: ["CCrypto"]),
+        .target(name: "Cluster", dependencies: ["COpenSSL"]),
         .target(
             name: "ClusterService",
             dependencies: [

@@ -1,4 +1,4 @@
-import CCrypto
+import COpenSSL
 
 /// HMAC-SHA256, comparison and random bytes from OpenSSL's libcrypto: the cluster secret's proofs
 /// rest on a kept implementation, not on cryptography written here.

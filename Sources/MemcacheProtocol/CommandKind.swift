@@ -25,6 +25,8 @@ public enum CommandKind: Equatable, Sendable {
     case cacheMemoryLimit
     /// `watch [streams]`: recognized so that `-W` can refuse it as memcached does.
     case watch
+    /// `refresh_certs`: reload the TLS certificate and key (memcached with TLS).
+    case refreshCertificates
     /// The meta no-op `mn`, which answers `MN`.
     case metaNoOp
     /// Meta commands (see MetaFlags): `mg`, `ms`, `md`, `ma`, `me`.

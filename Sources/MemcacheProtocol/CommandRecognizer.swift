@@ -64,6 +64,7 @@ public enum CommandRecognizer {
             if named("lru") { return words >= 2 ? .command(.lru) : .error }
             if named("lru_crawler") { return .command(.lruCrawler) }
             if named("watch") { return .command(.watch) }
+            if named("refresh_certs") { return .command(.refreshCertificates) }
             // memcached hangs up on what looks like an HTTP request.
             if bytes.span(tokens[words - 1], hasPrefix: "HTTP/") { return .closeConnection }
             return .error

@@ -9,7 +9,8 @@ import Darwin
 
 /// One client socket, owned by exactly one worker thread and touched only from it. Moves bytes between
 /// the socket and the session: reads into `input`, lets the session turn complete requests into
-/// responses in `output`, and writes those out. Two libevent events: `readEvent` (persistent, added
+/// responses in `output`, and writes those out, through its `Transport` (clear or TLS; the session
+/// cannot tell which). Two libevent events: `readEvent` (persistent, added
 /// while the worker wants requests from this client) and `writeEvent` (persistent, added only while
 /// output is waiting for the socket to drain).
 final class Connection {
@@ -19,6 +20,7 @@ final class Connection {
     /// away), and a checked `unowned` costs an atomic retain/release on every access in the hot path.
     private unowned(unsafe) let worker: Worker
     private let session: ConnectionSession
+    private let transport: Transport
     private var input: InputBuffer
     /// The worker pool's block size (kept here: the send path compares with it every time).
     private let bufferBlockSize: Int
@@ -32,6 +34,11 @@ final class Connection {
     private var resumeServing = false
     /// The session asked to close: no more requests, close once `output` is sent.
     private var closeAfterFlush = false
+    /// A TLS read (the handshake, mostly) could not go on until the socket takes output: the write
+    /// event is armed for it, and reading resumes when it fires.
+    private var readWaitsForWritable = false
+    /// A TLS write could not go on until the socket has input: retried on the next read event.
+    private var writeWaitsForReadable = false
     private(set) var isClosed = false
     /// Worker clock second of the last complete command (or of the accept), for the idle timeout. As in
     /// memcached, bytes alone do not count: a client trickling a request one byte at a time is idle.
@@ -40,10 +47,11 @@ final class Connection {
     /// without its newline, a data block not yet whole); nil while it holds none.
     private var partialSince: Int?
 
-    init(fd: Int32, isUnixSocket: Bool, worker: Worker, session: ConnectionSession) {
+    init(fd: Int32, isUnixSocket: Bool, worker: Worker, transport: Transport, session: ConnectionSession) {
         self.fd = fd
         self.isUnixSocket = isUnixSocket
         self.worker = worker
+        self.transport = transport
         self.session = session
         input = InputBuffer(pool: worker.buffers)
         bufferBlockSize = worker.buffers.blockSize
@@ -71,15 +79,33 @@ final class Connection {
     // MARK: Events
 
     private func handleReadable() {
-        guard !isClosed, !closeAfterFlush else { return }
+        guard !isClosed else { return }
+        if writeWaitsForReadable {
+            writeWaitsForReadable = false
+            flush()
+            guard !isClosed else { return }
+        }
+        guard !closeAfterFlush else { return }
         if resumeServing {
             // Activated by us after a yield or a drain: finish what is buffered before reading more,
             // so a pipelining client cannot starve the others on this worker.
             resumeServing = false
             serve()
-            return
+            // Bytes TLS holds decrypted raise no socket event: read them now unless serving paused.
+            guard transport.hasBufferedInput, !isClosed, readArmed, !resumeServing, !closeAfterFlush else { return }
         }
+        readInput()
+    }
+
+    /// Reads and serves until the transport has nothing more (or serving must pause).
+    private func readInput() {
         while true {
+            // A TLS handshake first, before a read block is lent: a client stalling half-way
+            // holds only OpenSSL's state, not a buffer.
+            if !transport.isEstablished, let waiting = transport.handshake() {
+                guard goesOn(after: waiting) else { return }
+                continue
+            }
             guard input.acquireStorage() else { return closeOutOfBufferMemory() }
             let space = input.writableSpace()
             if space.count == 0 {
@@ -92,33 +118,53 @@ final class Connection {
                 input.grow()
                 continue
             }
-            let received = recv(fd, space.baseAddress, space.count, 0)
-            if received > 0 {
-                input.commitRead(received)
-                worker.counters.add(.bytesRead, UInt64(received))
-                serve()
-                // Read again only if the session is stuck on an incomplete request that filled the
-                // buffer; otherwise level-triggered libevent calls back while more is waiting.
-                if isClosed || !readArmed || resumeServing || !input.isFull { return }
+            let result = transport.receive(from: fd, into: space)
+            guard case .moved(let received) = result else {
+                guard goesOn(after: result) else { return }
                 continue
             }
-            if received == 0 {
-                close()  // orderly shutdown by the client
-                return
-            }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return
-            default:
-                if errno != ECONNRESET { worker.log.warning("<\(fd) read error: \(String(cString: strerror(errno)))") }
-                close()
-                return
-            }
+            input.commitRead(received)
+            worker.counters.add(.bytesRead, UInt64(received))
+            serve()
+            // Read again only if the session is stuck on an incomplete request that filled the
+            // buffer, or TLS holds more; otherwise level-triggered libevent calls back while
+            // more is waiting.
+            if isClosed || !readArmed || resumeServing || !(input.isFull || transport.hasBufferedInput) { return }
         }
+    }
+
+    /// A read that moved nothing: whether to try again at once (false: wait for an event, or closed).
+    private func goesOn(after result: TransportIO) -> Bool {
+        switch result {
+        case .moved, .interrupted:
+            return true
+        case .blocked(.readable):
+            return false
+        case .blocked(.writable):
+            waitWritableToRead()
+            return false
+        case .ended:
+            close()  // orderly shutdown by the client
+            return false
+        case let .failed(code, quiet):
+            if !quiet { worker.log.warning("<\(fd) read error: \(String(cString: strerror(code)))") }
+            close()
+            return false
+        }
+    }
+
+    private func waitWritableToRead() {
+        readWaitsForWritable = true
+        armWriting()
     }
 
     private func handleWritable() {
         guard !isClosed else { return }
+        if readWaitsForWritable {
+            readWaitsForWritable = false
+            readInput()
+            guard !isClosed else { return }
+        }
         flush()
         guard !isClosed, output.isEmpty else { return }
         if closeAfterFlush {
@@ -126,7 +172,7 @@ final class Connection {
         } else if !readArmed {
             // Reading was paused on the high-water mark; resume and serve what is already buffered.
             armReading()
-            if input.readableCount > 0 { scheduleServing() }
+            if input.readableCount > 0 || transport.hasBufferedInput { scheduleServing() }
         }
     }
 
@@ -180,6 +226,8 @@ final class Connection {
     func hasTimedOut(at now: Int) -> Bool {
         guard output.isEmpty, !closeAfterFlush else { return false }
         let limits = worker.limits
+        // A TLS handshake not finished in time (the accept stamped `lastCommand`).
+        if !transport.isEstablished, now - lastCommand > limits.handshakeTimeout { return true }
         if limits.idleTimeout > 0 { return now - lastCommand > limits.idleTimeout }
         guard let partialSince else { return false }
         return now - partialSince > limits.incompleteRequestTimeout
@@ -194,27 +242,29 @@ final class Connection {
     /// Writes as much output as the socket takes; arms `writeEvent` for the rest.
     private func flush() {
         while !output.isEmpty {
-            let sent = sendPending()
-            if sent > 0 {
+            switch transport.send(output, on: fd, vectors: worker.ioVectors) {
+            case .moved(let sent):
                 output.consume(sent)
                 worker.counters.add(.bytesWritten, UInt64(sent))
+            case .interrupted:
                 continue
-            }
-            if sent < 0 && errno == EINTR { continue }
-            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if !writeArmed {
-                    event_add(writeEvent, nil)
-                    writeArmed = true
-                }
+            case .blocked(.writable):
+                armWriting()
+                return
+            case .blocked(.readable):
+                writeWaitsForReadable = true
+                armReading()
+                return
+            case .ended:
+                close()
+                return
+            case let .failed(code, quiet):
+                if !quiet { worker.log.warning("<\(fd) write error: \(String(cString: strerror(code)))") }
+                close()
                 return
             }
-            if sent < 0 && errno != EPIPE && errno != ECONNRESET {
-                worker.log.warning("<\(fd) write error: \(String(cString: strerror(errno)))")
-            }
-            close()
-            return
         }
-        if writeArmed {
+        if writeArmed, !readWaitsForWritable {
             event_del(writeEvent)
             writeArmed = false
         }
@@ -259,18 +309,10 @@ final class Connection {
         close()
     }
 
-    /// One `send` of the buffer's bytes, or one `sendmsg` gathering them with the values sent in
-    /// place (straight from slab memory) when splices are pending.
-    private func sendPending() -> Int {
-        guard output.hasSplices else {
-            let pending = output.readableBytes
-            return send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
-        }
-        let vectors = worker.ioVectors
-        var message = msghdr()
-        message.msg_iov = vectors.baseAddress
-        message.msg_iovlen = output.gather(into: vectors.baseAddress!, limit: vectors.count)
-        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+    private func armWriting() {
+        guard !writeArmed else { return }
+        event_add(writeEvent, nil)
+        writeArmed = true
     }
 
     private func armReading() {
@@ -296,6 +338,7 @@ final class Connection {
         readEvent = nil
         writeEvent = nil
         session.close()
+        transport.close()
         closeDescriptor(fd)
         input.deallocate()
         // Whatever storage the output has is the block the pool lent it, or what it grew into.

@@ -16,6 +16,8 @@ struct ConnectionLimits {
     /// An incomplete request may not make the read buffer grow beyond this: the largest item plus
     /// room for its command line. A client still short of a complete request then is closed.
     let maxInputCapacity: Int
+    /// Seconds a TLS handshake may take (`TLSSettings.handshakeTimeout`).
+    let handshakeTimeout: Int
 
     init(settings: ServerSettings) {
         requestsPerEvent = max(1, settings.requestsPerEvent)
@@ -24,5 +26,6 @@ struct ConnectionLimits {
         incompleteRequestTimeout = max(1, settings.incompleteRequestTimeout)
         bufferSize = 16 * 1024
         maxInputCapacity = max(settings.engine.itemSizeMax, 1 << 20) * 2 + 64 * 1024
+        handshakeTimeout = max(1, settings.tls.handshakeTimeout)
     }
 }

@@ -126,7 +126,7 @@ final class DatagramEndpoint {
     /// UDP sockets on `port` for every `-l` address (every interface when none), IPv4 and IPv6.
     static func openSockets(addresses: [ListenAddress], port: Int) throws -> [Int32] {
         // As in memcached, the UDP port applies to every -l address (a port given there is for TCP).
-        try ListenAddress.openOnEach(addresses, close: closeDescriptor) { host, _ in try openSockets(host: host, port: port) }
+        try ListenAddress.openOnEach(addresses, close: closeDescriptor) { target in try openSockets(host: target.bindHost, port: port) }
     }
 
     private static func openSockets(host: String?, port: Int) throws -> [Int32] {

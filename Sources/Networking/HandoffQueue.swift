@@ -2,8 +2,8 @@ import Locking
 
 /// What the listener hands a worker.
 enum Handoff {
-    /// An accepted, non-blocking socket the worker now owns.
-    case connection(fd: Int32, isUnixSocket: Bool)
+    /// An accepted, non-blocking socket the worker now owns; `tls`: accepted on a TLS listener.
+    case connection(fd: Int32, isUnixSocket: Bool, tls: Bool)
     /// Close every connection and leave the event loop.
     case stop
     /// The listener's once-a-second tick: time out connections, take back idle buffers. Sent from

@@ -2,12 +2,12 @@ extension ListenAddress {
     /// Opens sockets for every `-l` address (every interface when there is none: host nil); if one
     /// fails, those already open are closed before the error is passed on.
     static func openOnEach<Socket>(_ addresses: [ListenAddress], close: (Socket) -> Void,
-                                   _ open: (_ host: String?, _ port: Int?) throws -> [Socket]) throws -> [Socket] {
+                                   _ open: (_ target: ListenAddress) throws -> [Socket]) throws -> [Socket] {
         let targets = addresses.isEmpty ? [ListenAddress(host: "", port: nil)] : addresses
         var sockets: [Socket] = []
         do {
             for target in targets {
-                sockets += try open(target.host.isEmpty ? nil : target.host, target.port)
+                sockets += try open(target)
             }
         } catch {
             for socket in sockets { close(socket) }

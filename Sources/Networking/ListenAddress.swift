@@ -4,11 +4,17 @@ public struct ListenAddress: Equatable, Sendable {
     public var host: String
     /// nil: the `-p` port.
     public var port: Int?
+    /// memcached's `notls:` prefix: this listener stays clear text when `-Z` makes the others TLS.
+    public var clearText: Bool
 
-    public init(host: String, port: Int? = nil) {
+    public init(host: String, port: Int? = nil, clearText: Bool = false) {
         self.host = host
         self.port = port
+        self.clearText = clearText
     }
+
+    /// The host to bind: nil (every interface) for an empty one.
+    var bindHost: String? { host.isEmpty ? nil : host }
 
     /// Splits a `-l` value into its addresses (memcached separates them with commas or spaces).
     public static func parseList(_ text: String) -> [ListenAddress]? {
@@ -22,6 +28,11 @@ public struct ListenAddress: Equatable, Sendable {
 
     /// Parses one entry; nil when a port is given but is not a number in 1...65535.
     public static func parse(_ entry: String) -> ListenAddress? {
+        if entry.hasPrefix(clearTextPrefix) {
+            guard var address = parse(String(entry.dropFirst(clearTextPrefix.count))) else { return nil }
+            address.clearText = true
+            return address
+        }
         if entry.hasPrefix("[") {
             guard let close = entry.firstIndex(of: "]") else { return nil }
             let host = String(entry[entry.index(after: entry.startIndex)..<close])
@@ -38,6 +49,8 @@ public struct ListenAddress: Equatable, Sendable {
         // No colon, or a bare IPv6 literal.
         return entry.isEmpty ? nil : ListenAddress(host: entry)
     }
+
+    private static let clearTextPrefix = "notls:"
 
     private static func parsePort(_ text: Substring) -> Int? {
         guard let port = Int(text), (1...65535).contains(port) else { return nil }

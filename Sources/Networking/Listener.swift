@@ -125,6 +125,7 @@ final class Listener {
 
     private func acceptAll(on listenFD: Int32, isUnixSocket: Bool) {
         var peer = sockaddr_storage()
+        let tls = sockets.contains { $0.fd == listenFD && $0.tls }
         for _ in 0..<64 {
             let fd = acceptNonBlocking(listenFD, peer: &peer)
             if fd < 0 {
@@ -152,7 +153,7 @@ final class Listener {
             }
             openConnections.wrappingIncrement(ordering: .relaxed)
             if !isUnixSocket { setSocketOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
-            workers[nextWorker].queue.push(.connection(fd: fd, isUnixSocket: isUnixSocket))
+            workers[nextWorker].queue.push(.connection(fd: fd, isUnixSocket: isUnixSocket, tls: tls))
             nextWorker = (nextWorker + 1) % workers.count
         }
     }

@@ -9,14 +9,21 @@ import Darwin
 struct ListeningSocket {
     let fd: Int32
     let isUnixSocket: Bool
+    /// Connections accepted here speak TLS (`-Z`, not `-l notls:`).
+    var tls = false
     /// For messages: "127.0.0.1:11211", "[::]:11211" or the socket path.
     let name: String
 
     /// TCP sockets for every `-l` address (every interface when empty, IPv4 and IPv6, as memcached).
     /// An address already in use is an error; an address family the host lacks is skipped.
-    static func openTCP(addresses: [ListenAddress], defaultPort: Int, backlog: Int) throws -> [ListeningSocket] {
-        try ListenAddress.openOnEach(addresses, close: { closeDescriptor($0.fd) }) { host, port in
-            try openTCP(host: host, port: port ?? defaultPort, backlog: backlog)
+    /// With `tls` (`-Z`), every socket but those of `notls:` addresses speaks TLS.
+    static func openTCP(addresses: [ListenAddress], defaultPort: Int, backlog: Int, tls: Bool = false) throws -> [ListeningSocket] {
+        try ListenAddress.openOnEach(addresses, close: { closeDescriptor($0.fd) }) { target in
+            try openTCP(host: target.bindHost, port: target.port ?? defaultPort, backlog: backlog).map { socket in
+                var socket = socket
+                socket.tls = tls && !target.clearText
+                return socket
+            }
         }
     }
 

@@ -34,6 +34,8 @@ public final class Server {
     private let bufferMemory: BufferMemory
     private let makeWorkerSetup: (Int) -> WorkerSetup
     private let hangup: ServerSignals.Hangup
+    /// With `-Z`: the TLS context every TCP listener but `notls:` ones serves with.
+    private let tls: TLSServerContext?
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
     private var listener: Listener?
@@ -44,8 +46,9 @@ public final class Server {
 
     /// The real server: sessions of the protocol `-B` allows (see `ProtocolSessions`) on the engine of
     /// `context`, clock ticked once a second.
-    public convenience init(context: ServerContext) {
+    public convenience init(context: ServerContext, tls: TLSServerContext? = nil) {
         self.init(
+            tls: tls,
             settings: context.settings,
             counters: context.counters,
             log: ServerLog(level: { [unowned context] in context.verbosity }),
@@ -60,7 +63,8 @@ public final class Server {
 
     /// Any session kind (tests use this to run the plumbing without an engine). `hangup` says whether
     /// the listener takes SIGHUP (and ignores it) or leaves it to the executable's own handler.
-    public init(settings: ServerSettings, counters: CounterRegistry, log: ServerLog, hangup: ServerSignals.Hangup = .ignored,
+    public init(tls: TLSServerContext? = nil, settings: ServerSettings, counters: CounterRegistry, log: ServerLog,
+                hangup: ServerSignals.Hangup = .ignored,
                 tick: @escaping () -> Void, bufferMemory: BufferMemory? = nil,
                 makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
         self.bufferMemory = bufferMemory ?? BufferMemory(limit: settings.readBufferMemoryLimit)
@@ -70,6 +74,7 @@ public final class Server {
         self.log = log
         self.tick = tick
         self.makeWorkerSetup = makeWorkerSetup
+        self.tls = tls
     }
 
     /// Opens the listening sockets and starts the workers. Errors here are startup failures
@@ -85,7 +90,8 @@ public final class Server {
             // As in memcached, a unix socket replaces TCP.
             sockets.append(try ListeningSocket.openUnix(path: path, mask: settings.unixSocketMask, backlog: settings.backlog))
         } else if settings.tcpPort != 0 {
-            sockets = try ListeningSocket.openTCP(addresses: parsedAddresses(), defaultPort: settings.tcpPort, backlog: settings.backlog)
+            sockets = try ListeningSocket.openTCP(addresses: parsedAddresses(), defaultPort: settings.tcpPort,
+                                                  backlog: settings.backlog, tls: tls != nil)
         }
         guard !sockets.isEmpty || settings.udpPort != 0 else { throw ServerError.noListeners }
         do {
@@ -96,7 +102,8 @@ public final class Server {
             for index in 0..<max(1, settings.workerThreads) {
                 let setup = makeWorkerSetup(index)
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
-                                        bufferMemory: bufferMemory, openConnections: openConnections, makeSession: setup.makeSession)
+                                        bufferMemory: bufferMemory, openConnections: openConnections, tls: tls,
+                                        makeSession: setup.makeSession)
                 if let responder = setup.datagramResponder, !datagramSockets.isEmpty {
                     try worker.serveDatagrams(on: datagramSockets, responder: responder, allowlist: settings.allowlist)
                 }
@@ -156,6 +163,10 @@ public final class Server {
         var result: [ListenAddress] = []
         for text in settings.listenAddresses {
             guard let addresses = ListenAddress.parseList(text) else { throw ServerError.badAddress(text, "malformed address") }
+            if tls == nil, addresses.contains(where: \.clearText) {
+                // memcached joins repeated -l values with commas, and names them all.
+                throw ServerError.clearTextWithoutTLS(settings.listenAddresses.joined(separator: ","))
+            }
             result += addresses
         }
         return result

@@ -12,6 +12,8 @@ public enum ServerError: Error, CustomStringConvertible {
     case badAddress(String, String)
     /// Nothing to listen on (`-p 0` without `-s`).
     case noListeners
+    /// A `notls:` address without `-Z`; the `-l` text as given.
+    case clearTextWithoutTLS(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,9 @@ public enum ServerError: Error, CustomStringConvertible {
             return "getaddrinfo(\(address)): \(reason)"
         case .noListeners:
             return "no TCP port or unix socket to listen on"
+        case let .clearTextWithoutTLS(list):
+            // memcached's two lines (its second reports errno, which is 0 there).
+            return "'notls' option is valid only when SSL is enabled\nfailed to listen on one of interface(s) \(list): Success"
         }
     }
 }

@@ -39,9 +39,14 @@ final class Worker {
     let ioVectors = UnsafeMutableBufferPointer<iovec>.allocate(capacity: Worker.ioVectorLimit)
     /// Pieces per `sendmsg`: well under IOV_MAX (1024), enough to send a pipelined batch at once.
     static let ioVectorLimit = 256
+    /// With `-Z`: the context each TLS connection's state is made from, and the staging area their
+    /// gathered output is copied into for `SSL_write` (`ssl_wbuf_size` bytes).
+    private let tls: TLSServerContext?
+    private let tlsScratch: UnsafeMutableRawBufferPointer?
 
     init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock, bufferMemory: BufferMemory,
-         openConnections: ManagedAtomic<Int>, makeSession: @escaping () -> ConnectionSession) throws {
+         openConnections: ManagedAtomic<Int>, tls: TLSServerContext? = nil,
+         makeSession: @escaping () -> ConnectionSession) throws {
         self.index = index
         buffers = BufferPool(blockSize: limits.bufferSize, memory: bufferMemory)
         self.limits = limits
@@ -49,6 +54,8 @@ final class Worker {
         self.counters = counters
         self.openConnections = openConnections
         self.makeSession = makeSession
+        self.tls = tls
+        tlsScratch = tls.map { UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, $0.settings.writeBufferSize), alignment: 16) }
         queue = try HandoffQueue()
         guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
         self.base = base
@@ -58,6 +65,7 @@ final class Worker {
 
     deinit {
         ioVectors.deallocate()
+        tlsScratch?.deallocate()
         if let wakeEvent { event_free(wakeEvent) }
         event_base_free(base)
     }
@@ -98,8 +106,8 @@ final class Worker {
         queue.drain(into: &handoffBatch)
         for handoff in handoffBatch {
             switch handoff {
-            case let .connection(fd, isUnixSocket):
-                adopt(fd: fd, isUnixSocket: isUnixSocket)
+            case let .connection(fd, isUnixSocket, tls):
+                adopt(fd: fd, isUnixSocket: isUnixSocket, tls: tls)
             case .stop:
                 closeAll()
                 event_base_loopbreak(base)
@@ -110,15 +118,28 @@ final class Worker {
         handoffBatch.removeAll(keepingCapacity: true)
     }
 
-    private func adopt(fd: Int32, isUnixSocket: Bool) {
+    private func adopt(fd: Int32, isUnixSocket: Bool, tls: Bool) {
         counters.add(.connectionsOpened)
-        let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, session: makeSession())
+        guard let transport = makeTransport(fd: fd, tls: tls) else {
+            log.warning("<\(fd) could not create TLS state, closing")
+            counters.add(.connectionsClosed)
+            openConnections.wrappingDecrement(ordering: .relaxed)
+            closeDescriptor(fd)
+            return
+        }
+        let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, transport: transport, session: makeSession())
         connections[fd] = connection
         log.connection("<\(fd) new ascii client connection.")
         if !connection.register(on: base) {
             log.warning("<\(fd) could not register events, closing")
             connection.close()
         }
+    }
+
+    /// The clear transport, or a TLS channel from the server's context (nil only when OpenSSL fails).
+    private func makeTransport(fd: Int32, tls secure: Bool) -> Transport? {
+        guard secure, let tls, let tlsScratch else { return .clear }
+        return TLSChannel(fd: fd, context: tls, counters: counters, scratch: tlsScratch).map { .tls($0) }
     }
 
     /// Called by a connection as it closes.

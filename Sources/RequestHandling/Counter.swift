@@ -22,6 +22,9 @@ public enum Counter: Int, CaseIterable, Sendable {
     case authCmds, authErrors
     /// Requests whose answer would have held more than a connection may (response_obj_oom).
     case responseObjectsOutOfMemory
+    /// TLS handshakes that failed or were abandoned (a connection closed before its handshake
+    /// completed), and full handshakes that put a new session in the server's cache.
+    case sslHandshakeErrors, sslNewSessions
 
     /// The name `stats` prints.
     public var statName: String {
@@ -58,6 +61,8 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .authCmds: return "auth_cmds"
         case .authErrors: return "auth_errors"
         case .responseObjectsOutOfMemory: return "response_obj_oom"
+        case .sslHandshakeErrors: return "ssl_handshake_errors"
+        case .sslNewSessions: return "ssl_new_sessions"
         }
     }
 

@@ -13,6 +13,9 @@ public final class ServerContext: @unchecked Sendable {
     /// Answers `config get cluster` when this node belongs to a cluster (`--cluster-endpoint`); set
     /// before the server starts, only read afterwards.
     public var clusterConfig: ClusterConfigSource?
+    /// The network layer's TLS context with `-Z` (`refresh_certs`, TLS stats); set before the server
+    /// starts, only read afterwards.
+    public var tls: TLSControl?
     private let verbosityLevel: Locked<Int>
     private let detailSwitch: Locked<Bool>
 

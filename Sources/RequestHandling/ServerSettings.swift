@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable {
     public var asciiCredentials: CredentialStore? = nil
     /// The `-Y` file's path, for `stats settings` (`auth_enabled_ascii`).
     public var asciiAuthFile: String? = nil
+    /// `-Z` and the `-o ssl_…` options.
+    public var tls = TLSSettings()
     public var unixSocketPath: String? = nil
     /// `-a`: permissions of the unix socket file.
     public var unixSocketMask: Int = 0o700

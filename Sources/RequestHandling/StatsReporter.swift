@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Writes the `stats` family of answers with memcached 1.6.18's names, order and number formats.
-/// Lines for machinery this server does not have (extstore, proxy, TLS, slab
+/// Lines for machinery this server does not have (extstore, proxy, slab
 /// rescues, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
 struct StatsReporter {
     let server: ServerContext
@@ -86,6 +86,7 @@ struct StatsReporter {
             output.appendStat("lru_maintainer_juggles", juggles)
         }
         output.appendStat("malloc_fails", 0)
+        writeTLSFigures(into: &output)
         output.appendStat("bytes", engineStats.bytes)
         output.appendStat("curr_items", engineStats.currItems)
         output.appendStat("total_items", engineStats.totalItems)
@@ -185,12 +186,40 @@ struct StatsReporter {
         output.appendStat("read_buf_mem_limit", settings.readBufferMemoryLimit)
         output.appendStat("track_sizes", server.engine.sizeTrackingEnabled ? "yes" : "no")
         output.appendStat("inline_ascii_response", "no")
-        // Of memcached's extstore and TLS lines (both refused at start-up), the one setting accepted.
+        // Of memcached's extstore lines (refused at start-up), the one setting accepted.
         output.appendStat("slab_automove_freeratio", threeDecimals(admin.slabAutomoveFreeRatio))
+        writeTLSSettings(into: &output)
         // memcached prints its unset strings with "%s" of NULL, which glibc writes as "(null)".
         output.appendStat("num_napi_ids", admin.napiIDs.map(String.init) ?? "(null)")
         output.appendStat("memory_file", admin.memoryFile ?? "(null)")
         output.append(ResponseLine.end)
+    }
+
+    /// memcached prints these only with TLS on; `ssl_new_sessions` only with its session cache.
+    private func writeTLSFigures(into output: inout OutputBuffer) {
+        guard settings.tls.enabled, let tls = server.tls else { return }
+        if settings.tls.sessionCache { output.appendStat("ssl_new_sessions", server.counters.total(.sslNewSessions)) }
+        output.appendStat("ssl_handshake_errors", server.counters.total(.sslHandshakeErrors))
+        output.appendStat("time_since_server_cert_refresh", tls.secondsSinceCertificateLoad)
+    }
+
+    /// memcached's TLS lines of `stats settings`, printed with TLS on or off. Unset paths read as
+    /// memcached prints them: "(null)" (glibc's "%s" of NULL) for the certificate and key, "NULL"
+    /// (its own word) for the cipher list and the CA file.
+    private func writeTLSSettings(into output: inout OutputBuffer) {
+        let tls = settings.tls
+        output.appendStat("ssl_enabled", tls.enabled ? "yes" : "no")
+        output.appendStat("ssl_chain_cert", tls.chainCertificate ?? "(null)")
+        output.appendStat("ssl_key", tls.key ?? "(null)")
+        output.appendStat("ssl_verify_mode", tls.verifyFlags)
+        output.appendStat("ssl_keyformat", tls.keyFormat)
+        output.appendStat("ssl_ciphers", tls.ciphers ?? "NULL")
+        output.appendStat("ssl_ca_cert", tls.caCertificate ?? "NULL")
+        output.appendStat("ssl_wbuf_size", tls.writeBufferSize)
+        output.appendStat("ssl_session_cache", tls.sessionCache ? "yes" : "no")
+        // memcached echoes the option; here it says whether kernel TLS is really in use.
+        output.appendStat("ssl_kernel_tls", server.tls?.usesKernelTLS == true ? "yes" : "no")
+        output.appendStat("ssl_min_version", tls.minimumVersionName)
     }
 
     // MARK: stats items / slabs / sizes

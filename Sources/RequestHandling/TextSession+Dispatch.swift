@@ -47,6 +47,7 @@ extension TextSession {
         case .shutdown: shutdown(in: bytes, into: &output)
         case .cacheMemoryLimit: cacheMemoryLimit(in: bytes, into: &output)
         case .watch: watch(in: bytes, into: &output)
+        case .refreshCertificates: refreshCertificates(into: &output)
         case .metaNoOp: output.append(ResponseLine.metaNoOp)
         case .metaGet: metaGet(in: bytes, into: &output)
         case .metaSet: metaSet(in: bytes, into: &output)

@@ -4,7 +4,8 @@ import MemcacheProtocol
 import Glibc
 #endif
 
-/// Commands about the server rather than one key: flush_all, verbosity, shutdown, cache_memlimit.
+/// Commands about the server rather than one key: flush_all, verbosity, shutdown, cache_memlimit,
+/// refresh_certs.
 extension TextSession {
     /// memcached's `process_flush_all_command`: `flush_all [delay] [noreply]`. A delay of zero or
     /// less flushes now. Refused under `-F`.
@@ -70,6 +71,17 @@ extension TextSession {
         reply(ResponseLine.ok, into: &output)
     }
 
+    /// memcached's `refresh_certs`: the TLS certificate and key are loaded again for connections
+    /// accepted from now on (open ones keep theirs). Any further words are ignored, as there.
+    func refreshCertificates(into output: inout OutputBuffer) {
+        guard context.server.settings.tls.enabled, let tls = context.server.tls else {
+            return output.append(AdminReply.tlsNotEnabled)
+        }
+        guard let failure = tls.reloadCertificates() else { return output.append(ResponseLine.ok) }
+        output.appendText(failure)
+        output.append(ResponseLine.lineEnd)
+    }
+
     /// `watch`: the log streams are not implemented (README); under `-W` memcached's refusal.
     func watch(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         _ = takeNoreply(in: bytes)
@@ -89,4 +101,5 @@ enum AdminReply {
     static let memoryLimitInMegabytes: StaticString = "MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n"
     static let memoryLimitOutOfBounds: StaticString = "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n"
     static let watchNotAllowed: StaticString = "CLIENT_ERROR watch commands not allowed\r\n"
+    static let tlsNotEnabled: StaticString = "Error TLS not enabled\r\n"
 }

@@ -5,7 +5,7 @@ import Glibc
 
 /// The `-o` options of memcached 1.6.18 whose machinery this server lacks: checked with memcached's
 /// messages, kept for `stats settings`, otherwise without effect (README); and the families that
-/// need a missing feature (extstore, TLS, the proxy), refused by name.
+/// need a missing feature (extstore, the proxy), refused by name.
 extension ExtendedOptions {
     /// False when `name` is none of these options.
     mutating func applyCompatibility(_ name: String, _ value: String?) throws(CommandLineError) -> Bool {
@@ -67,7 +67,6 @@ extension ExtendedOptions {
     /// The feature an option belongs to when this server does not have it.
     private static func missingFeature(of name: String) -> String? {
         if name.hasPrefix("ext_") { return "extstore (external storage)" }
-        if name.hasPrefix("ssl_") { return "TLS" }
         if name.hasPrefix("proxy") { return "the proxy (memcached's proxy mode)" }
         return nil
     }

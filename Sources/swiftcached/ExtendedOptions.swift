@@ -27,6 +27,8 @@ struct ExtendedOptions {
     var lruCrawlerToCrawl: UInt32?
     /// `track_sizes`: the `stats sizes` histogram from the start.
     var trackSizes = false
+    /// The `ssl_…` options (ExtendedOptions+TLS.swift); `-Z` turns TLS on.
+    var tls = TLSSettings()
     /// What the compatibility options set (ExtendedOptions+Compatibility.swift).
     var admin = AdminSettings()
     /// Options memcached knows that this server accepts and ignores (it has no such machinery).
@@ -129,6 +131,8 @@ struct ExtendedOptions {
             trackSizes = true
         case _ where Self.ignorable.contains(name):
             ignored.append(name)
+        case _ where name.hasPrefix("ssl_"):
+            guard try applyTLS(name, value) else { throw CommandLineError("Illegal suboption \"\(item)\"", exitCode: 1) }
         default:
             guard try applyCompatibility(name, value) else { throw CommandLineError("Illegal suboption \"\(item)\"") }
         }

@@ -6,7 +6,7 @@ import Glibc
 
 /// memcached's flags for running the process and guarding admin commands: `-d -P -u -r -k` (see
 /// ProcessSetup), `-A -F -W -D`, and those accepted without effect here (`-L`, `-N`, `-e`; README
-/// says why). `-Z` is refused: this server has no TLS.
+/// says why).
 struct OperatorOptions: ParsableArguments {
     @Flag(name: [.customShort("A"), .customLong("enable-shutdown")], help: "Enable the ascii \"shutdown\" command.")
     var enableShutdown = false
@@ -50,12 +50,8 @@ struct OperatorOptions: ParsableArguments {
             help: "memcached's restartable-cache file (accepted; warm restart is not implemented, the cache starts empty).")
     var memoryFile: String?
 
-    @Flag(name: [.customShort("Z"), .customLong("enable-ssl")], help: "TLS (not supported: refused).")
-    var enableTLS = false
-
     /// memcached's checks and messages, in its order.
     func apply(to admin: inout AdminSettings) throws(CommandLineError) {
-        guard !enableTLS else { throw CommandLineError("TLS (-Z, --enable-ssl) is not supported by this server") }
         admin.shutdownEnabled = enableShutdown
         admin.flushEnabled = !disableFlushAll
         admin.watchEnabled = !disableWatch

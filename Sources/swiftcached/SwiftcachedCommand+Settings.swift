@@ -29,6 +29,7 @@ extension SwiftcachedCommand {
         if let toCrawl = options.lruCrawlerToCrawl { settings.engine.lruCrawlerToCrawl = toCrawl }
         if options.trackSizes { settings.engine.trackSizes = true }
         settings.admin = options.admin
+        try applyTLS(options.tls, to: &settings)
         try operations.apply(to: &settings.admin)
         if operations.lockMemory { settings.engine.memoryLimitGrowthRoom = 0 }
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
@@ -71,6 +72,15 @@ extension SwiftcachedCommand {
         settings.requestsPerEvent = requestsPerEvent
         settings.backlog = backlog
         settings.allowlist = try access.makeAllowlist()
+    }
+
+    /// `-Z` with the `ssl_…` options; memcached's refusal of TLS without a TCP port.
+    private func applyTLS(_ tls: TLSSettings, to settings: inout ServerSettings) throws(CommandLineError) {
+        settings.tls = tls
+        settings.tls.enabled = enableTLS
+        if enableTLS, settings.tcpPort == 0 {
+            throw CommandLineError("ERROR: You cannot enable SSL without a TCP port.")
+        }
     }
 
     private func applyEngineFlags(to engine: inout EngineConfiguration) throws(CommandLineError) {

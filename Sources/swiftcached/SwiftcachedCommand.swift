@@ -76,6 +76,10 @@ struct SwiftcachedCommand: ParsableCommand {
     @Flag(name: [.customShort("V"), .customLong("version")], help: "Print version and exit.")
     var printVersion = false
 
+    @Flag(name: [.customShort("Z"), .customLong("enable-ssl")],
+          help: "Enable TLS on the TCP listeners (-o ssl_chain_cert=…,ssl_key=…; -l notls:ADDR:PORT stays clear).")
+    var enableTLS = false
+
     @Option(name: [.customShort("o"), .customLong("extended")],
             help: "Comma separated extended options: hashpower=N, idle_timeout=SECONDS, slab_chunk_max=SIZE.")
     var extended: [String] = []
@@ -107,7 +111,7 @@ struct SwiftcachedCommand: ParsableCommand {
             secret = try cluster.loadSecret()
         } catch {
             fputs("\(error.description)\n", stderr)
-            throw ExitCode(64)  // EX_USAGE, as memcached
+            throw ExitCode(error.exitCode)  // EX_USAGE mostly, as memcached
         }
         let setup = ProcessSetup(options: operations, verbose: verbose)
         if let failure = setup.prepare() { throw ExitCode(failure) }
@@ -116,11 +120,13 @@ struct SwiftcachedCommand: ParsableCommand {
 
     /// Creates the engine and the server, and serves until SIGINT/SIGTERM/SIGUSR1 (see ServerSignals).
     private func serve(_ settings: ServerSettings, secret: ClusterSecret?, setup: ProcessSetup) throws {
+        let tls = try makeTLSContext(settings.tls)  // refused certificates stop the start here
         let signalHold = ServerSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
         let registrar = try cluster.makeRegistrar(for: context, secret: secret)
-        let server = Server(context: context)
+        context.tls = tls
+        let server = Server(context: context, tls: tls)
         let admin: AdminHTTPServer?
         do {
             try server.start()
@@ -141,6 +147,18 @@ struct SwiftcachedCommand: ParsableCommand {
         setup.removePidFile()
         if context.verbosity > 0 {
             fputs("Exiting normally\n", stderr)
+        }
+    }
+
+    /// The OpenSSL context of `-Z`; a certificate, key, CA file or cipher list OpenSSL refuses stops
+    /// the start with memcached's message and exit status.
+    private func makeTLSContext(_ settings: TLSSettings) throws -> TLSServerContext? {
+        guard settings.enabled else { return nil }
+        do {
+            return try TLSServerContext(settings: settings)
+        } catch {
+            fputs("\(error.message)\n", stderr)
+            throw ExitCode(64)  // EX_USAGE, as memcached
         }
     }
 }

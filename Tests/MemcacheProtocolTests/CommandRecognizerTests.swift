@@ -25,6 +25,8 @@ final class CommandRecognizerTests: XCTestCase {
             ("version", .version), ("version x", .version), ("quit", .quit), ("quit now", .quit),
             ("verbosity 1", .verbosity), ("verbosity 1 noreply", .verbosity),
             ("shutdown", .shutdown), ("shutdown graceful", .shutdown), ("mn", .metaNoOp),
+            // memcached ignores refresh_certs' further words.
+            ("refresh_certs", .refreshCertificates), ("refresh_certs x y", .refreshCertificates),
         ]
         for (line, kind) in accepted {
             XCTAssertEqual(recognize(line), .command(kind), line)
@@ -37,7 +39,7 @@ final class CommandRecognizerTests: XCTestCase {
             "add k", "cas k 0 0 1", "cas k 0 0 1 2 3 4", "incr k", "incr k 1 2 3", "decr k",
             "delete", "delete a b c d", "touch k", "touch k 1 2 3", "flush_all 1 2 3",
             "verbosity", "verbosity 1 2 3", "sxx HTTP/1.1", "mx a v",
-            "cache_memlimit", "cache_memlimit 1 2 3", "GET", "bogus",
+            "cache_memlimit", "cache_memlimit 1 2 3", "GET", "bogus", "refresh_cert", "refresh_certsx",
             "set " + (1...30).map(String.init).joined(separator: " "),
         ]
         for line in errors {

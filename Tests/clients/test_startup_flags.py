@@ -101,16 +101,11 @@ def test_bad_values_like_memcached(args):
     assert_refused_like_memcached(args)
 
 
-@pytest.mark.parametrize("option", ["ext_path=/tmp/x:64m", "ext_page_size=4", "ssl_key=x", "proxy_config=x"])
+@pytest.mark.parametrize("option", ["ext_path=/tmp/x:64m", "ext_page_size=4", "proxy_config=x"])
 def test_missing_features_refused_by_name(option):
     status, out = run_until_exit([SWIFTCACHED_BINARY, "-p", str(free_port()), "-l", "127.0.0.1", "-o", option])
-    feature = {"ext": "extstore", "ssl": "TLS", "pro": "proxy"}[option[:3]]
+    feature = {"ext": "extstore", "pro": "proxy"}[option[:3]]
     assert status == 64 and feature in out and "not supported" in out, out
-
-
-def test_tls_flag_refused_by_name():
-    status, out = run_until_exit([SWIFTCACHED_BINARY, "-p", str(free_port()), "-l", "127.0.0.1", "-Z"])
-    assert status == 64 and "TLS" in out and "not supported" in out, out
 
 
 def run_until_exit(argv, timeout=10):

@@ -1,0 +1,151 @@
+import COpenSSL
+import Locking
+import RequestHandling
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The server's TLS configuration as an OpenSSL `SSL_CTX`, built from `-Z` and the `ssl_…` options,
+/// shared by every worker. Workers create each connection's `SSL` from it (`SSL_new` takes its own
+/// reference on the context). `refresh_certs` builds a whole new context and swaps it in: connections
+/// accepted afterwards get the new certificate, open ones keep the context they were made from, and
+/// nothing is ever changed under a connection that is using it.
+public final class TLSServerContext: TLSControl, @unchecked Sendable {
+    public let settings: TLSSettings
+    public let usesKernelTLS: Bool
+    /// The context new connections are made from, and when its certificates were loaded
+    /// (monotonic seconds). Held only for a pointer swap or an `SSL_new`.
+    private let current: Locked<(context: OpaquePointer, loadedAt: Int)>
+
+    /// Loads the certificates; the error's message is memcached's (printed to stderr, exit 64).
+    public init(settings: TLSSettings) throws(TLSSetupError) {
+        self.settings = settings
+        usesKernelTLS = settings.kernelTLS && KernelTLSSupport.isAvailable
+        current = Locked((try TLSServerContext.makeContext(settings, kernelTLS: usesKernelTLS), monotonicSeconds()))
+    }
+
+    deinit {
+        current.withLock { SSL_CTX_free($0.context) }
+    }
+
+    /// A new connection's `SSL`, from the context in use now; nil if OpenSSL is out of memory.
+    func makeConnectionState() -> OpaquePointer? {
+        current.withLock { SSL_new($0.context) }
+    }
+
+    public func reloadCertificates() -> String? {
+        let fresh: OpaquePointer
+        do {
+            fresh = try TLSServerContext.makeContext(settings, kernelTLS: usesKernelTLS)
+        } catch {
+            return error.message
+        }
+        let now = monotonicSeconds()
+        let previous = current.withLock { state in
+            defer { state = (fresh, now) }
+            return state.context
+        }
+        SSL_CTX_free(previous)  // open connections hold their own references
+        return nil
+    }
+
+    public var secondsSinceCertificateLoad: Int {
+        monotonicSeconds() - current.withLock { $0.loadedAt }
+    }
+
+    // MARK: Building a context
+
+    /// memcached's `SSL_CTX` set-up, in its order, with its messages.
+    private static func makeContext(_ settings: TLSSettings, kernelTLS: Bool) throws(TLSSetupError) -> OpaquePointer {
+        guard let context = SSL_CTX_new(TLS_server_method()) else { throw TLSSetupError.fromQueue("Unable to create the TLS context") }
+        do {
+            try configure(context, settings, kernelTLS: kernelTLS)
+        } catch {
+            SSL_CTX_free(context)
+            throw error
+        }
+        return context
+    }
+
+    private static func configure(_ context: OpaquePointer, _ settings: TLSSettings, kernelTLS: Bool) throws(TLSSetupError) {
+        let versions = [TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION]
+        _ = swiftcached_ssl_ctx_set_min_version(context, Int32(versions[settings.minimumVersion]))
+        var options = swiftcached_ssl_base_options()
+        if kernelTLS { options |= swiftcached_ssl_option_kernel_tls() }
+        // Partial writes stay off: a write completes whole or is retried whole (TLSChannel).
+        swiftcached_ssl_ctx_set_modes(context, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        try loadCertificates(context, settings)
+        try applyVerification(context, settings)
+        if let ciphers = settings.ciphers, SSL_CTX_set_cipher_list(context, ciphers) != 1 {
+            ERR_clear_error()
+            throw TLSSetupError(message: "Error setting the provided cipher(s): \(ciphers)")
+        }
+        if settings.sessionCache {
+            swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_SERVER))
+            let name = Array("swiftcached".utf8)
+            _ = SSL_CTX_set_session_id_context(context, name, UInt32(name.count))
+            options |= swiftcached_ssl_option_no_ticket()  // TLS 1.3: stateful tickets into the cache
+        } else {
+            swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
+            options |= swiftcached_ssl_option_no_ticket()
+            _ = SSL_CTX_set_num_tickets(context, 0)
+        }
+        _ = SSL_CTX_set_options(context, options)
+    }
+
+    /// The chain and the key, each required, as memcached requires them.
+    private static func loadCertificates(_ context: OpaquePointer, _ settings: TLSSettings) throws(TLSSetupError) {
+        let chainFailure = "Error loading the certificate chain"
+        guard let chain = settings.chainCertificate else { throw TLSSetupError.missingPath(chainFailure) }
+        guard SSL_CTX_use_certificate_chain_file(context, chain) == 1 else {
+            throw TLSSetupError.fromQueue("\(chainFailure): \(chain)")
+        }
+        let keyFailure = "Error loading the key"
+        guard let key = settings.key else { throw TLSSetupError.missingPath(keyFailure) }
+        // This also refuses a key that does not match the certificate ("key values mismatch").
+        guard SSL_CTX_use_PrivateKey_file(context, key, Int32(settings.keyFormat)) == 1 else {
+            throw TLSSetupError.fromQueue("\(keyFailure): \(key)")
+        }
+    }
+
+    /// `ssl_verify_mode` and `ssl_ca_cert`: which client certificates are asked for and trusted.
+    private static func applyVerification(_ context: OpaquePointer, _ settings: TLSSettings) throws(TLSSetupError) {
+        // OpenSSL's SSL_VERIFY_* bits: none, peer, + fail without one, + client once (TLSSettings).
+        SSL_CTX_set_verify(context, Int32(settings.verifyFlags), nil)
+        guard let authorities = settings.caCertificate else { return }
+        guard SSL_CTX_load_verify_locations(context, authorities, nil) == 1 else {
+            throw TLSSetupError.fromQueue("Error loading the CA certificate: \(authorities)")
+        }
+        SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(authorities))
+    }
+}
+
+/// A TLS set-up failure with memcached's message: "<what failed>: <path> : <OpenSSL's first error>".
+public struct TLSSetupError: Error {
+    public let message: String
+
+    /// Takes the first error of this thread's OpenSSL queue for the message and prints the rest to
+    /// stderr, as memcached does, leaving the queue empty.
+    static func fromQueue(_ what: String) -> TLSSetupError {
+        let first = ERR_get_error()
+        ERR_print_errors_fp(stderr)
+        guard first != 0 else { return TLSSetupError(message: what) }
+        return TLSSetupError(message: "\(what) : \(describe(first))")
+    }
+
+    /// memcached hands OpenSSL a NULL path when an option is missing; glibc's fopen fails it with
+    /// EFAULT, and the message names "(null)" and that error. The same words, without the NULL
+    /// (which crashes under the sanitizers' fopen): OpenSSL 3 codes a system error as the flag bit
+    /// plus errno.
+    static func missingPath(_ what: String) -> TLSSetupError {
+        TLSSetupError(message: "\(what): (null) : \(describe(UInt(0x8000_0000) | UInt(EFAULT)))")
+    }
+
+    private static func describe(_ code: UInt) -> String {
+        var text = [CChar](repeating: 0, count: 256)
+        ERR_error_string_n(code, &text, text.count)
+        return String(cString: text)
+    }
+}
