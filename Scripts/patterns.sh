@@ -47,7 +47,7 @@ else
 fi
 "$PY" Scripts/patterns/main.py "${args[@]}" &
 APP=$!
-wait "$APP"
-rc=$?
+rc=0
+wait "$APP" || rc=$?
 APP=""
 exit $rc
