@@ -20,9 +20,13 @@ PY=.venv/bin/python
 "$PY" -c 'import psycopg, pymemcache, numpy, pytest' 2>/dev/null \
   || "$PY" -m pip install -q --disable-pip-version-check 'psycopg[binary]' pymemcache numpy pytest
 [ "$MODE" = full ] && { "$PY" -c 'import matplotlib' 2>/dev/null || "$PY" -m pip install -q --disable-pip-version-check matplotlib; }
-if [ ! -x .build/release/swiftcached ] || [ ! -x .build/release/swiftcached-config ]; then
+# The cluster harness takes SWIFTCACHED_BINARY (and swiftcached-config beside it), as the client tests do.
+BIN=${SWIFTCACHED_BINARY:-.build/release/swiftcached}
+if [ ! -x "$BIN" ] || [ ! -x "$(dirname "$BIN")/swiftcached-config" ]; then
   swift build -c release --scratch-path .build
 fi
+export SWIFTCACHED_BINARY
+SWIFTCACHED_BINARY=$(realpath "$BIN")
 
 WORK=$(mktemp -d)
 chmod 711 "$WORK"     # PostgreSQL runs as an unprivileged user when we are root: it must get in

@@ -6,9 +6,12 @@ CLOCK_STEP = 1.0          # a server's clock has one-second steps: a TTL can end
 
 
 def check_all(rows, settings):
+    """(failed assertions as lines of text, number of assertions checked)."""
     failures = []
+    checked = []
 
     def expect(condition, message):
+        checked.append(message)
         if not condition:
             failures.append(message)
 
@@ -42,4 +45,4 @@ def check_all(rows, settings):
     killed = rows["node_killed"]
     expect(killed["rediscovered_after_s"] is not None and killed["nodes_after"] == 2,
            "the client did not rediscover the cluster without the killed node")
-    return failures
+    return failures, len(checked)

@@ -89,14 +89,15 @@ def main():
     settings = Settings(args.quick)
     rows = run(settings, args.workdir)
     print_table(rows, settings)
-    failures = check_all(rows, settings)
+    failures, checked = check_all(rows, settings)
     if args.doc:
         write_doc(args.doc, rows, settings, failures)
     if args.plot:
         write_plot(args.plot, rows, settings)
     for line in failures:
         print("FAIL: " + line)
-    print("patterns: %s" % ("%d assertion(s) failed" % len(failures) if failures else "all assertions hold"))
+    print("patterns: %d of %d assertions failed" % (len(failures), checked) if failures
+          else "patterns: all %d assertions hold" % checked)
     return 1 if failures else 0
 
 
