@@ -5,7 +5,7 @@ land where other clients and tools put them.
 Each server (all weights equal) gets 160 points: 40 MD5 digests of "host:port-i" (or "host-i" on
 memcached's default port, as libmemcached writes it), each cut into four 32-bit little-endian
 numbers. A key hashes to the first 4 bytes of its MD5 (little-endian) and belongs to the first
-point at or after that value, wrapping around. Tests/clients/test_patterns_ketama.py checks the
+point at or after that value, wrapping around. Tests/clients/test_patterns_client.py checks the
 placement against pylibmc on real nodes.
 """
 import bisect
