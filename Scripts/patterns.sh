@@ -13,8 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MODE=full
-[ "${1:-}" = "--quick" ] && MODE=quick
+case "${1:-}" in
+  "") MODE=full ;;
+  --quick) MODE=quick ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac
 PY=.venv/bin/python
 [ -x "$PY" ] || python3 -m venv .venv
 "$PY" -c 'import psycopg, pymemcache, numpy, pytest' 2>/dev/null \
