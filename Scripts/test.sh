@@ -8,6 +8,8 @@
 #      against memcached (Scripts/difffuzz.py)
 #   6. the adversarial suite's smoke mode (Scripts/adversarial.py --smoke, side by side with memcached)
 #      and a 3-minute soak (Scripts/soak.py --minutes 3) against the release server
+#   7. the caching patterns' quick mode (Scripts/patterns.sh --quick): PostgreSQL behind a discovered
+#      3-node cluster, with the patterns' assertions (docs/patterns.md)
 # Every step runs even if an earlier one failed (unless it needs that step's build); the script
 # prints a summary and exits non-zero if any step failed or ran no test.
 #
@@ -60,7 +62,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # ---------------------------------------------------------------- 0. set-up
 note "set-up ($(elapsed))"
 need=()
-for p in libevent-dev libssl-dev openssl pkg-config memcached libmemcached-tools python3-venv nutcracker chromium; do
+for p in libevent-dev libssl-dev openssl pkg-config memcached libmemcached-tools python3-venv nutcracker chromium postgresql; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -304,6 +306,23 @@ if [ $RELEASE_OK -eq 1 ]; then
   fi
 else
   record FAIL "adversarial smoke + soak" "not run: no release build"; tally 0 1
+fi
+
+# ---------------------------------------------------------------- 7. caching patterns
+# Cache-aside, write-through, write-behind, sessions and hot-miss protection against a throwaway
+# PostgreSQL on a discovered 3-node cluster, each with its assertions (docs/patterns.md).
+note "7. caching patterns: Scripts/patterns.sh --quick ($(elapsed))"
+if [ $RELEASE_OK -eq 1 ]; then
+  if SWIFTCACHED_BINARY="$BIN" timeout 300 bash Scripts/patterns.sh --quick > "$LOGDIR/patterns.log" 2>&1; then
+    n=$(sed -n 's/^patterns: all \([0-9]*\) assertions hold$/\1/p' "$LOGDIR/patterns.log")
+    record PASS "caching patterns (quick)" "${n:-0} assertions hold"; tally "${n:-0}" 0
+  else
+    tail -n 30 "$LOGDIR/patterns.log"
+    f=$(grep -c '^FAIL: ' "$LOGDIR/patterns.log" || true); [ "$f" -eq 0 ] && f=1
+    record FAIL "caching patterns (quick)" "$f assertions failed (see .build-logs/patterns.log)"; tally 0 "$f"
+  fi
+else
+  record FAIL "caching patterns (quick)" "not run: no release build"; tally 0 1
 fi
 
 # ---------------------------------------------------------------- summary
