@@ -27,6 +27,9 @@ final class DatagramEndpoint {
     static let readCapacity = 65536
     /// Datagrams read per readiness event before other events get a turn.
     static let datagramsPerEvent = 16
+    /// Response bytes sent per readiness event before other events get a turn: a storm of gets for
+    /// large values must not keep the worker's TCP connections waiting behind megabytes of sendto.
+    static let responseBytesPerEvent = 64 * 1024
 
     private let fd: Int32
     private let responder: DatagramResponder
@@ -71,7 +74,8 @@ final class DatagramEndpoint {
     }
 
     private func handleReadable() {
-        for _ in 0..<DatagramEndpoint.datagramsPerEvent {
+        var responseBytes = 0
+        for _ in 0..<DatagramEndpoint.datagramsPerEvent where responseBytes < DatagramEndpoint.responseBytesPerEvent {
             senderLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let received = withUnsafeMutablePointer(to: &sender) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -89,6 +93,7 @@ final class DatagramEndpoint {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[UDPFrameHeader.size...])
             responder.respond(to: payload, using: &scratch) { answer in
                 send(answer, requestID: frame.requestID)
+                responseBytes += answer.count
             }
         }
     }
