@@ -3,7 +3,7 @@ clients (pymemcache, Python's ssl, `openssl s_client`), mutual TLS, the version 
 `refresh_certs`, the TLS stats, memcached's messages for bad command lines (side by side with
 memcached -Z), and hostile handshakes (garbage, a stall, many half-open ones).
 
-Certificates are made at test time with the `openssl` command into a temporary directory: a CA,
+Certificates are made at test time with the `openssl` command (tls_certificates.py) into a temporary directory: a CA,
 a server certificate and a client certificate it signs, a second server certificate (for
 `refresh_certs`) and a self-signed client certificate no CA vouches for."""
 import os
@@ -20,39 +20,14 @@ import pytest
 from pymemcache.client.base import Client
 
 from conftest import MEASUREMENTS, MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, free_port, with_user
-
-OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
+from tls_certificates import OPENSSL, make_certificates
 
 
 # ---------------------------------------------------------------- certificates
 
-def openssl(*args, cwd):
-    subprocess.run([OPENSSL, *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def make_key_and_request(directory, name, subject):
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", name + ".key", "-out", name + ".csr", "-subj", subject, cwd=directory)
-
-
-def sign(directory, name, ca="ca"):
-    with open(os.path.join(directory, "san.ext"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-            "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", "san.ext", cwd=directory)
-
-
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    directory = str(tmp_path_factory.mktemp("tls"))
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=swiftcached test CA", cwd=directory)
-    for name, subject in [("server", "/CN=server-one"), ("server2", "/CN=server-two"), ("client", "/CN=client")]:
-        make_key_and_request(directory, name, subject)
-        sign(directory, name)
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "rogue.key", "-out", "rogue.pem", "-days", "2", "-subj", "/CN=rogue", cwd=directory)
-    return directory
+    return make_certificates(str(tmp_path_factory.mktemp("tls")))
 
 
 def path(certs, name):
