@@ -17,6 +17,19 @@ public struct TLSClientSettings: Sendable, Equatable {
     }
 }
 
+extension TLSClientSettings {
+    /// The command-line rules shared by the executables' client TLS options (`--cluster-…` on a
+    /// node, `--probe-…` on the endpoint): files only with TLS switched on by `flag`, certificate
+    /// and key together. nil when they hold, else what to tell the user.
+    public func commandLineProblem(enabled: Bool, flag: String, prefix: String) -> String? {
+        guard enabled || self == TLSClientSettings() else {
+            return "--\(prefix)-ca-cert, --\(prefix)-client-cert and --\(prefix)-client-key go with \(flag)"
+        }
+        guard (certificate == nil) == (key == nil) else { return "--\(prefix)-client-cert and --\(prefix)-client-key go together" }
+        return nil
+    }
+}
+
 /// An OpenSSL client `SSL_CTX` built once from `TLSClientSettings` and shared by the exchanges of
 /// one thread (the registrar's, the prober's). OpenSSL 3 allows `SSL_new` on a context from any
 /// thread; nothing changes the context after `init`.

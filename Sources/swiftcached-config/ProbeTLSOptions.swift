@@ -19,17 +19,17 @@ struct ProbeTLSOptions: ParsableArguments {
     var clientKey: String?
 
     func validate() throws {
-        guard enabled || [caCertificate, clientCertificate, clientKey].allSatisfy({ $0 == nil }) else {
-            throw ValidationError("--probe-ca-cert, --probe-client-cert and --probe-client-key go with --probe-tls")
+        if let problem = settings.commandLineProblem(enabled: enabled, flag: "--probe-tls", prefix: "probe") {
+            throw ValidationError(problem)
         }
-        guard (clientCertificate == nil) == (clientKey == nil) else {
-            throw ValidationError("--probe-client-cert and --probe-client-key go together")
-        }
+    }
+
+    private var settings: TLSClientSettings {
+        TLSClientSettings(caCertificate: caCertificate, certificate: clientCertificate, key: clientKey)
     }
 
     /// nil without `--probe-tls`.
     func makeContext() throws(TLSSetupError) -> TLSClientContext? {
-        guard enabled else { return nil }
-        return try TLSClientContext(settings: TLSClientSettings(caCertificate: caCertificate, certificate: clientCertificate, key: clientKey))
+        enabled ? try TLSClientContext(settings: settings) : nil
     }
 }

@@ -48,12 +48,13 @@ struct ClusterOptions: ParsableArguments {
         guard heartbeat >= 0.1 else { throw ValidationError("--heartbeat-interval must be >= 0.1") }
         guard secretFile == nil || endpoint != nil else { throw ValidationError("--cluster-secret-file goes with --cluster-endpoint") }
         guard !endpointTLS || endpoint != nil else { throw ValidationError("--cluster-endpoint-tls goes with --cluster-endpoint") }
-        guard endpointTLS || [caCertificate, clientCertificate, clientKey].allSatisfy({ $0 == nil }) else {
-            throw ValidationError("--cluster-ca-cert, --cluster-client-cert and --cluster-client-key go with --cluster-endpoint-tls")
+        if let problem = tlsSettings.commandLineProblem(enabled: endpointTLS, flag: "--cluster-endpoint-tls", prefix: "cluster") {
+            throw ValidationError(problem)
         }
-        guard (clientCertificate == nil) == (clientKey == nil) else {
-            throw ValidationError("--cluster-client-cert and --cluster-client-key go together")
-        }
+    }
+
+    private var tlsSettings: TLSClientSettings {
+        TLSClientSettings(caCertificate: caCertificate, certificate: clientCertificate, key: clientKey)
     }
 
     private func endpointAddress() throws -> (host: String, port: Int) {
@@ -88,7 +89,7 @@ struct ClusterOptions: ParsableArguments {
     func loadTLS() throws(CommandLineError) -> TLSClientContext? {
         guard endpointTLS else { return nil }
         do {
-            return try TLSClientContext(settings: TLSClientSettings(caCertificate: caCertificate, certificate: clientCertificate, key: clientKey))
+            return try TLSClientContext(settings: tlsSettings)
         } catch {
             throw CommandLineError(error.message)
         }
