@@ -14,7 +14,7 @@ import time
 import pytest
 from pymemcache.client.base import Client
 
-from cluster_harness import (CONFIG_BINARY, PROBE_INTERVAL, Cluster, client_tls_context, command,
+from cluster_harness import (CONFIG_BINARY, DETECTION_LIMIT, PROBE_INTERVAL, Cluster, client_tls_context, command,
                              config_get, wait_for)
 from conftest import SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, free_port, with_user
 from tls_certificates import make_certificates
@@ -77,6 +77,9 @@ def test_tls_nodes_register_over_tls_and_clients_use_the_listed_nodes(tls_cluste
         client.close()
     # The data nodes answer config get cluster with the endpoint's view, over their own TLS.
     assert config_get(nodes[0][2], tls=context) == (version, nodes)
+    # A killed node fails its TLS probes (refused) and is dropped.
+    tls_cluster.nodes["node2"].kill()
+    tls_cluster.wait_for_nodes(["node1"], timeout=DETECTION_LIMIT)
 
 
 def test_clear_probes_cannot_see_tls_nodes(tmp_path, certs):
