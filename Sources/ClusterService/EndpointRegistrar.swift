@@ -53,10 +53,12 @@ public final class EndpointRegistrar: Sendable {
     private func loop() {
         var reachable = true
         while !service.isStopping {
-            let ok = heartbeatOnce()
+            var certificateProblem: String?
+            let ok = heartbeatOnce { certificateProblem = $0 }
             if ok != reachable {
+                let why = certificateProblem.map { " (its TLS certificate was refused: \($0))" } ?? ""
                 log(ok ? "cluster endpoint \(endpointHost):\(endpointPort) reachable again"
-                       : "cluster endpoint \(endpointHost):\(endpointPort) unreachable; serving on with the last known configuration")
+                       : "cluster endpoint \(endpointHost):\(endpointPort) unreachable\(why); serving on with the last known configuration")
                 reachable = ok
             }
             var poller = pollfd(fd: service.wake.readFD, events: Int16(POLLIN), revents: 0)
@@ -73,12 +75,13 @@ public final class EndpointRegistrar: Sendable {
 
     /// One `config register` (when there is a secret) + `config get cluster` exchange. True when
     /// all of it was answered as hoped.
-    private func heartbeatOnce() -> Bool {
+    private func heartbeatOnce(noteCertificateProblem: (String) -> Void) -> Bool {
         let registration = signed("config register \(node.entry) \(leaseSeconds)")
         let request = (registration.map { "\($0)\r\n" } ?? "") + "config get cluster\r\n"
         let registers = registration != nil
         guard let answer = TCPDialer.exchange(host: endpointHost, port: endpointPort, request: Array(request.utf8),
                                               deadline: monotonicNow() + min(heartbeat, 2), tls: tls,
+                                              noteCertificateProblem: noteCertificateProblem,
                                               isComplete: { Self.parse($0, registers: registers) != nil }),
               let (registered, payload) = Self.parse(answer, registers: registers) else { return false }
         if !registered { log("cluster endpoint refused the registration of \(node.entry): \(String(decoding: answer.prefix(200), as: UTF8.self))") }

@@ -32,8 +32,9 @@ enum TCPDialer {
 
     /// Connects, sends `request` and reads until `isComplete` says the answer is whole, all before
     /// `deadline`; over TLS with `tls` (the peer's certificate must name `host`). Returns the bytes
-    /// read, or nil on any failure or timeout.
+    /// read, or nil on any failure or timeout; a refused certificate is told to `noteCertificateProblem`.
     static func exchange(host: String, port: Int, request: [UInt8], deadline: Double, tls: TLSClientContext? = nil,
+                         noteCertificateProblem: (String) -> Void = { _ in },
                          isComplete: ([UInt8]) -> Bool) -> [UInt8]? {
         guard case let .started(fd) = startConnect(host: host, port: port) else { return nil }
         guard var exchange = Exchange(fd: fd, request: request, tls: tls, verifyingHost: host) else {
@@ -48,6 +49,7 @@ enum TCPDialer {
             guard poll(&poller, 1, Int32(max(1, remaining * 1000))) >= 0 || errno == EINTR else { return nil }
             if poller.revents != 0 { exchange.advance(isComplete: isComplete) }
         }
+        if let problem = exchange.certificateProblem { noteCertificateProblem(problem) }
         return exchange.succeeded ? exchange.received : nil
     }
 }
@@ -85,6 +87,9 @@ struct Exchange {
 
     var finished: Bool { outcome != nil }
     var succeeded: Bool { outcome == .up }
+
+    /// Why the peer's certificate was refused, if that ended the exchange.
+    var certificateProblem: String? { stream.certificateProblem }
 
     var wantedEvents: Int16 { Int16(waitingFor == .readable ? POLLIN : POLLOUT) }
 

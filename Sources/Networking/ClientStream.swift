@@ -31,6 +31,12 @@ public enum ClientStream {
         return false
     }
 
+    /// Why the peer's certificate was refused, when that is what ended the stream (TLS only).
+    public var certificateProblem: String? {
+        if case let .tls(channel) = self { return channel.certificateProblem }
+        return nil
+    }
+
     /// Ends the stream before its owner closes the socket (TLS: a close_notify when sound).
     public func close() {
         if case let .tls(channel) = self { channel.close() }

@@ -36,6 +36,14 @@ public final class TLSClientChannel {
     /// Decrypted bytes waiting inside OpenSSL, which no socket event will announce.
     var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }
 
+    /// Why the peer's certificate was refused, in OpenSSL's words, after a handshake that failed
+    /// on it (an unknown issuer, a name it does not carry, expired); nil otherwise.
+    var certificateProblem: String? {
+        let verdict = SSL_get_verify_result(ssl)
+        guard broken, verdict != Int(X509_V_OK) else { return nil }
+        return String(cString: X509_verify_cert_error_string(verdict))
+    }
+
     /// One non-blocking close_notify when the stream is sound; nothing waits for the peer's.
     func close() {
         guard !broken, SSL_is_init_finished(ssl) == 1 else { return }

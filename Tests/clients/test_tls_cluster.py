@@ -75,8 +75,9 @@ def test_tls_nodes_register_over_tls_and_clients_use_the_listed_nodes(tls_cluste
         client.set("where", str(port))
         assert client.get("where") == str(port).encode()
         client.close()
-    # The data nodes answer config get cluster with the endpoint's view, over their own TLS.
-    assert config_get(nodes[0][2], tls=context) == (version, nodes)
+    # The data nodes answer config get cluster with the endpoint's view (as of their last
+    # heartbeat), over their own TLS.
+    assert wait_for(lambda: config_get(nodes[0][2], tls=context) == (version, nodes), 5)
     # A killed node fails its TLS probes (refused) and is dropped.
     tls_cluster.nodes["node2"].kill()
     tls_cluster.wait_for_nodes(["node1"], timeout=DETECTION_LIMIT)
@@ -120,10 +121,13 @@ def test_tls_only_endpoint_refuses_clear_clients_and_clear_registrations(tls_clu
 
 def test_a_node_that_cannot_verify_the_endpoint_does_not_register(tls_cluster):
     tls_cluster.start_endpoint()
-    tls_cluster.start_node("fooled1", extra=["--cluster-ca-cert", tls_cluster.certificate("rogue.pem")])
+    fooled = tls_cluster.start_node("fooled1", extra=["--cluster-ca-cert", tls_cluster.certificate("rogue.pem"), "-v"])
     tls_cluster.start_node("node1")
     tls_cluster.wait_for_nodes(["node1"])
     assert never_listed(tls_cluster, "fooled1")
+    fooled.stop()
+    assert b"unreachable (its TLS certificate was refused: unable to get local issuer certificate)" in fooled.output, \
+        fooled.output[-2000:]
 
 
 def test_notls_listener_beside_tls_on_the_endpoint(tmp_path, certs):
