@@ -35,3 +35,8 @@ def make_certificates(directory):
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", "rogue.key", "-out", "rogue.pem", "-days", "2", "-subj", "/CN=rogue", cwd=directory)
     return directory
+
+
+if __name__ == "__main__":  # Scripts/cluster.sh (TLS=1) makes its certificates with this
+    import sys
+    make_certificates(sys.argv[1])
