@@ -122,13 +122,15 @@ struct ConfigCommand: ParsableCommand {
         let connectionCounters = CounterRegistry()
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
                                       version: reportedVersion, threads: threads, secret: secret,
-                                      rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } })
+                                      rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } },
+                                      tls: serverTLS.map { ($0, { connectionCounters.total(.sslHandshakeErrors) }) })
         var settings = serverSettings
         settings.allowlist = allowlist
         let server = Server(tls: serverTLS, settings: settings, counters: connectionCounters,
                             log: ServerLog(level: { verbosity }), hangup: .leftToProcess, tick: {},
-                            makeWorkerSetup: { _ in
-                                Server.WorkerSetup(counters: CounterRegistry().makeBlock(),
+                            makeWorkerSetup: { index in
+                                // The workers count TLS handshake errors where the endpoint's stats read them.
+                                Server.WorkerSetup(counters: connectionCounters.makeBlock(worker: index),
                                                    makeSession: { ConfigEndpointSession(endpoint: endpoint) })
                             })
         do {

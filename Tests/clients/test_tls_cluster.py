@@ -63,6 +63,13 @@ def closed_without_answer(port, request, context=None, seconds=5.0):
         raw.close()
 
 
+def tls_stats(cluster):
+    """The endpoint's TLS `stats` lines (asked over TLS with the client certificate)."""
+    answer = command(cluster.endpoint.port, b"stats\r\n", until=b"END\r\n", tls=cluster.client_tls).decode()
+    stats = dict(line.split(" ")[1:3] for line in answer.splitlines() if line.startswith("STAT "))
+    return {name: int(stats[name]) for name in ("ssl_handshake_errors", "time_since_server_cert_refresh")}
+
+
 def test_tls_nodes_register_over_tls_and_clients_use_the_listed_nodes(tls_cluster, certs):
     tls_cluster.start_endpoint()
     for name in ["node1", "node2"]:
@@ -99,9 +106,13 @@ def test_mutual_tls_endpoint_refuses_a_client_without_a_certificate(tls_cluster,
     tls_cluster.start_endpoint(extra=["--tls-ca-cert", tls_cluster.certificate("ca.pem"), "--tls-verify-mode", "2"])
     port = tls_cluster.endpoint.port
     request = b"config get cluster\r\n"
+    failed_before = tls_stats(tls_cluster)["ssl_handshake_errors"]
     assert closed_without_answer(port, request, client_tls_context(certs, cert=None))
     assert closed_without_answer(port, request, client_tls_context(certs, cert="rogue"))
     assert command(port, request, until=b"END\r\n", tls=client_tls_context(certs)).startswith(b"CONFIG cluster 0 ")
+    stats = tls_stats(tls_cluster)
+    assert stats["ssl_handshake_errors"] == failed_before + 2, stats
+    assert 0 <= stats["time_since_server_cert_refresh"] < 60, stats
     # A node presenting a certificate signed by the CA registers through it.
     tls_cluster.start_node("node1")
     tls_cluster.wait_for_nodes(["node1"])
@@ -136,6 +147,17 @@ def test_notls_listener_beside_tls_on_the_endpoint(tmp_path, certs):
     try:
         cluster.start_endpoint(extra=["-l", "notls:127.0.0.1:%d" % clear_port])
         assert config_get(clear_port) == cluster.config()
+        assert b"STAT ssl_handshake_errors " in command(clear_port, b"stats\r\n", until=b"END\r\n")
+    finally:
+        cluster.stop()
+
+
+def test_no_tls_stats_without_tls(tmp_path):
+    cluster = Cluster(tmp_path)
+    try:
+        cluster.start_endpoint()
+        stats = command(cluster.endpoint.port, b"stats\r\n", until=b"END\r\n")
+        assert stats.endswith(b"END\r\n") and b"ssl_" not in stats, stats
     finally:
         cluster.stop()
 
