@@ -2,7 +2,9 @@
 # A local Swiftcached cluster on loopback: one configuration endpoint (swiftcached-config) and N data
 # nodes that register themselves with it (docs/cluster.md). Endpoint and nodes share a cluster
 # secret generated on `up` in $CLUSTER_DIR/cluster.secret (mode 600): registrations carry a proof
-# made with it, and anyone without it cannot join.
+# made with it, and anyone without it cannot join. With TLS=1 on `up`, everything speaks TLS: test
+# certificates are made in $CLUSTER_DIR/pki (Tests/clients/tls_certificates.py), the endpoint
+# serves TLS and probes over it, nodes run -Z and register over it (docs/cluster.md, TLS).
 #
 #   bash Scripts/cluster.sh up [N]     start the endpoint and N nodes (default 3)
 #   bash Scripts/cluster.sh add        start one more node
@@ -12,7 +14,8 @@
 #   bash Scripts/cluster.sh down       stop everything this script started
 #
 # Variables: BASE_PORT (default 22100: endpoint on BASE_PORT, node K on BASE_PORT+K),
-#            BIN_DIR (default .build/release, built if missing), CLUSTER_DIR (default .cluster).
+#            BIN_DIR (default .build/release, built if missing), CLUSTER_DIR (default .cluster),
+#            TLS (1 on `up`: a TLS cluster; later commands follow what `up` chose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +24,19 @@ BIN_DIR=${BIN_DIR:-.build/release}
 CLUSTER_DIR=${CLUSTER_DIR:-.cluster}
 mkdir -p "$CLUSTER_DIR"
 SECRET_FILE="$CLUSTER_DIR/cluster.secret"
+PKI="$CLUSTER_DIR/pki"
+
+# Whether `up` made a TLS cluster (its certificates are there).
+tls_on() { [ -f "$PKI/ca.pem" ]; }
+
+endpoint_tls_flags() {
+  if tls_on; then echo "-Z --tls-cert $PKI/server.pem --tls-key $PKI/server.key --probe-tls --probe-ca-cert $PKI/ca.pem"; fi
+}
+
+node_tls_flags() {
+  if tls_on; then echo "-Z -o ssl_chain_cert=$PKI/server.pem,ssl_key=$PKI/server.key" \
+    "--cluster-endpoint-tls --cluster-ca-cert $PKI/ca.pem --cluster-client-cert $PKI/client.pem --cluster-client-key $PKI/client.key"; fi
+}
 
 # A fresh random secret (32 bytes, in hex), readable by this user only.
 make_secret() {
@@ -72,12 +88,18 @@ start_node() {
   local k=$1 port=$((BASE_PORT + $1))
   launch "node$k" "$BIN_DIR/swiftcached" -l 127.0.0.1 -p "$port" -U 0 -m 64 -t 2 -v $(as_root_user) \
     --cluster-endpoint "127.0.0.1:$BASE_PORT" --advertise "node$k|127.0.0.1|$port" \
-    --cluster-secret-file "$SECRET_FILE"
+    --cluster-secret-file "$SECRET_FILE" $(node_tls_flags)
   wait_listening "$port"
   echo "node$k on 127.0.0.1:$port"
 }
 
 status() {
+  if tls_on; then
+    # `quit` makes the endpoint close, which ends s_client.
+    printf 'config get cluster\r\nquit\r\n' | timeout 5 openssl s_client -quiet -verify_return_error \
+      -connect "127.0.0.1:$BASE_PORT" -CAfile "$PKI/ca.pem" 2>/dev/null | tr -d '\r'
+    return
+  fi
   exec 3<>"/dev/tcp/127.0.0.1/$BASE_PORT"
   printf 'config get cluster\r\n' >&3
   local line
@@ -93,8 +115,10 @@ case "${1:-}" in
     ensure_built
     [ -f "$CLUSTER_DIR/endpoint.pid" ] && { echo "cluster.sh: already up (run down first)"; exit 1; }
     make_secret
+    rm -rf "$PKI"
+    if [ "${TLS:-0}" = 1 ]; then mkdir -p "$PKI" && python3 Tests/clients/tls_certificates.py "$PKI"; fi
     launch endpoint "$BIN_DIR/swiftcached-config" -l 127.0.0.1 -p "$BASE_PORT" -v \
-      --state-file "$CLUSTER_DIR/endpoint.state" --cluster-secret-file "$SECRET_FILE"
+      --state-file "$CLUSTER_DIR/endpoint.state" --cluster-secret-file "$SECRET_FILE" $(endpoint_tls_flags)
     wait_listening "$BASE_PORT"
     echo "endpoint on 127.0.0.1:$BASE_PORT"
     for k in $(seq 1 "${2:-3}"); do start_node "$k"; done
@@ -129,7 +153,7 @@ case "${1:-}" in
     echo "cluster down (logs and state in $CLUSTER_DIR/)"
     ;;
   *)
-    sed -n '2,16p' "$0"
+    sed -n '2,20p' "$0"
     exit 2
     ;;
 esac

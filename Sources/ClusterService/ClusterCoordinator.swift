@@ -42,17 +42,18 @@ public final class ClusterCoordinator: Sendable {
     /// Loads the persisted state and the cluster file. A corrupt state file is set aside (renamed,
     /// reported through `warn`) and the endpoint starts from the cluster file, so it cannot crash at
     /// every start; an unreadable state file or a malformed cluster file is a startup error.
-    /// `warn` is for what an operator must see even without `-v`.
+    /// `warn` is for what an operator must see even without `-v`. `probeTLS`: the default probes
+    /// speak TLS with it (nodes started with `-Z`).
     public init(settings: ProbeSettings, clusterFilePath: String?, stateFilePath: String,
                 log: @escaping @Sendable (String) -> Void, warn: (@Sendable (String) -> Void)? = nil,
-                probe: Probe? = nil, onHangup: (@Sendable () -> Void)? = nil) throws {
+                probe: Probe? = nil, probeTLS: TLSClientContext? = nil, onHangup: (@Sendable () -> Void)? = nil) throws {
         self.settings = settings
         self.onHangup = onHangup
         self.log = log
         self.warn = warn ?? log
         self.probe = probe ?? { nodes in
             NodeProber.probe(nodes, timeout: settings.timeout,
-                             window: settings.probeWindow(descriptorLimit: NodeProber.descriptorLimit()))
+                             window: settings.probeWindow(descriptorLimit: NodeProber.descriptorLimit()), tls: probeTLS)
         }
         stateFile = StateFile(path: stateFilePath)
         let (stored, setAside) = try stateFile.loadOrSetAside()

@@ -1,6 +1,7 @@
 import Cluster
 import Atomics
 import Locking
+import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,9 @@ public final class ConfigEndpoint: Sendable {
     let clock: @Sendable () -> Int64
     /// The listener's `rejected_by_allowlist` count; nil without an allowlist (no stats line then).
     let rejectedByAllowlist: (@Sendable () -> UInt64)?
+    /// With `--tls`: the listeners' TLS context and their failed handshakes, for the TLS `stats`
+    /// lines a data node prints with `-Z` (nil: none, as memcached without TLS).
+    let tls: (control: TLSControl, handshakeErrors: @Sendable () -> UInt64)?
     let startedAt = time(nil)
     let currentConnections = ManagedAtomic<Int>(0)
     let totalConnections = ManagedAtomic<Int>(0)
@@ -29,7 +33,8 @@ public final class ConfigEndpoint: Sendable {
 
     public init(coordinator: ClusterCoordinator, credentials: EndpointCredentials?, version: String, threads: Int,
                 secret: ClusterSecret? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) },
-                rejectedByAllowlist: (@Sendable () -> UInt64)? = nil) {
+                rejectedByAllowlist: (@Sendable () -> UInt64)? = nil,
+                tls: (control: TLSControl, handshakeErrors: @Sendable () -> UInt64)? = nil) {
         self.coordinator = coordinator
         self.credentials = credentials
         self.version = version
@@ -37,6 +42,7 @@ public final class ConfigEndpoint: Sendable {
         proofs = secret.map { Locked(MembershipProofChecker(secret: $0)) }
         self.clock = clock
         self.rejectedByAllowlist = rejectedByAllowlist
+        self.tls = tls
     }
 
     /// Checks a proof and, if good, uses up its nonce. Only called when a secret is configured.
@@ -66,6 +72,12 @@ public final class ConfigEndpoint: Sendable {
             ("cluster_probe_rounds_incomplete", "\(counters.incompleteRounds)"),
             ("cluster_version_exhausted", "\(counters.versionExhaustedChanges)"),
             ("cluster_membership_refused", "\(membershipRefusals.load(ordering: .relaxed))"),
-        ] + (rejectedByAllowlist.map { [("rejected_by_allowlist", "\($0())")] } ?? [])
+        ] + (rejectedByAllowlist.map { [("rejected_by_allowlist", "\($0())")] } ?? []) + tlsStatsLines()
+    }
+
+    private func tlsStatsLines() -> [(String, String)] {
+        guard let tls else { return [] }
+        return [("ssl_handshake_errors", "\(tls.handshakeErrors())"),
+                ("time_since_server_cert_refresh", "\(tls.control.secondsSinceCertificateLoad)")]
     }
 }

@@ -17,6 +17,9 @@ public final class EndpointRegistrar: Sendable {
     private let node: ClusterNode
     private let heartbeat: Double
     private let secret: ClusterSecret?
+    /// `--cluster-endpoint-tls`: every exchange with the endpoint is over TLS, its certificate
+    /// checked against the endpoint's host name or address.
+    private let tls: TLSClientContext?
     private let log: @Sendable (String) -> Void
     private let service: ServiceThread
 
@@ -24,12 +27,13 @@ public final class EndpointRegistrar: Sendable {
     public var leaseSeconds: Double { heartbeat * 3 }
 
     public init(endpointHost: String, endpointPort: Int, node: ClusterNode, heartbeat: Double, secret: ClusterSecret?,
-                log: @escaping @Sendable (String) -> Void) throws {
+                tls: TLSClientContext? = nil, log: @escaping @Sendable (String) -> Void) throws {
         self.endpointHost = endpointHost
         self.endpointPort = endpointPort
         self.node = node
         self.heartbeat = heartbeat
         self.secret = secret
+        self.tls = tls
         self.log = log
         service = try ServiceThread()
     }
@@ -43,16 +47,18 @@ public final class EndpointRegistrar: Sendable {
         service.stop()
         guard let line = signed("config deregister \(node.entry)") else { return }
         _ = TCPDialer.exchange(host: endpointHost, port: endpointPort, request: Array("\(line)\r\n".utf8),
-                               deadline: monotonicNow() + 0.5, isComplete: { $0.contains(UInt8(ascii: "\n")) })
+                               deadline: monotonicNow() + 0.5, tls: tls, isComplete: { $0.contains(UInt8(ascii: "\n")) })
     }
 
     private func loop() {
         var reachable = true
         while !service.isStopping {
-            let ok = heartbeatOnce()
+            var certificateProblem: String?
+            let ok = heartbeatOnce { certificateProblem = $0 }
             if ok != reachable {
+                let why = certificateProblem.map { " (its TLS certificate was refused: \($0))" } ?? ""
                 log(ok ? "cluster endpoint \(endpointHost):\(endpointPort) reachable again"
-                       : "cluster endpoint \(endpointHost):\(endpointPort) unreachable; serving on with the last known configuration")
+                       : "cluster endpoint \(endpointHost):\(endpointPort) unreachable\(why); serving on with the last known configuration")
                 reachable = ok
             }
             var poller = pollfd(fd: service.wake.readFD, events: Int16(POLLIN), revents: 0)
@@ -69,12 +75,13 @@ public final class EndpointRegistrar: Sendable {
 
     /// One `config register` (when there is a secret) + `config get cluster` exchange. True when
     /// all of it was answered as hoped.
-    private func heartbeatOnce() -> Bool {
+    private func heartbeatOnce(noteCertificateProblem: (String) -> Void) -> Bool {
         let registration = signed("config register \(node.entry) \(leaseSeconds)")
         let request = (registration.map { "\($0)\r\n" } ?? "") + "config get cluster\r\n"
         let registers = registration != nil
         guard let answer = TCPDialer.exchange(host: endpointHost, port: endpointPort, request: Array(request.utf8),
-                                              deadline: monotonicNow() + min(heartbeat, 2),
+                                              deadline: monotonicNow() + min(heartbeat, 2), tls: tls,
+                                              noteCertificateProblem: noteCertificateProblem,
                                               isComplete: { Self.parse($0, registers: registers) != nil }),
               let (registered, payload) = Self.parse(answer, registers: registers) else { return false }
         if !registered { log("cluster endpoint refused the registration of \(node.entry): \(String(decoding: answer.prefix(200), as: UTF8.self))") }

@@ -1,4 +1,5 @@
 import Cluster
+import Networking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,12 +24,15 @@ public enum NodeProber {
         let deadline: Double
     }
 
-    public static func probe(_ nodes: [ClusterNode], timeout: Double, window: Int) -> [ClusterNode: ProbeOutcome] {
-        probe(nodes, timeout: timeout, window: window, dial: { TCPDialer.startConnect(host: $0.address, port: $0.port) })
+    /// With `tls`, probes speak TLS (nodes started with `-Z`): the node's certificate must chain to
+    /// the context's CAs; its name is not checked, as the listed host need not be what it names.
+    public static func probe(_ nodes: [ClusterNode], timeout: Double, window: Int,
+                             tls: TLSClientContext? = nil) -> [ClusterNode: ProbeOutcome] {
+        probe(nodes, timeout: timeout, window: window, tls: tls, dial: { TCPDialer.startConnect(host: $0.address, port: $0.port) })
     }
 
     /// `dial` starts one connect; tests give one that fails as the system would.
-    static func probe(_ nodes: [ClusterNode], timeout: Double, window: Int,
+    static func probe(_ nodes: [ClusterNode], timeout: Double, window: Int, tls: TLSClientContext? = nil,
                       dial: (ClusterNode) -> TCPDialer.Start) -> [ClusterNode: ProbeOutcome] {
         var results: [ClusterNode: ProbeOutcome] = [:]
         var waiting = nodes[...]
@@ -37,8 +41,12 @@ public enum NodeProber {
             while running.count < max(1, window), let node = waiting.popFirst() {
                 switch dial(node) {
                 case let .started(fd):
-                    running.append(Running(node: node, exchange: Exchange(fd: fd, request: request, maxReceived: maxAnswer),
-                                           deadline: monotonicNow() + timeout))
+                    guard let exchange = Exchange(fd: fd, request: request, maxReceived: maxAnswer, tls: tls) else {
+                        close(fd)
+                        results[node] = .inconclusive  // no memory for the TLS state: our trouble
+                        continue
+                    }
+                    running.append(Running(node: node, exchange: exchange, deadline: monotonicNow() + timeout))
                 case let .failed(outcome):
                     results[node] = outcome
                 }
@@ -47,14 +55,14 @@ public enum NodeProber {
             if !advance(&running) {
                 // poll itself failed (ENOMEM, …): the endpoint's trouble, not the nodes'.
                 for probe in running { results[probe.node] = .inconclusive }
-                running.forEach { close($0.exchange.fd) }
+                running.forEach { $0.exchange.finish() }
                 running.removeAll()
                 continue
             }
             let now = monotonicNow()
             running.removeAll { probe in
                 guard probe.exchange.finished || now >= probe.deadline else { return false }
-                close(probe.exchange.fd)
+                probe.exchange.finish()
                 results[probe.node] = probe.exchange.outcome ?? .down  // no answer in time: down
                 return true
             }

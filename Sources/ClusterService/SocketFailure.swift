@@ -14,6 +14,10 @@ enum SocketFailure {
         switch code {
         case ECONNREFUSED, ECONNRESET, ECONNABORTED, ETIMEDOUT, EHOSTUNREACH, EHOSTDOWN, EPIPE:
             return .down
+        case EPROTO:
+            // A TLS failure (`TLSCallOutcome`): the peer spoke no TLS, or its certificate did not
+            // verify. Clients would be refused alike, so the node is no use to them.
+            return .down
         default:
             return .inconclusive
         }

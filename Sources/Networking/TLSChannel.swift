@@ -121,25 +121,11 @@ final class TLSChannel {
 
     // MARK: Results
 
-    /// What a failed OpenSSL call means for the connection. The thread's error queue is emptied on
-    /// every failure so that a later call on this worker does not read a stale error.
+    /// What a failed OpenSSL call means for the connection (see `TLSCallOutcome`).
     private func outcome(of result: Int32) -> TransportIO {
-        let socketError = errno  // read first: SSL_get_error may make calls of its own
-        let code = SSL_get_error(ssl, result)
-        switch code {
-        case SSL_ERROR_WANT_READ: return .blocked(.readable)
-        case SSL_ERROR_WANT_WRITE: return .blocked(.writable)
-        case SSL_ERROR_ZERO_RETURN: return .ended
-        default:
-            ERR_clear_error()
-            broken = true
-            if code == SSL_ERROR_SYSCALL {
-                return socketError == 0 ? .ended : .failed(errno: socketError, quiet: socketError == ECONNRESET || socketError == EPIPE)
-            }
-            // A protocol error: garbage, a bad certificate, a forbidden renegotiation. The peer
-            // has been sent an alert where TLS has one; nothing worth a warning on our side.
-            return .failed(errno: EPROTO, quiet: true)
-        }
+        let (io, fatal) = TLSCallOutcome.of(result, on: ssl)
+        if fatal { broken = true }
+        return io
     }
 
     // MARK: Closing

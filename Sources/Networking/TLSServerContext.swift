@@ -70,18 +70,14 @@ public final class TLSServerContext: TLSControl, @unchecked Sendable {
     }
 
     private static func configure(_ context: OpaquePointer, _ settings: TLSSettings, kernelTLS: Bool) throws(TLSSetupError) {
-        let versions = [TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION]
-        _ = swiftcached_ssl_ctx_set_min_version(context, Int32(versions[settings.minimumVersion]))
+        TLSContextSetup.setMinimumVersion(context, settings.minimumVersion)
         var options = swiftcached_ssl_base_options()
         if kernelTLS { options |= swiftcached_ssl_option_kernel_tls() }
         // Partial writes stay off: a write completes whole or is retried whole (TLSChannel).
         swiftcached_ssl_ctx_set_modes(context, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
         try loadCertificates(context, settings)
         try applyVerification(context, settings)
-        if let ciphers = settings.ciphers, SSL_CTX_set_cipher_list(context, ciphers) != 1 {
-            ERR_clear_error()
-            throw TLSSetupError(message: "Error setting the provided cipher(s): \(ciphers)")
-        }
+        try TLSContextSetup.setCiphers(context, settings.ciphers)
         if settings.sessionCache {
             swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_SERVER))
             let name = Array("swiftcached".utf8)
@@ -97,17 +93,10 @@ public final class TLSServerContext: TLSControl, @unchecked Sendable {
 
     /// The chain and the key, each required, as memcached requires them.
     private static func loadCertificates(_ context: OpaquePointer, _ settings: TLSSettings) throws(TLSSetupError) {
-        let chainFailure = "Error loading the certificate chain"
-        guard let chain = settings.chainCertificate else { throw TLSSetupError.missingPath(chainFailure) }
-        guard SSL_CTX_use_certificate_chain_file(context, chain) == 1 else {
-            throw TLSSetupError.fromQueue("\(chainFailure): \(chain)")
-        }
-        let keyFailure = "Error loading the key"
-        guard let key = settings.key else { throw TLSSetupError.missingPath(keyFailure) }
-        // This also refuses a key that does not match the certificate ("key values mismatch").
-        guard SSL_CTX_use_PrivateKey_file(context, key, Int32(settings.keyFormat)) == 1 else {
-            throw TLSSetupError.fromQueue("\(keyFailure): \(key)")
-        }
+        guard let chain = settings.chainCertificate else { throw TLSSetupError.missingPath(TLSContextSetup.chainFailure) }
+        try TLSContextSetup.loadChain(context, chain)
+        guard let key = settings.key else { throw TLSSetupError.missingPath(TLSContextSetup.keyFailure) }
+        try TLSContextSetup.loadKey(context, key, format: settings.keyFormat)
     }
 
     /// `ssl_verify_mode` and `ssl_ca_cert`: which client certificates are asked for and trusted.
@@ -115,9 +104,7 @@ public final class TLSServerContext: TLSControl, @unchecked Sendable {
         // OpenSSL's SSL_VERIFY_* bits: none, peer, + fail without one, + client once (TLSSettings).
         SSL_CTX_set_verify(context, Int32(settings.verifyFlags), nil)
         guard let authorities = settings.caCertificate else { return }
-        guard SSL_CTX_load_verify_locations(context, authorities, nil) == 1 else {
-            throw TLSSetupError.fromQueue("Error loading the CA certificate: \(authorities)")
-        }
+        try TLSContextSetup.trustAuthorities(context, authorities)
         SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(authorities))
     }
 }

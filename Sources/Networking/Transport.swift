@@ -78,7 +78,7 @@ enum Transport {
 }
 
 /// What one read or write through a `Transport` did.
-enum TransportIO {
+public enum TransportIO {
     /// Bytes moved (always more than 0).
     case moved(Int)
     /// Interrupted by a signal: try again.
@@ -92,7 +92,7 @@ enum TransportIO {
     /// routine (a reset by the peer) and not worth a warning.
     case failed(errno: Int32, quiet: Bool)
 
-    enum Readiness { case readable, writable }
+    public enum Readiness: Sendable { case readable, writable }
 
     /// A `recv`/`send`/`sendmsg` result in these terms (errno read right after the call).
     @inline(__always)
@@ -108,8 +108,8 @@ enum TransportIO {
     }
 }
 
-/// `send` with MSG_NOSIGNAL, outside `Transport`, whose own `send` would shadow the C function.
+/// `send` with MSG_NOSIGNAL, outside `Transport` and `ClientStream`, whose own `send` would shadow the C function.
 @inline(__always)
-private func sendBytes(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+func sendBytes(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
     send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
 }

@@ -10,7 +10,8 @@ import Glibc
 
 /// `swiftcached-config`: the ElastiCache-style configuration endpoint. Serves `config get cluster`
 /// (and its legacy and binary forms) on the Networking layer's listener and workers, with one more
-/// thread for membership (probes, cluster file, leases).
+/// thread for membership (probes, cluster file, leases). With `--tls` the listeners speak TLS as a
+/// data node's do with `-Z`; with `--probe-tls` the probes do too.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftcached-config",
@@ -65,6 +66,10 @@ struct ConfigCommand: ParsableCommand {
             help: "Probes in flight at once (each holds a descriptor; at most a quarter of the open-files limit).")
     var probeConcurrency: Int = ProbeSettings().concurrency
 
+    @OptionGroup var tls: EndpointTLSOptions
+
+    @OptionGroup var probeTLS: ProbeTLSOptions
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
     var verbose: Int
 
@@ -94,15 +99,21 @@ struct ConfigCommand: ParsableCommand {
         let credentials: EndpointCredentials?
         let secret: ClusterSecret?
         let allowlist: SharedAllowlist?
+        let serverTLS: TLSServerContext?
         do {
+            serverTLS = try tls.makeContext()
             credentials = try authFile.map { try EndpointCredentials(path: $0) }
             secret = try secretFile.map { try ClusterSecret(path: $0) }
             allowlist = try SharedAllowlist.make(ranges: allow, filePath: allowFile,
                                                  readFile: { try FileBytes.contents(of: $0, limit: ClientAllowlist.maxFileBytes) })
             coordinator = try ClusterCoordinator(settings: probeSettings, clusterFilePath: clusterFile,
                                                  stateFilePath: stateFile, log: log, warn: warn,
+                                                 probeTLS: try probeTLS.makeContext(),
                                                  onHangup: allowlist.map { list in { Self.reload(list, log: log, warn: warn) } })
             try coordinator.start()
+        } catch let error as TLSSetupError {
+            fputs("swiftcached-config: \(error.message)\n", stderr)
+            throw ExitCode(64)
         } catch {
             fputs("swiftcached-config: \(error)\n", stderr)
             throw ExitCode(64)
@@ -111,13 +122,15 @@ struct ConfigCommand: ParsableCommand {
         let connectionCounters = CounterRegistry()
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
                                       version: reportedVersion, threads: threads, secret: secret,
-                                      rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } })
+                                      rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } },
+                                      tls: serverTLS.map { ($0, { connectionCounters.total(.sslHandshakeErrors) }) })
         var settings = serverSettings
         settings.allowlist = allowlist
-        let server = Server(settings: settings, counters: connectionCounters,
+        let server = Server(tls: serverTLS, settings: settings, counters: connectionCounters,
                             log: ServerLog(level: { verbosity }), hangup: .leftToProcess, tick: {},
-                            makeWorkerSetup: { _ in
-                                Server.WorkerSetup(counters: CounterRegistry().makeBlock(),
+                            makeWorkerSetup: { index in
+                                // The workers count TLS handshake errors where the endpoint's stats read them.
+                                Server.WorkerSetup(counters: connectionCounters.makeBlock(worker: index),
                                                    makeSession: { ConfigEndpointSession(endpoint: endpoint) })
                             })
         do {
@@ -156,6 +169,7 @@ struct ConfigCommand: ParsableCommand {
         settings.workerThreads = threads
         settings.maxConnections = connectionLimit
         settings.verbosity = verbose
+        settings.tls = tls.settings  // the handshake timeout, as on a data node
         return settings
     }
 }

@@ -106,25 +106,27 @@ struct SwiftcachedCommand: ParsableCommand {
         }
         let settings: ServerSettings
         let secret: ClusterSecret?
+        let endpointTLS: TLSClientContext?
         do {
             settings = try makeSettings()
             secret = try cluster.loadSecret()
+            endpointTLS = try cluster.loadTLS()
         } catch {
             fputs("\(error.description)\n", stderr)
             throw ExitCode(error.exitCode)  // EX_USAGE mostly, as memcached
         }
         let setup = ProcessSetup(options: operations, verbose: verbose)
         if let failure = setup.prepare() { throw ExitCode(failure) }
-        try serve(settings, secret: secret, setup: setup)
+        try serve(settings, secret: secret, endpointTLS: endpointTLS, setup: setup)
     }
 
     /// Creates the engine and the server, and serves until SIGINT/SIGTERM/SIGUSR1 (see ServerSignals).
-    private func serve(_ settings: ServerSettings, secret: ClusterSecret?, setup: ProcessSetup) throws {
+    private func serve(_ settings: ServerSettings, secret: ClusterSecret?, endpointTLS: TLSClientContext?, setup: ProcessSetup) throws {
         let tls = try makeTLSContext(settings.tls)  // refused certificates stop the start here
         let signalHold = ServerSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
-        let registrar = try cluster.makeRegistrar(for: context, secret: secret)
+        let registrar = try cluster.makeRegistrar(for: context, secret: secret, tls: endpointTLS)
         context.tls = tls
         let server = Server(context: context, tls: tls)
         let admin: AdminHTTPServer?

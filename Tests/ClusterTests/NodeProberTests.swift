@@ -1,6 +1,8 @@
 import XCTest
 import Cluster
 @testable import ClusterService
+import Foundation
+import Networking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,12 +36,42 @@ final class NodeProberTests: XCTestCase {
         for code in [EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, ENETDOWN, ENETUNREACH, EINVAL] {
             XCTAssertEqual(SocketFailure.outcome(errno: code), .inconclusive, "errno \(code)")
         }
-        for code in [ECONNREFUSED, ECONNRESET, ETIMEDOUT, EHOSTUNREACH, EPIPE] {
+        for code in [ECONNREFUSED, ECONNRESET, ETIMEDOUT, EHOSTUNREACH, EPIPE, EPROTO] {
             XCTAssertEqual(SocketFailure.outcome(errno: code), .down, "errno \(code)")
         }
         XCTAssertEqual(SocketFailure.outcome(resolverError: EAI_NONAME), .down)
         XCTAssertEqual(SocketFailure.outcome(resolverError: EAI_AGAIN), .inconclusive)
         XCTAssertEqual(SocketFailure.outcome(resolverError: EAI_SYSTEM), .inconclusive)
+    }
+
+    /// A memcached-like node answering in the clear: once it has read something, it writes a
+    /// `VERSION` line and closes. Serves `count` connections on a thread of its own.
+    private func clearNode(serving count: Int) throws -> (port: Int, done: XCTestExpectation) {
+        let (listener, port) = try listeningSocket(listen: true)
+        let done = expectation(description: "clear node served \(count)")
+        Thread.detachNewThread {
+            for _ in 0..<count {
+                let fd = accept(listener, nil, nil)
+                var scratch = [UInt8](repeating: 0, count: 4096)
+                _ = recv(fd, &scratch, scratch.count, 0)
+                _ = send(fd, "VERSION 1.6.18\r\n", 16, Int32(MSG_NOSIGNAL))
+                close(fd)
+            }
+            close(listener)
+            done.fulfill()
+        }
+        return (port, done)
+    }
+
+    /// With `--probe-tls`, a node that answers in the clear fails the handshake: down, as its
+    /// TLS clients would fail. The same node probed in the clear is up.
+    func testATLSProbeOfAClearNodeIsDown() throws {
+        let (port, done) = try clearNode(serving: 2)
+        let node = ClusterNode(host: "clear", ip: "127.0.0.1", port: port)
+        XCTAssertEqual(NodeProber.probe([node], timeout: 2, window: 4), [node: .up])
+        let tls = try TLSClientContext(settings: TLSClientSettings())
+        XCTAssertEqual(NodeProber.probe([node], timeout: 2, window: 4, tls: tls), [node: .down])
+        wait(for: [done], timeout: 5)
     }
 
     /// Real descriptor exhaustion: with the open-files limit at the lowest free descriptor,

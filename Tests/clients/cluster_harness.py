@@ -8,6 +8,7 @@ import hmac
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 
@@ -82,9 +83,13 @@ class Process:
         self.proc = None
 
 
-def command(port, line, until=b"\r\n", timeout=5.0):
-    """Sends one request line, returns the answer read up to `until` (bounded by `timeout`)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+def command(port, line, until=b"\r\n", timeout=5.0, tls=None):
+    """Sends one request line, returns the answer read up to `until` (bounded by `timeout`); over
+    TLS with `tls` (an ssl.SSLContext; the server must be certified for localhost)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    if tls:
+        s = tls.wrap_socket(s, server_hostname="localhost")
+    with s:
         s.sendall(line)
         data = b""
         deadline = time.monotonic() + timeout
@@ -143,8 +148,16 @@ def signed_config_set(port, secret, payload):
     return command(port, line + b"\r\n" + payload + b"\r\n")
 
 
-def config_get(port):
-    return strict_parse(command(port, b"config get cluster\r\n", until=b"END\r\n"))
+def config_get(port, tls=None):
+    return strict_parse(command(port, b"config get cluster\r\n", until=b"END\r\n", tls=tls))
+
+
+def client_tls_context(certs, cert="client", ca="ca"):
+    """A client context trusting `certs`/ca.pem and presenting `cert` (None: no certificate)."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=os.path.join(certs, ca + ".pem"))
+    if cert:
+        context.load_cert_chain(os.path.join(certs, cert + ".pem"), os.path.join(certs, cert + ".key"))
+    return context
 
 
 def wait_for(predicate, timeout, step=0.05):
@@ -160,9 +173,12 @@ def wait_for(predicate, timeout, step=0.05):
 class Cluster:
     """An endpoint and data nodes named node1, node2, … (ip 127.0.0.1) on free ports. With
     `secret` (the default) endpoint and registering nodes share a generated cluster secret file;
-    without one the endpoint accepts no registrations."""
+    without one the endpoint accepts no registrations. With `tls` (a directory made by
+    tls_certificates.make_certificates) everything speaks TLS: the endpoint serves it (server.pem)
+    and probes with it, nodes run -Z and register over it presenting client.pem, and `config()`
+    asks over it; `probe_tls=False` leaves the probes in the clear."""
 
-    def __init__(self, tmpdir, use_file=False, secret=True):
+    def __init__(self, tmpdir, use_file=False, secret=True, tls=None, probe_tls=True):
         self.tmpdir = str(tmpdir)
         self.cluster_file = os.path.join(self.tmpdir, "cluster.nodes") if use_file else None
         self.state_file = os.path.join(self.tmpdir, "endpoint.state")
@@ -175,6 +191,28 @@ class Cluster:
         self.endpoint = None
         self.nodes = {}
         self.endpoint_port = free_port()
+        self.tls = tls
+        self.probe_tls = probe_tls
+        self.client_tls = client_tls_context(tls) if tls else None
+
+    def certificate(self, name):
+        return os.path.join(self.tls, name)
+
+    def endpoint_tls_argv(self):
+        if not self.tls:
+            return []
+        argv = ["-Z", "--tls-cert", self.certificate("server.pem"), "--tls-key", self.certificate("server.key")]
+        return argv + (["--probe-tls", "--probe-ca-cert", self.certificate("ca.pem")] if self.probe_tls else [])
+
+    def node_tls_argv(self, register):
+        if not self.tls:
+            return []
+        argv = ["-Z", "-o", "ssl_chain_cert=%s,ssl_key=%s" % (self.certificate("server.pem"), self.certificate("server.key"))]
+        if register:
+            argv += ["--cluster-endpoint-tls", "--cluster-ca-cert", self.certificate("ca.pem"),
+                     "--cluster-client-cert", self.certificate("client.pem"),
+                     "--cluster-client-key", self.certificate("client.key")]
+        return argv
 
     def endpoint_argv(self, port):
         argv = [CONFIG_BINARY, "-l", "127.0.0.1", "-p", str(port), "-t", "1", "--state-file", self.state_file,
@@ -184,7 +222,7 @@ class Cluster:
             argv += ["--cluster-file", self.cluster_file]
         if self.secret_file:
             argv += ["--cluster-secret-file", self.secret_file]
-        return argv
+        return argv + self.endpoint_tls_argv()
 
     def start_endpoint(self, extra=(), preexec_fn=None):
         if self.cluster_file and not os.path.exists(self.cluster_file):
@@ -193,9 +231,11 @@ class Cluster:
                                 preexec_fn=preexec_fn).start()
         return self.endpoint
 
-    def start_node(self, name, register=True, port=None):
+    def start_node(self, name, register=True, port=None, extra=(), register_over_tls=True):
+        """`extra` comes after the harness's own flags (a repeated option's last value wins)."""
         def argv(p):
             base = with_user([SWIFTCACHED_BINARY, "-U", "0", "-l", "127.0.0.1", "-p", str(p), "-m", "32", "-t", "1"])
+            base += self.node_tls_argv(register and register_over_tls) + list(extra)
             if register:
                 base += ["--cluster-endpoint", "127.0.0.1:%d" % self.endpoint_port,
                          "--advertise", "%s|127.0.0.1|%d" % (name, p), "--heartbeat-interval", "0.3"]
@@ -212,7 +252,7 @@ class Cluster:
             f.write(comment + "\n".join(entries) + "\n")
 
     def config(self):
-        return config_get(self.endpoint.port)
+        return config_get(self.endpoint.port, tls=self.client_tls)
 
     def signed(self, command_line, payload=None, **proof):
         return signed(command_line, self.secret, payload=payload, **proof)

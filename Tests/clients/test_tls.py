@@ -1,14 +1,17 @@
 """TLS (`-Z`) on the data node, as memcached 1.6.18 offers it: every protocol over TLS through real
 clients (pymemcache, Python's ssl, `openssl s_client`), mutual TLS, the version floor,
 `refresh_certs`, the TLS stats, memcached's messages for bad command lines (side by side with
-memcached -Z), and hostile handshakes (garbage, a stall, many half-open ones).
+memcached -Z), hostile handshakes (garbage, a stall, many half-open ones) and 1,000 concurrent
+full handshakes.
 
-Certificates are made at test time with the `openssl` command into a temporary directory: a CA,
+Certificates are made at test time with the `openssl` command (tls_certificates.py) into a temporary directory: a CA,
 a server certificate and a client certificate it signs, a second server certificate (for
 `refresh_certs`) and a self-signed client certificate no CA vouches for."""
 import os
 import re
+import resource
 import select
+import selectors
 import shutil
 import socket
 import ssl
@@ -20,39 +23,14 @@ import pytest
 from pymemcache.client.base import Client
 
 from conftest import MEASUREMENTS, MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, free_port, with_user
-
-OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
+from tls_certificates import OPENSSL, make_certificates
 
 
 # ---------------------------------------------------------------- certificates
 
-def openssl(*args, cwd):
-    subprocess.run([OPENSSL, *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def make_key_and_request(directory, name, subject):
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", name + ".key", "-out", name + ".csr", "-subj", subject, cwd=directory)
-
-
-def sign(directory, name, ca="ca"):
-    with open(os.path.join(directory, "san.ext"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-            "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", "san.ext", cwd=directory)
-
-
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    directory = str(tmp_path_factory.mktemp("tls"))
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=swiftcached test CA", cwd=directory)
-    for name, subject in [("server", "/CN=server-one"), ("server2", "/CN=server-two"), ("client", "/CN=client")]:
-        make_key_and_request(directory, name, subject)
-        sign(directory, name)
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "rogue.key", "-out", "rogue.pem", "-days", "2", "-subj", "/CN=rogue", cwd=directory)
-    return directory
+    return make_certificates(str(tmp_path_factory.mktemp("tls")))
 
 
 def path(certs, name):
@@ -592,6 +570,65 @@ def test_many_half_open_handshakes(tls_servers, certs):
             s.close()
     with tls_connect(server, client_context(certs)) as s:
         assert ask_tls(s, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
+
+
+def concurrent_handshakes(server, context, count, seconds):
+    """`count` clients connect at once and drive their TLS handshakes together (non-blocking, one
+    epoll loop), then each asks `version`. Returns how many got the answer within `seconds`."""
+    poller, answered = selectors.DefaultSelector(), 0
+    for _ in range(count):
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        raw.setblocking(False)
+        client = context.wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
+        poller.register(client, selectors.EVENT_WRITE, "handshake")
+    deadline = time.monotonic() + seconds
+    try:
+        while poller.get_map() and time.monotonic() < deadline:
+            for key, _ in poller.select(timeout=0.5):
+                state, events = advance_client(key.fileobj, key.data)
+                if state == "done":
+                    answered += 1
+                    poller.unregister(key.fileobj)
+                    key.fileobj.close()
+                else:
+                    poller.modify(key.fileobj, events, state)
+    finally:
+        for key in list(poller.get_map().values()):
+            key.fileobj.close()
+        poller.close()
+    return answered
+
+
+def advance_client(s, state):
+    """One step of a client's life: handshake, send `version`, read the answer. Returns the next
+    state and the socket readiness it waits for."""
+    try:
+        if state == "handshake":
+            s.do_handshake()
+            s.sendall(b"version\r\n")  # a few bytes: the socket takes them at once
+            return "answer", selectors.EVENT_READ
+        return ("done" if s.recv(100) == b"VERSION 1.6.18\r\n" else "answer"), selectors.EVENT_READ
+    except ssl.SSLWantReadError:
+        return state, selectors.EVENT_READ
+    except ssl.SSLWantWriteError:
+        return state, selectors.EVENT_WRITE
+
+
+def test_a_thousand_concurrent_full_handshakes(tls_servers, certs):
+    """1,000 clients handshake at once, each then served; nothing left open, no handshake failed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    server = tls_servers(["-c", "2048"])
+    errors_before = int(server.stats()["ssl_handshake_errors"])
+    started = time.monotonic()
+    assert concurrent_handshakes(server, client_context(certs), 1000, seconds=60) == 1000
+    MEASUREMENTS.append("TLS: 1,000 concurrent full handshakes (and a version each) in %.1f s" % (time.monotonic() - started))
+    deadline = time.monotonic() + 10
+    while int(server.stats()["curr_connections"]) > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stats = server.stats()
+    assert int(stats["curr_connections"]) == 1
+    assert int(stats["ssl_handshake_errors"]) == errors_before
 
 
 def test_half_open_handshakes_memory_bound(tls_servers, certs):
