@@ -11,7 +11,7 @@ import PackageDescription
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
 //   Networking       libevent listener and worker threads, connections, transports (clear, TLS), the admin HTTP listener — no item layout
-//   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboard, from stats snapshots
+//   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboards (node and cluster), from stats lines
 //   swiftcached      the server executable (command line)
 // Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
 // inout access to a class's stored property (a connection's buffers, a session's tables) otherwise
@@ -76,14 +76,14 @@ let package = Package(
         .target(
             name: "ClusterService",
             dependencies: [
-                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking",
+                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking", "Observability",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .executableTarget(
             name: "swiftcached-config",
             dependencies: [
-                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl",
+                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@ import ArgumentParser
 import Cluster
 import ClusterService
 import Networking
+import Observability
 import RequestHandling
 #if canImport(Glibc)
 import Glibc
@@ -65,6 +66,13 @@ struct ConfigCommand: ParsableCommand {
             help: "Probes in flight at once (each holds a descriptor; at most a quarter of the open-files limit).")
     var probeConcurrency: Int = ProbeSettings().concurrency
 
+    @Option(name: .customLong("metrics-port"),
+            help: "Serve /metrics (Prometheus, one instance label per node), /cluster.json, /healthz and the cluster dashboard on this HTTP port (default: off).")
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-listen"), help: "Address of the metrics listener (default: 127.0.0.1).")
+    var metricsListen: String?
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
     var verbose: Int
 
@@ -78,6 +86,7 @@ struct ConfigCommand: ParsableCommand {
         }
         guard failuresToDrop >= 1, successesToAdd >= 1 else { throw ValidationError("thresholds must be >= 1") }
         guard (1...65536).contains(probeConcurrency) else { throw ValidationError("probe concurrency must be 1-65536") }
+        if let problem = AdminHTTPServer.optionProblem(port: metricsPort, address: metricsListen) { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -120,8 +129,11 @@ struct ConfigCommand: ParsableCommand {
                                 Server.WorkerSetup(counters: CounterRegistry().makeBlock(),
                                                    makeSession: { ConfigEndpointSession(endpoint: endpoint) })
                             })
+        let admin: AdminHTTPServer?
         do {
             try server.start()
+            admin = try makeAdminListener(for: endpoint, allowlist: allowlist)
+            try admin?.start()
         } catch {
             fputs("swiftcached-config: \(error)\n", stderr)
             coordinator.stop()
@@ -129,7 +141,18 @@ struct ConfigCommand: ParsableCommand {
         }
         signalHold.release()
         server.run()
+        admin?.stop()
         coordinator.stop()
+    }
+
+    /// The cluster view on `--metrics-port` (docs/observability.md), bound but not started; nil when off.
+    private func makeAdminListener(for endpoint: ConfigEndpoint, allowlist: SharedAllowlist?) throws -> AdminHTTPServer? {
+        guard let metricsPort else { return nil }
+        let collector = ClusterStatsCollector(endpoint: endpoint, settings: probeSettings)
+        let site = ClusterSite(report: { collector.report() })
+        return try AdminHTTPServer(address: metricsListen ?? "127.0.0.1", port: metricsPort, allowlist: allowlist) { path in
+            site.page(at: path).map { AdminHTTPServer.Page(contentType: $0.contentType, body: Array($0.body.utf8)) }
+        }
     }
 
     /// SIGHUP: the allowlist file is re-read (a refused one is reported even without -v, and the
