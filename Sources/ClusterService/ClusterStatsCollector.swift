@@ -42,10 +42,11 @@ public final class ClusterStatsCollector: Sendable {
         self.fetch = fetch
     }
 
-    /// The cluster view: the last one if younger than `maxAge`, else a new gathering.
+    /// The cluster view: the last one if younger than `maxAge`, else a new gathering (with request
+    /// rates measured against the last one).
     public func report() -> ClusterReport {
         if let held = cached.withLock({ $0 }), monotonicNow() - held.at < Self.maxAge { return held.report }
-        let fresh = gather()
+        let fresh = gather().withRates(since: cached.withLock { $0?.report })
         cached.withLock { $0 = (fresh, monotonicNow()) }
         return fresh
     }
@@ -53,13 +54,14 @@ public final class ClusterStatsCollector: Sendable {
     private func gather() -> ClusterReport {
         let standings = endpoint.coordinator.standings
         let asked = (standings.filter(\.listed) + standings.filter { !$0.listed }).prefix(Self.maxNodes).map(\.node)
+        let collectedAt = Self.wallClockMilliseconds()  // every answer is from this moment or later
         let started = monotonicNow()
         let answers = fetch(asked)
         let nodes = standings.map { standing in
             ClusterReport.Node(entry: standing.node.entry, instance: standing.node.identity, listed: standing.listed,
                                health: Self.describe(standing.health), stats: answers[standing.node].flatMap(Self.statLines))
         }
-        return ClusterReport(collectedAtMilliseconds: Self.wallClockMilliseconds(),
+        return ClusterReport(collectedAtMilliseconds: collectedAt,
                              gatherMilliseconds: Int((monotonicNow() - started) * 1000),
                              endpoint: endpoint.statsLines().map { StatLine(name: $0.0, value: $0.1) },
                              nodes: nodes, unqueried: max(0, standings.count - asked.count))

@@ -57,13 +57,12 @@ enum ClusterDashboardPage {
 "use strict";
 \#(DashboardCommon.script)
 const palette = ["#2f6fdf", "#e0822a", "#2a9d5b", "#8a5cd1", "#d2453b", "#1f8a9c", "#b08a1e", "#d14f9c"];
-const history = [];             // {ops: {instance: rate}, ratio, listed, answering, version}
-const previous = {};            // instance → {at, ops, hits, gets}
+const history = [];             // one entry per gathering: {ops: {instance: rate}, ratio, listed, answering, version}
+const previous = {};            // instance → {hits, gets} of the previous gathering shown
 let lastCollected = null;
 let samples = 0;
 
 const stat = (node, name) => num(node.stats && node.stats[name]);
-const requests = (node) => stat(node, "cmd_get") + stat(node, "cmd_set") + stat(node, "delete_hits") + stat(node, "delete_misses");
 
 // A node's state as shown: its stats answer first, then what the probes say.
 function stateOf(node) {
@@ -72,22 +71,20 @@ function stateOf(node) {
   return node.health === "up" ? "silent" : "probing";
 }
 
-// Requests per second of each node that answered both this gathering and the one before.
-function rates(report) {
-  const result = {};
+// Hit and get counts since the previous gathering shown, summed over the nodes that answered both.
+function hitsSince(report) {
+  let hits = 0, gets = 0;
   for (const node of report.nodes) {
     if (!node.answered) { delete previous[node.instance]; continue; }
-    const now = { at: report.collected_at_ms, ops: requests(node), hits: stat(node, "get_hits"),
-                  gets: stat(node, "get_hits") + stat(node, "get_misses") };
+    const now = { hits: stat(node, "get_hits"), gets: stat(node, "get_hits") + stat(node, "get_misses") };
     const before = previous[node.instance];
-    if (before && now.at > before.at) result[node.instance] = { ops: Math.max(0, now.ops - before.ops) * 1000 / (now.at - before.at),
-                                                                hits: now.hits - before.hits, gets: now.gets - before.gets };
+    if (before && now.gets >= before.gets) { hits += now.hits - before.hits; gets += now.gets - before.gets; }
     previous[node.instance] = now;
   }
-  return result;
+  return { hits, gets };
 }
 
-function nodeRow(node, rate) {
+function nodeRow(node) {
   const tr = document.createElement("tr");
   tr.dataset.node = node.instance;
   tr.dataset.state = stateOf(node);
@@ -97,21 +94,21 @@ function nodeRow(node, rate) {
             cell(figure(fmt(stat(node, "curr_items"))), "items"),
             cell(figure(bytes(stat(node, "bytes")) + " / " + bytes(stat(node, "limit_maxbytes"))), "memory"),
             cell(figure(percent(stat(node, "get_hits"), gets)), "hit-ratio"), cell(figure(fmt(stat(node, "evictions"))), "evictions"),
-            cell(figure(fmt(stat(node, "curr_connections"))), "connections"), cell(rate ? fmt(rate.ops) : "–", "ops"));
+            cell(figure(fmt(stat(node, "curr_connections"))), "connections"), cell(node.requests_per_second === null ? "–" : fmt(node.requests_per_second), "ops"));
   return tr;
 }
 
-function totalRow(t, ops) {
+function totalRow(t) {
   const tr = document.createElement("tr");
   tr.dataset.node = "total";
   tr.append(cell("cluster"), cell(t.nodes_answering + " up", "state"), cell(String(t.nodes_listed), "listed"),
             cell(fmt(t.curr_items), "items"), cell(bytes(t.bytes) + " / " + bytes(t.limit_maxbytes), "memory"),
             cell(percent(t.get_hits, t.get_hits + t.get_misses), "hit-ratio"), cell(fmt(t.evictions), "evictions"),
-            cell(fmt(t.curr_connections), "connections"), cell(fmt(ops), "ops"));
+            cell(fmt(t.curr_connections), "connections"), cell(fmt(t.requests_per_second), "ops"));
   return tr;
 }
 
-function showFigures(report, ops) {
+function showFigures(report) {
   const t = report.totals;
   document.getElementById("config-version").textContent = String(num(report.endpoint.cluster_version));
   document.getElementById("nodes-answering").textContent = String(t.nodes_answering);
@@ -120,7 +117,7 @@ function showFigures(report, ops) {
   const ratio = document.getElementById("hit-ratio");
   ratio.textContent = percent(t.get_hits, t.get_hits + t.get_misses);
   ratio.dataset.hits = t.get_hits; ratio.dataset.gets = t.get_hits + t.get_misses;
-  document.getElementById("ops").textContent = history.length ? fmt(ops) : "–";
+  document.getElementById("ops").textContent = fmt(t.requests_per_second);
   document.getElementById("curr-items").textContent = fmt(t.curr_items);
   document.getElementById("memory").textContent = bytes(t.bytes) + " / " + bytes(t.limit_maxbytes);
   document.getElementById("evictions").textContent = fmt(t.evictions);
@@ -146,17 +143,15 @@ function drawCharts(report) {
 function show(report) {
   if (report.collected_at_ms === lastCollected) return;   // the endpoint served the same gathering again
   lastCollected = report.collected_at_ms;
-  const perNode = rates(report);
-  let ops = 0, hits = 0, gets = 0;
-  for (const r of Object.values(perNode)) { ops += r.ops; hits += r.hits; gets += r.gets; }
-  if (Object.keys(perNode).length || samples > 0) {
-    history.push({ ops: Object.fromEntries(Object.entries(perNode).map(([k, r]) => [k, r.ops])), ratio: gets > 0 ? hits / gets : null,
-                   listed: report.totals.nodes_listed, answering: report.totals.nodes_answering, version: num(report.endpoint.cluster_version) });
-    if (history.length > keep) history.shift();
-  }
-  document.getElementById("node-rows").replaceChildren(...report.nodes.map((n) => nodeRow(n, perNode[n.instance])));
-  document.getElementById("total-rows").replaceChildren(totalRow(report.totals, ops));
-  showFigures(report, ops);
+  const since = hitsSince(report);
+  const ops = {};
+  for (const n of report.nodes) if (n.requests_per_second !== null) ops[n.instance] = n.requests_per_second;
+  history.push({ ops, ratio: since.gets > 0 ? since.hits / since.gets : null, listed: report.totals.nodes_listed,
+                 answering: report.totals.nodes_answering, version: num(report.endpoint.cluster_version) });
+  if (history.length > keep) history.shift();
+  document.getElementById("node-rows").replaceChildren(...report.nodes.map(nodeRow));
+  document.getElementById("total-rows").replaceChildren(totalRow(report.totals));
+  showFigures(report);
   drawCharts(report);
   samples++;
   document.body.dataset.samples = samples;

@@ -3,10 +3,11 @@
 ///     {"collected_at_ms": 1767000000123, "gather_ms": 2, "unqueried": 0,
 ///      "endpoint": {"cluster_version": 3, "cluster_nodes": 2, …},
 ///      "nodes": [{"instance": "node1:11211", "entry": "node1|10.0.0.1|11211", "listed": true,
-///                 "health": "up", "answered": true, "stats": {"curr_items": 5, …}}, …],
+///                 "health": "up", "answered": true, "requests_per_second": 120, "stats": {"curr_items": 5, …}}, …],
 ///      "totals": {"nodes_known": 2, "nodes_listed": 2, "nodes_answering": 2, "curr_items": 9, …}}
 ///
-/// A node's `stats` are its `stats` lines as `/stats.json` writes them, or null when it gave none.
+/// A node's `stats` are its `stats` lines as `/stats.json` writes them, or null when it gave none;
+/// `requests_per_second` (gets, sets and deletes) is measured between the last two gatherings.
 public enum ClusterJSON {
     public static func render(_ report: ClusterReport) -> String {
         JSONText.object([
@@ -26,6 +27,7 @@ public enum ClusterJSON {
             ("listed", node.listed ? "true" : "false"),
             ("health", JSONText.string(node.health)),
             ("answered", node.stats == nil ? "false" : "true"),
+            ("requests_per_second", node.requestsPerSecond.map { String(UInt64($0.rounded())) } ?? "null"),
             ("stats", node.stats.map(StatsJSON.flat) ?? "null"),
         ])
     }
