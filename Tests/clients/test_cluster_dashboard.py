@@ -5,6 +5,7 @@ allowlist on the admin listener, and the cluster dashboard in Debian's headless 
 screenshot goes to $DASHBOARD_SCREENSHOT_DIR (docs/images for the documentation) or the test's
 temporary folder."""
 import os
+import subprocess
 import threading
 import time
 
@@ -13,7 +14,7 @@ from pymemcache.client.base import Client
 
 from admin_http import StatsConnection, get, get_json
 from browser_page import Page, browser, busy_client, number, png_ok
-from cluster_harness import DETECTION_LIMIT, cluster, wait_for  # noqa: F401 (cluster is a fixture)
+from cluster_harness import CONFIG_BINARY, DETECTION_LIMIT, cluster, wait_for  # noqa: F401 (cluster is a fixture)
 from conftest import free_port
 
 # Figures that only requests change, so a quiet node's `stats` and the endpoint's copy must agree.
@@ -192,6 +193,27 @@ def test_scrapes_ask_each_node_for_stats_at_most_once_a_second(cluster):
     assert requests >= 20, "too few scrapes to show anything: %d" % requests
     assert len(gatherings) <= allowed, (len(gatherings), allowed)
     assert 1 <= after - before <= allowed, (after - before, allowed, requests)
+
+
+def test_endpoint_pages_and_flag_checks(cluster):
+    admin = start_endpoint_with_metrics(cluster)
+    status, headers, body = get(admin, "/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert b"<canvas" in body and b"cluster.json" in body
+    for outside in (b"http://", b"https://", b"//cdn", b"<link"):   # self-contained
+        assert outside not in body
+    assert get(admin, "/healthz")[:3:2] == (200, b"ok\n")
+    assert get(admin, "/stats.json")[0] == 404      # the node's page, not the endpoint's
+    assert get(admin, "/cluster.json", method="POST")[0] == 405
+    for args in (["--metrics-port", "0"], ["--metrics-port", "70000"], ["--metrics-listen", "127.0.0.1"]):
+        result = subprocess.run([CONFIG_BINARY, "-p", str(free_port()), "--state-file", os.path.join(cluster.tmpdir, "x.state")] + args,
+                                capture_output=True, timeout=10)
+        assert result.returncode != 0 and b"metrics" in result.stderr, (args, result.stderr)
+    # A port already taken is a startup error, not an endpoint without its admin listener.
+    result = subprocess.run([CONFIG_BINARY, "-l", "127.0.0.1", "-p", str(free_port()), "--state-file",
+                             os.path.join(cluster.tmpdir, "y.state"), "--metrics-port", str(admin)],
+                            capture_output=True, timeout=10)
+    assert result.returncode == 71 and b"admin listener" in result.stderr, result.stderr
 
 
 def test_admin_listener_honours_the_allowlist(cluster):

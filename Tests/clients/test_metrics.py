@@ -357,3 +357,12 @@ def test_metrics_listen_address_and_flag_checks(server_factory):
                             capture_output=True, timeout=10)
     assert result.returncode != 0
     assert b"admin listener" in result.stderr
+
+
+def test_admin_listener_honours_the_allowlist(server_factory):
+    # --allow covers the admin listener too: a client outside it gets 403 on every path.
+    _, refused = start_with_metrics(server_factory, ("-m", "64", "--allow", "10.0.0.0/8"))
+    for path in ("/metrics", "/healthz", "/", "/nope"):
+        assert get(refused, path)[0] == 403, path
+    _, admitted = start_with_metrics(server_factory, ("-m", "64", "--allow", "127.0.0.0/8"))
+    assert get(admitted, "/metrics")[0] == 200
