@@ -2,9 +2,10 @@
 """What scraping the admin listener costs the cache: one swiftcached with `--metrics-port`, loaded
 by memtier_benchmark (get/set, 1:10), measured in alternating rounds without a scraper, with a
 `/metrics` scrape every second (Prometheus' usual is 15 s) and with an aggressive one every 100 ms.
-Prints, per mode, the median ops/s and p99 over the rounds and their ratio to the rounds without a
-scraper, the scrapes made and their mean time, and the server's RSS before and after (a scrape
-keeps nothing, so RSS must not grow with scrapes).
+Prints first what one scrape costs the idle server in CPU time (back-to-back scrapes: a figure the
+machine's other load does not blur), then, per mode, the median ops/s and p99 over the rounds and
+their ratio to the rounds without a scraper, the scrapes made and their mean time, and the
+server's RSS before and after (a scrape keeps nothing, so RSS must not grow with scrapes).
 
     python3 Scripts/bench_scrape_cost.py [--rounds 4] [--duration 10] [--intervals 1,0.1]
         [--memtier PATH] [--swiftcached .build/release/swiftcached] [--server-threads 2]
@@ -63,6 +64,18 @@ def rss_kb(pid):
     return 0
 
 
+def scrape_cpu(server, metrics_port, count):
+    """`count` back-to-back scrapes of an otherwise idle server: (server CPU ms per scrape, wall ms
+    per scrape, answer bytes). Unlike the throughput ratios this does not drown in the machine's
+    other load: it is what each scrape takes from the server, whatever else runs."""
+    url = "http://127.0.0.1:%d/metrics" % metrics_port
+    cpu0, started, size = server.cpu_seconds(), time.monotonic(), 0
+    for _ in range(count):
+        with urllib.request.urlopen(url, timeout=5) as response:
+            size = len(response.read())
+    return (1000 * (server.cpu_seconds() - cpu0) / count, 1000 * (time.monotonic() - started) / count, size)
+
+
 def load_args(port, arguments):
     return benchlib.memtier_args(port) + [
         "-c", str(arguments.clients), "-t", str(arguments.memtier_threads), "--ratio=1:10",
@@ -101,6 +114,7 @@ def parse():
     parser.add_argument("--clients", type=int, default=25, help="memtier connections per thread")
     parser.add_argument("--memtier-threads", type=int, default=1)
     parser.add_argument("--pipeline", type=int, default=1)
+    parser.add_argument("--idle-scrapes", type=int, default=1000, help="back-to-back scrapes timed on the idle server")
     return parser.parse_args()
 
 
@@ -121,6 +135,10 @@ def main():
     try:
         print("%s; %s; %s" % (benchlib.version(binary), benchlib.uptime(), " ".join(sys.argv)), flush=True)
         benchlib.run_memtier(benchlib.memtier_args(server.port) + benchlib.prefill_args(), os.path.join(out, "prefill"))
+        cpu_ms, wall_ms, size = scrape_cpu(server, arguments.metrics_port, arguments.idle_scrapes)
+        print("idle: a /metrics scrape (%d bytes) takes %.2f ms of server CPU, %.2f ms end to end (%d scrapes);"
+              " at 10 scrapes/s that is %.2f%% of one core" % (size, cpu_ms, wall_ms, arguments.idle_scrapes, cpu_ms),
+              flush=True)
         rss_start = rss_kb(server.pid)
         for round_number in range(arguments.rounds):
             order = modes if round_number % 2 == 0 else list(reversed(modes))   # A B C, C B A, …
@@ -133,10 +151,10 @@ def main():
         rss_end = rss_kb(server.pid)
     finally:
         server.stop()
-    report(rows, modes, rss_start, rss_end, out)
+    report(rows, modes, rss_start, rss_end, out, dict(cpu_ms=cpu_ms, wall_ms=wall_ms, bytes=size))
 
 
-def report(rows, modes, rss_start, rss_end, out):
+def report(rows, modes, rss_start, rss_end, out, idle_scrape):
     baseline = {k: statistics.median(r[k] for r in rows if r["mode"] == "none") for k in ("ops", "p99")}
     summary = []
     print("\nmode         median ops/s  ratio   median p99 ms  ratio   scrapes  mean scrape ms  failures")
@@ -152,7 +170,7 @@ def report(rows, modes, rss_start, rss_end, out):
                                                                        p99 / baseline["p99"], scrapes, scrape_ms, failures))
     print("server RSS: %d KB after the prefill, %d KB at the end" % (rss_start, rss_end))
     with open(os.path.join(out, "summary.json"), "w") as f:
-        json.dump(dict(rows=rows, summary=summary, rss_start_kb=rss_start, rss_end_kb=rss_end), f, indent=1)
+        json.dump(dict(rows=rows, summary=summary, rss_start_kb=rss_start, rss_end_kb=rss_end, idle_scrape=idle_scrape), f, indent=1)
     print("results in %s" % os.path.relpath(out, benchlib.REPO))
 
 

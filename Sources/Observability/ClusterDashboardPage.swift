@@ -7,13 +7,7 @@
 /// (Tests/clients/test_cluster_dashboard.py).
 enum ClusterDashboardPage {
     static let html = #"""
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>swiftcached cluster</title>
-\#(DashboardCommon.style)
+\#(DashboardCommon.head(title: "swiftcached cluster"))
 <style>
   td.state { font-weight: 600; }
   tr[data-state="up"] td.state { color: var(--hit); }
@@ -157,19 +151,7 @@ function show(report) {
   document.body.dataset.samples = samples;
 }
 
-async function poll() {
-  const status = document.getElementById("status");
-  try {
-    const response = await fetch("cluster.json", { cache: "no-store" });
-    if (!response.ok) throw new Error("HTTP " + response.status);
-    show(await response.json());
-    status.textContent = "live"; status.className = "";
-  } catch (error) {
-    status.textContent = "unreachable: " + error.message; status.className = "down";
-  }
-  setTimeout(poll, 1000);
-}
-poll();
+pollEverySecond("cluster.json", show);
 </script>
 </body>
 </html>

@@ -3,6 +3,20 @@
 /// formatting, table cells and line charts (canvases drawn by the page itself; nothing is fetched
 /// from anywhere else).
 enum DashboardCommon {
+    /// The document's start up to the shared style sheet: the page adds its own styles, if any,
+    /// and closes the head.
+    static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title)</title>
+        \(style)
+        """
+    }
+
     static let style = #"""
 <style>
   :root { --bg: #f7f7f5; --card: #fff; --ink: #1d2329; --muted: #66707a; --line: #e3e5e8;
@@ -82,6 +96,23 @@ function drawLines(id, series, top) {
     g.stroke();
   }
   canvas.dataset.points = points;
+}
+
+// Reads `path` (JSON) every second and hands it to `show`; the header's #status says whether it answers.
+function pollEverySecond(path, show) {
+  async function poll() {
+    const status = document.getElementById("status");
+    try {
+      const response = await fetch(path, { cache: "no-store" });
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      show(await response.json());
+      status.textContent = "live"; status.className = "";
+    } catch (error) {
+      status.textContent = "unreachable: " + error.message; status.className = "down";
+    }
+    setTimeout(poll, 1000);
+  }
+  poll();
 }
 
 function cell(text, cls) { const td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; return td; }

@@ -4,13 +4,7 @@
 /// test in a real browser can read what is shown (Tests/clients/test_dashboard_browser.py).
 enum DashboardPage {
     static let html = #"""
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>swiftcached</title>
-\#(DashboardCommon.style)
+\#(DashboardCommon.head(title: "swiftcached"))
 </head>
 <body>
 <header>
@@ -149,19 +143,7 @@ function show(stats) {
   document.body.dataset.samples = samples;
 }
 
-async function poll() {
-  const status = document.getElementById("status");
-  try {
-    const response = await fetch("stats.json", { cache: "no-store" });
-    if (!response.ok) throw new Error("HTTP " + response.status);
-    show(await response.json());
-    status.textContent = "live"; status.className = "";
-  } catch (error) {
-    status.textContent = "unreachable: " + error.message; status.className = "down";
-  }
-  setTimeout(poll, 1000);
-}
-poll();
+pollEverySecond("stats.json", show);
 </script>
 </body>
 </html>
