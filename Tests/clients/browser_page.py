@@ -1,15 +1,24 @@
 """Helpers for the dashboard tests in a real browser: Debian's chromium, headless, loads a page and
-gives back the DOM it rendered (or a screenshot), and `Page` reads that DOM: each element's
-attributes and text by id, and the rows of a table by one `data-` attribute. Without chromium the
-tests fail: the browser is part of what is tested."""
+gives back the DOM it rendered (or a screenshot) — at once under virtual time (`browser`), or after
+real seconds through the DevTools protocol (`live_page`, for pages whose data change only with real
+time) — and `Page` reads that DOM: each element's attributes and text by id, and the rows of a
+table by one `data-` attribute. Without chromium the tests fail: the browser is part of what is
+tested."""
+import base64
+import fcntl
+import json
+import os
+import select
 import shutil
 import subprocess
+import time
 from html.parser import HTMLParser
 
 from pymemcache.client.base import Client
 
 BROWSER_TIMEOUT = 60
 VIRTUAL_TIME_MS = "5000"   # five of the page's one-second polls
+WINDOW = (1280, 1500)
 
 
 def chromium():
@@ -21,10 +30,89 @@ def chromium():
 def browser(url, *extra):
     """Runs headless chromium on `url` with `extra` flags (--dump-dom, --screenshot=PATH); returns stdout."""
     argv = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--window-size=1280,1500", "--virtual-time-budget=" + VIRTUAL_TIME_MS] + list(extra) + [url]
+            "--window-size=%d,%d" % WINDOW, "--virtual-time-budget=" + VIRTUAL_TIME_MS] + list(extra) + [url]
     result = subprocess.run(argv, capture_output=True, timeout=BROWSER_TIMEOUT)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout.decode()
+
+
+class DevTools:
+    """Headless chromium driven over `--remote-debugging-pipe`: commands go in on the browser's
+    descriptor 3 and answers come back on 4, each a JSON message ended by a NUL byte. Every wait is
+    bounded; `close` always ends the browser."""
+
+    def __init__(self):
+        command_read, self.command_write = os.pipe()
+        self.answer_read, answer_write = os.pipe()
+
+        def descriptors_3_and_4():   # in the child, before exec: above 10 first, so neither is overwritten
+            read_end = fcntl.fcntl(command_read, fcntl.F_DUPFD, 10)
+            write_end = fcntl.fcntl(answer_write, fcntl.F_DUPFD, 10)
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
+
+        self.proc = subprocess.Popen([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                      "--window-size=%d,%d" % WINDOW, "--remote-debugging-pipe", "about:blank"],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     close_fds=False, preexec_fn=descriptors_3_and_4)
+        os.close(command_read)
+        os.close(answer_write)
+        self.last_id = 0
+        self.pending = b""
+
+    def call(self, method, params=None, session=None, timeout=BROWSER_TIMEOUT):
+        """Sends one command and returns its result (events in between are skipped)."""
+        self.last_id += 1
+        message = {"id": self.last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.command_write, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self.pending:
+                raw, _, self.pending = self.pending.partition(b"\0")
+                answer = json.loads(raw)
+                if answer.get("id") == self.last_id:
+                    assert "error" not in answer, (method, answer)
+                    return answer["result"]
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, "chromium did not answer %s within %ds" % (method, timeout)
+            if select.select([self.answer_read], [], [], remaining)[0]:
+                chunk = os.read(self.answer_read, 1 << 20)
+                assert chunk, "chromium closed its DevTools pipe"
+                self.pending += chunk
+
+    def close(self):
+        try:
+            self.call("Browser.close", timeout=5)
+        except (AssertionError, OSError):
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        os.close(self.command_write)
+        os.close(self.answer_read)
+
+
+def live_page(url, seconds, screenshot=None):
+    """Opens `url` in headless chromium, lets it run `seconds` of real time, and returns the DOM
+    then (and writes a PNG of the window to `screenshot`)."""
+    tools = DevTools()
+    try:
+        target = tools.call("Target.createTarget", {"url": url, "width": WINDOW[0], "height": WINDOW[1]})["targetId"]
+        session = tools.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        time.sleep(seconds)
+        html = tools.call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML", "returnByValue": True},
+                          session)["result"]["value"]
+        if screenshot:
+            png = tools.call("Page.captureScreenshot", {"format": "png"}, session)["data"]
+            with open(screenshot, "wb") as f:
+                f.write(base64.b64decode(png))
+        return html
+    finally:
+        tools.close()
 
 
 class Page(HTMLParser):
