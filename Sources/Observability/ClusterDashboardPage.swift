@@ -14,6 +14,8 @@ enum ClusterDashboardPage {
   tr[data-state="down"] td.state, tr[data-state="silent"] td.state { color: var(--evict); }
   tr[data-state="down"] td:not(:first-child):not(.state) { color: var(--muted); }
   tfoot td { font-weight: 600; border-bottom: none; }
+  .figures { grid-template-columns: repeat(auto-fill, minmax(135px, 1fr)); }
+  .figure.wide-figure { grid-column: span 2; }   /* "1.2 MB / 96.0 MB" on one line */
 </style>
 </head>
 <body>
@@ -29,7 +31,7 @@ enum ClusterDashboardPage {
     <div class="figure"><small>hit ratio (since start)</small><b id="hit-ratio">–</b></div>
     <div class="figure"><small>requests / s</small><b id="ops">–</b></div>
     <div class="figure"><small>items</small><b id="curr-items">–</b></div>
-    <div class="figure"><small>memory used / limit</small><b id="memory">–</b></div>
+    <div class="figure wide-figure"><small>memory used / limit</small><b id="memory">–</b></div>
     <div class="figure"><small>evictions (total)</small><b id="evictions">–</b></div>
     <div class="figure"><small>connections</small><b id="curr-connections">–</b></div>
   </section>
