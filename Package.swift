@@ -70,8 +70,9 @@ let package = Package(
         // What the admin listener serves (docs/observability.md): read at scrape time, off the request path.
         .target(name: "Observability", dependencies: ["RequestHandling", "CacheEngine"]),
         // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
-        // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's
-        // registration on top of Networking.
+        // without sockets; ClusterService adds probing, the endpoint's sessions, the cluster view's
+        // reading of node stats (rendered by Observability) and a data node's registration on top
+        // of Networking.
         .target(name: "Cluster", dependencies: ["COpenSSL"]),
         .target(
             name: "ClusterService",

@@ -12,9 +12,9 @@ import time
 from prometheus_client.parser import text_string_to_metric_families
 from pymemcache.client.base import Client
 
-from admin_http import StatsConnection, get, get_json
+from admin_http import StatsConnection, get, get_json, raw_exchange, status_of
 from browser_page import Page, browser, busy_client, live_page, number, png_ok
-from cluster_harness import CONFIG_BINARY, DETECTION_LIMIT, cluster, wait_for  # noqa: F401 (cluster is a fixture)
+from cluster_harness import CONFIG_BINARY, DETECTION_LIMIT, cluster, command, wait_for  # noqa: F401 (cluster is a fixture)
 from conftest import free_port
 
 # Figures that only requests change, so a quiet node's `stats` and the endpoint's copy must agree.
@@ -206,6 +206,11 @@ def test_endpoint_pages_and_flag_checks(cluster):
     assert get(admin, "/healthz")[:3:2] == (200, b"ok\n")
     assert get(admin, "/stats.json")[0] == 404      # the node's page, not the endpoint's
     assert get(admin, "/cluster.json", method="POST")[0] == 405
+    # Hostile HTTP on the admin port leaves the endpoint's own port serving.
+    assert status_of(raw_exchange(admin, b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\n\r\n")) in (None, 400, 413, 414)
+    assert status_of(raw_exchange(admin, b"\x00\xff garbage\r\n\r\n")) in (None, 400)
+    assert command(cluster.endpoint.port, b"version\r\n").startswith(b"VERSION ")
+    assert get(admin, "/healthz")[0] == 200
     for args in (["--metrics-port", "0"], ["--metrics-port", "70000"], ["--metrics-listen", "127.0.0.1"]):
         result = subprocess.run([CONFIG_BINARY, "-p", str(free_port()), "--state-file", os.path.join(cluster.tmpdir, "x.state")] + args,
                                 capture_output=True, timeout=10)
