@@ -268,7 +268,7 @@ def test_cluster_page_in_a_browser(cluster, tmp_path):
         for load in loads:
             load.join(30)
     assert not any(load.is_alive() for load in loads)
-    assert int(busy.body.get("data-samples", "0")) >= 3, "the page showed fewer than three gatherings in %ss" % LIVE_SECONDS
+    assert int(busy.body.get("data-samples", "0")) >= 2, "the page showed fewer than two gatherings in %ss" % LIVE_SECONDS
     assert set(busy.rows) == {instance(cluster, name) for name in names} | {"total"}
     for name in names[:2]:
         assert number(busy.rows[instance(cluster, name)]["ops"]) > 0, name
