@@ -11,7 +11,7 @@ import PackageDescription
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
 //   Networking       libevent listener and worker threads, connections, transports (clear, TLS), the admin HTTP listener — no item layout
-//   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboard, from stats snapshots
+//   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboards (node and cluster), from stats lines
 //   swiftcached      the server executable (command line)
 // Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
 // inout access to a class's stored property (a connection's buffers, a session's tables) otherwise
@@ -70,20 +70,21 @@ let package = Package(
         // What the admin listener serves (docs/observability.md): read at scrape time, off the request path.
         .target(name: "Observability", dependencies: ["RequestHandling", "CacheEngine"]),
         // Auto-discovery (docs/cluster.md): Cluster is membership, formats, hysteresis and state
-        // without sockets; ClusterService adds probing, the endpoint's sessions and a data node's
-        // registration on top of Networking.
+        // without sockets; ClusterService adds probing, the endpoint's sessions, the cluster view's
+        // reading of node stats (rendered by Observability) and a data node's registration on top
+        // of Networking.
         .target(name: "Cluster", dependencies: ["COpenSSL"]),
         .target(
             name: "ClusterService",
             dependencies: [
-                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking",
+                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking", "Observability",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .executableTarget(
             name: "swiftcached-config",
             dependencies: [
-                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl",
+                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +101,8 @@ let package = Package(
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", "Locking"]),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking", "Networking"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking", "Networking", "Observability",
+                                                   .product(name: "Atomics", package: "swift-atomics")]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "RequestHandling", "CacheEngine"]),

@@ -37,6 +37,12 @@ def require_tool(name, hint):
 
 
 def memtier_path():
+    """$MEMTIER_BINARY when set (a path), else memtier_benchmark on PATH."""
+    given = os.environ.get("MEMTIER_BINARY")
+    if given:
+        if not os.access(given, os.X_OK):
+            die("MEMTIER_BINARY=%s is not an executable" % given)
+        return given
     return require_tool("memtier_benchmark", MEMTIER_HINT)
 
 

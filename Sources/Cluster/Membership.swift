@@ -63,6 +63,14 @@ public struct Membership: Sendable {
         return byIdentity.values.sorted()
     }
 
+    /// Nodes holding a lease now (self-registered).
+    public var registeredCount: Int { leases.nodes.count }
+
+    /// What the probes say of `node` now (`unknown` before a conclusive probe, or for a non-candidate).
+    public func status(of node: ClusterNode) -> NodeHealth.Status {
+        health[node]?.status ?? .unknown
+    }
+
     /// Candidates with no conclusive probe yet (new, or back with a new ip): probed at once, not at
     /// the next round.
     public var unprobedCandidates: [ClusterNode] {

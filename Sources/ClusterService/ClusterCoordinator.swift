@@ -101,6 +101,7 @@ public final class ClusterCoordinator: Sendable {
     /// The figures `stats` reports beyond the published payload.
     public struct Counters: Equatable, Sendable {
         public var candidates: Int
+        public var registered: Int
         public var inconclusiveProbes: Int
         public var incompleteRounds: Int
         public var versionExhaustedChanges: Int
@@ -109,9 +110,29 @@ public final class ClusterCoordinator: Sendable {
     public var counters: Counters {
         state.withLock { state in
             Counters(candidates: state.membership.candidates.count,
+                     registered: state.membership.registeredCount,
                      inconclusiveProbes: state.membership.inconclusiveProbes,
                      incompleteRounds: state.incompleteRounds,
                      versionExhaustedChanges: state.membership.versionExhaustedChanges)
+        }
+    }
+
+    /// One known node as the cluster view shows it: listed or not, and what its probes say.
+    public struct Standing: Sendable, Equatable {
+        public var node: ClusterNode
+        public var listed: Bool
+        public var health: NodeHealth.Status
+    }
+
+    /// Every node the endpoint knows now — candidates (static list and registrations) and listed
+    /// nodes — sorted as clients see them.
+    public var standings: [Standing] {
+        state.withLock { state in
+            let listed = Set(state.membership.published)
+            let known = Set(state.membership.candidates).union(listed)
+            return known.sorted().map {
+                Standing(node: $0, listed: listed.contains($0), health: state.membership.status(of: $0))
+            }
         }
     }
 

@@ -52,7 +52,7 @@ public final class ConfigEndpoint: Sendable {
     }
 
     /// The `stats` lines (memcached's names where they exist, `cluster_*` for the rest).
-    func statsLines() -> [(String, String)] {
+    public func statsLines() -> [(String, String)] {
         let now = time(nil)
         let payload = coordinator.published.current?.payload
         let counters = coordinator.counters
@@ -68,6 +68,7 @@ public final class ConfigEndpoint: Sendable {
             ("cluster_version", "\(payload?.version ?? 0)"),
             ("cluster_nodes", "\(payload?.nodes.count ?? 0)"),
             ("cluster_candidates", "\(counters.candidates)"),
+            ("cluster_registered", "\(counters.registered)"),
             ("cluster_probes_inconclusive", "\(counters.inconclusiveProbes)"),
             ("cluster_probe_rounds_incomplete", "\(counters.incompleteRounds)"),
             ("cluster_version_exhausted", "\(counters.versionExhaustedChanges)"),

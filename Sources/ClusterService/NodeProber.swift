@@ -4,11 +4,9 @@ import Networking
 import Glibc
 #endif
 
-/// Probes nodes in parallel: connect, `version\r\n`, expect a `VERSION ` line, all within one
-/// timeout per probe. A node passes only if it answers as a memcached would, not merely by
-/// accepting a connection. One `poll` loop drives the probes (no thread per node), at most `window`
-/// at a time — each holds a descriptor — so a round over N nodes takes at most
-/// ceil(N / window) × timeout.
+/// Probes nodes in parallel (`ParallelExchanges`): connect, `version\r\n`, expect a `VERSION `
+/// line, all within one timeout per probe. A node passes only if it answers as a memcached would,
+/// not merely by accepting a connection.
 ///
 /// A probe is `down` only on evidence (refused, reset, unreachable host, timed out, closed or a
 /// wrong answer); when the endpoint itself could not run it (see `SocketFailure`) it is
@@ -18,14 +16,7 @@ public enum NodeProber {
     /// A `VERSION …` line is short; more without a newline is not a memcached.
     static let maxAnswer = 1024
 
-    private struct Running {
-        let node: ClusterNode
-        var exchange: Exchange
-        let deadline: Double
-    }
-
-    /// With `tls`, probes speak TLS (nodes started with `-Z`): the node's certificate must chain to
-    /// the context's CAs; its name is not checked, as the listed host need not be what it names.
+    /// With `tls`, probes speak TLS (nodes started with `-Z`; see `ParallelExchanges.run`).
     public static func probe(_ nodes: [ClusterNode], timeout: Double, window: Int,
                              tls: TLSClientContext? = nil) -> [ClusterNode: ProbeOutcome] {
         probe(nodes, timeout: timeout, window: window, tls: tls, dial: { TCPDialer.startConnect(host: $0.address, port: $0.port) })
@@ -34,53 +25,8 @@ public enum NodeProber {
     /// `dial` starts one connect; tests give one that fails as the system would.
     static func probe(_ nodes: [ClusterNode], timeout: Double, window: Int, tls: TLSClientContext? = nil,
                       dial: (ClusterNode) -> TCPDialer.Start) -> [ClusterNode: ProbeOutcome] {
-        var results: [ClusterNode: ProbeOutcome] = [:]
-        var waiting = nodes[...]
-        var running: [Running] = []
-        while !waiting.isEmpty || !running.isEmpty {
-            while running.count < max(1, window), let node = waiting.popFirst() {
-                switch dial(node) {
-                case let .started(fd):
-                    guard let exchange = Exchange(fd: fd, request: request, maxReceived: maxAnswer, tls: tls) else {
-                        close(fd)
-                        results[node] = .inconclusive  // no memory for the TLS state: our trouble
-                        continue
-                    }
-                    running.append(Running(node: node, exchange: exchange, deadline: monotonicNow() + timeout))
-                case let .failed(outcome):
-                    results[node] = outcome
-                }
-            }
-            guard !running.isEmpty else { continue }
-            if !advance(&running) {
-                // poll itself failed (ENOMEM, …): the endpoint's trouble, not the nodes'.
-                for probe in running { results[probe.node] = .inconclusive }
-                running.forEach { $0.exchange.finish() }
-                running.removeAll()
-                continue
-            }
-            let now = monotonicNow()
-            running.removeAll { probe in
-                guard probe.exchange.finished || now >= probe.deadline else { return false }
-                probe.exchange.finish()
-                results[probe.node] = probe.exchange.outcome ?? .down  // no answer in time: down
-                return true
-            }
-        }
-        return results
-    }
-
-    /// One `poll` over the running probes until the nearest deadline; advances the ready ones.
-    /// False when poll failed for a reason other than a signal.
-    private static func advance(_ running: inout [Running]) -> Bool {
-        let nearest = running.map(\.deadline).min()! - monotonicNow()
-        var pollers = running.map { pollfd(fd: $0.exchange.fd, events: $0.exchange.wantedEvents, revents: 0) }
-        let ready = poll(&pollers, nfds_t(pollers.count), Int32(max(1, nearest * 1000)))
-        guard ready >= 0 else { return errno == EINTR }
-        for index in running.indices where pollers[index].revents != 0 {
-            running[index].exchange.advance(isComplete: isVersionAnswer)
-        }
-        return true
+        ParallelExchanges.run(nodes, request: request, maxAnswer: maxAnswer, timeout: timeout, window: window,
+                              tls: tls, dial: dial, isComplete: isVersionAnswer).mapValues(\.outcome)
     }
 
     /// The soft RLIMIT_NOFILE, read each round (it can change under a running process).

@@ -1,3 +1,4 @@
+import AccessControl
 import CLibevent
 import Locking
 #if canImport(Glibc)
@@ -11,7 +12,8 @@ import Darwin
 /// path to a page, or nil for 404. Only GET and HEAD are answered with the page (any other method:
 /// 405 with `Allow`); headers are capped at `AdminHTTPLimits.headerBytes` (libevent answers an
 /// over-long request line or header block with an error and closes), bodies at
-/// `bodyBytes`, and a connection idle or trickling for `timeoutSeconds` is closed.
+/// `bodyBytes`, and a connection idle or trickling for `timeoutSeconds` is closed. With an
+/// allowlist (`--allow`), a client it does not admit gets 403 whatever it asks.
 public final class AdminHTTPServer: @unchecked Sendable {
     public struct Page: Sendable {
         public var contentType: String
@@ -28,6 +30,7 @@ public final class AdminHTTPServer: @unchecked Sendable {
     private let base: OpaquePointer
     private let http: OpaquePointer
     private let router: Router
+    private let allowlist: SharedAllowlist?
     private let stopSignal: WakeSignal
     private var stopEvent: OpaquePointer?
     private var thread: PosixThread?
@@ -35,7 +38,7 @@ public final class AdminHTTPServer: @unchecked Sendable {
     public let name: String
 
     /// Binds `address:port` now, so a taken port is a startup error; serves only after `start`.
-    public init(address: String, port: Int, router: @escaping Router) throws {
+    public init(address: String, port: Int, allowlist: SharedAllowlist? = nil, router: @escaping Router) throws {
         guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
         guard let http = evhttp_new(base) else {
             event_base_free(base)
@@ -44,6 +47,7 @@ public final class AdminHTTPServer: @unchecked Sendable {
         self.base = base
         self.http = http
         self.router = router
+        self.allowlist = allowlist
         name = "\(address):\(port)"
         do {
             stopSignal = try WakeSignal()
@@ -93,6 +97,9 @@ public final class AdminHTTPServer: @unchecked Sendable {
     // MARK: On the admin thread
 
     private func answer(_ request: OpaquePointer) {
+        guard isAdmitted(request) else {
+            return reply(request, status: 403, reason: "Forbidden", page: .text("forbidden\n"))
+        }
         let method = evhttp_request_get_command(request)
         guard let path = Self.path(of: request), let page = router(path) else {
             return reply(request, status: 404, reason: "Not Found", page: .text("not found\n"))
@@ -102,6 +109,14 @@ public final class AdminHTTPServer: @unchecked Sendable {
             return reply(request, status: 405, reason: "Method Not Allowed", page: .text("method not allowed\n"))
         }
         reply(request, status: 200, reason: "OK", page: page)
+    }
+
+    /// Whether the allowlist (if any) admits the peer; a peer whose address cannot be read is not admitted.
+    private func isAdmitted(_ request: OpaquePointer) -> Bool {
+        guard let allowlist else { return true }
+        guard let connection = evhttp_request_get_connection(request),
+              let peer = evhttp_connection_get_addr(connection) else { return false }
+        return allowlist.admits(peer)
     }
 
     /// The decoded path of the request's URI, without query or fragment; nil if it has none.
@@ -127,6 +142,16 @@ public final class AdminHTTPServer: @unchecked Sendable {
 
     private func addHeader(_ request: OpaquePointer, _ name: String, _ value: String) {
         evhttp_add_header(evhttp_request_get_output_headers(request), name, value)
+    }
+}
+
+extension AdminHTTPServer {
+    /// What is wrong with `--metrics-port` / `--metrics-listen` as given, or nil: the check both
+    /// executables make.
+    public static func optionProblem(port: Int?, address: String?) -> String? {
+        if let port, !(1...65535).contains(port) { return "--metrics-port must be between 1 and 65535" }
+        if address != nil, port == nil { return "--metrics-listen needs --metrics-port" }
+        return nil
     }
 }
 

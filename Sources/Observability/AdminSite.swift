@@ -9,6 +9,9 @@ public struct AdminSite: Sendable {
         public let body: String
     }
 
+    /// `/healthz`: answered by the admin thread of a server whose listener and workers are running.
+    static let healthy = Page(contentType: "text/plain; charset=utf-8", body: "ok\n")
+
     public static let paths = ["/", "/metrics", "/healthz", "/stats.json"]
 
     private let server: ServerContext
@@ -24,8 +27,7 @@ public struct AdminSite: Sendable {
             let families = ExporterMetrics.families(from: snapshot) + SwiftcachedMetrics.families(from: snapshot, figures: figures)
             return Page(contentType: PrometheusText.contentType, body: PrometheusText.render(families))
         case "/healthz":
-            // Answered by the admin thread of a server whose listener and workers are running.
-            return Page(contentType: "text/plain; charset=utf-8", body: "ok\n")
+            return Self.healthy
         case "/stats.json":
             let json = StatsJSON.render(StatsSnapshot.take(of: server), figures: ServerFigures.take(of: server))
             return Page(contentType: "application/json", body: json)

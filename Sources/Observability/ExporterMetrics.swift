@@ -141,21 +141,31 @@ public enum ExporterMetrics {
         }
     }
 
-    static func addPlain(_ table: [Plain], from lines: [StatLine], to set: inout FamilySet) {
+    /// `labels` go on every sample (the cluster view's `instance`).
+    static func addPlain(_ table: [Plain], from lines: [StatLine], labels: [(name: String, value: String)] = [],
+                         to set: inout FamilySet) {
         for entry in table {
             guard let text = lines.first(where: { $0.name == entry.stat })?.value, let value = number(text) else { continue }
-            set.add(entry.name, entry.help, entry.kind, value: value)
+            set.add(entry.name, entry.help, entry.kind, labels: labels, value: value)
         }
+    }
+
+    /// The families a node's plain `stats` lines give (general figures and commands), each sample
+    /// labelled with `labels`: what the configuration endpoint's `/metrics` shows per node.
+    static func addGeneral(_ lines: [StatLine], labels: [(name: String, value: String)], to set: inout FamilySet) {
+        addPlain(general, from: lines, labels: labels, to: &set)
+        addCommands(from: StatsSnapshot(groups: [.general: lines]), labels: labels, to: &set)
     }
 
     /// hits and misses of get, delete, incr, decr, cas and touch; cas badval; flush; and set, which
     /// memcached's `cmd_set` counts together with every cas.
-    private static func addCommands(from snapshot: StatsSnapshot, to set: inout FamilySet) {
+    private static func addCommands(from snapshot: StatsSnapshot, labels: [(name: String, value: String)] = [],
+                                    to set: inout FamilySet) {
         func stat(_ name: String) -> Double? { snapshot.value(name).flatMap(number) }
         func add(_ command: String, _ status: String, _ value: Double?) {
             guard let value else { return }
             set.add("memcached_commands_total", commandsHelp, .counter,
-                    labels: [("command", command), ("status", status)], value: value)
+                    labels: labels + [("command", command), ("status", status)], value: value)
         }
         for command in ["get", "delete", "incr", "decr", "cas", "touch"] {
             add(command, "hit", stat(command + "_hits"))

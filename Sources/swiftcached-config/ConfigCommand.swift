@@ -3,6 +3,7 @@ import ArgumentParser
 import Cluster
 import ClusterService
 import Networking
+import Observability
 import RequestHandling
 #if canImport(Glibc)
 import Glibc
@@ -70,6 +71,13 @@ struct ConfigCommand: ParsableCommand {
 
     @OptionGroup var probeTLS: ProbeTLSOptions
 
+    @Option(name: .customLong("metrics-port"),
+            help: "Serve /metrics (Prometheus, one instance label per node), /cluster.json, /healthz and the cluster dashboard on this HTTP port (default: off).")
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-listen"), help: "Address of the metrics listener (default: 127.0.0.1).")
+    var metricsListen: String?
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
     var verbose: Int
 
@@ -83,6 +91,7 @@ struct ConfigCommand: ParsableCommand {
         }
         guard failuresToDrop >= 1, successesToAdd >= 1 else { throw ValidationError("thresholds must be >= 1") }
         guard (1...65536).contains(probeConcurrency) else { throw ValidationError("probe concurrency must be 1-65536") }
+        if let problem = AdminHTTPServer.optionProblem(port: metricsPort, address: metricsListen) { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -100,15 +109,17 @@ struct ConfigCommand: ParsableCommand {
         let secret: ClusterSecret?
         let allowlist: SharedAllowlist?
         let serverTLS: TLSServerContext?
+        let probeClientTLS: TLSClientContext?
         do {
             serverTLS = try tls.makeContext()
+            probeClientTLS = try probeTLS.makeContext()
             credentials = try authFile.map { try EndpointCredentials(path: $0) }
             secret = try secretFile.map { try ClusterSecret(path: $0) }
             allowlist = try SharedAllowlist.make(ranges: allow, filePath: allowFile,
                                                  readFile: { try FileBytes.contents(of: $0, limit: ClientAllowlist.maxFileBytes) })
             coordinator = try ClusterCoordinator(settings: probeSettings, clusterFilePath: clusterFile,
                                                  stateFilePath: stateFile, log: log, warn: warn,
-                                                 probeTLS: try probeTLS.makeContext(),
+                                                 probeTLS: probeClientTLS,
                                                  onHangup: allowlist.map { list in { Self.reload(list, log: log, warn: warn) } })
             try coordinator.start()
         } catch let error as TLSSetupError {
@@ -133,8 +144,11 @@ struct ConfigCommand: ParsableCommand {
                                 Server.WorkerSetup(counters: connectionCounters.makeBlock(worker: index),
                                                    makeSession: { ConfigEndpointSession(endpoint: endpoint) })
                             })
+        let admin: AdminHTTPServer?
         do {
             try server.start()
+            admin = try makeAdminListener(for: endpoint, allowlist: allowlist, probeTLS: probeClientTLS)
+            try admin?.start()
         } catch {
             fputs("swiftcached-config: \(error)\n", stderr)
             coordinator.stop()
@@ -142,7 +156,19 @@ struct ConfigCommand: ParsableCommand {
         }
         signalHold.release()
         server.run()
+        admin?.stop()
         coordinator.stop()
+    }
+
+    /// The cluster view on `--metrics-port` (docs/observability.md), bound but not started; nil when off.
+    private func makeAdminListener(for endpoint: ConfigEndpoint, allowlist: SharedAllowlist?,
+                                   probeTLS: TLSClientContext?) throws -> AdminHTTPServer? {
+        guard let metricsPort else { return nil }
+        let collector = ClusterStatsCollector(endpoint: endpoint, settings: probeSettings, tls: probeTLS)
+        let site = ClusterSite(report: { collector.report() })
+        return try AdminHTTPServer(address: metricsListen ?? "127.0.0.1", port: metricsPort, allowlist: allowlist) { path in
+            site.page(at: path).map { AdminHTTPServer.Page(contentType: $0.contentType, body: Array($0.body.utf8)) }
+        }
     }
 
     /// SIGHUP: the allowlist file is re-read (a refused one is reported even without -v, and the

@@ -14,19 +14,15 @@ struct MetricsOptions: ParsableArguments {
     var address: String?
 
     func validate() throws {
-        if let port, !(1...65535).contains(port) {
-            throw ValidationError("--metrics-port must be between 1 and 65535")
-        }
-        if address != nil, port == nil {
-            throw ValidationError("--metrics-listen needs --metrics-port")
-        }
+        if let problem = AdminHTTPServer.optionProblem(port: port, address: address) { throw ValidationError(problem) }
     }
 
-    /// The admin listener serving `context`, bound but not started; nil when off.
+    /// The admin listener serving `context`, bound but not started; nil when off. It admits only the
+    /// clients the cache port's allowlist admits.
     func makeListener(for context: ServerContext) throws -> AdminHTTPServer? {
         guard let port else { return nil }
         let site = AdminSite(server: context)
-        return try AdminHTTPServer(address: address ?? "127.0.0.1", port: port) { path in
+        return try AdminHTTPServer(address: address ?? "127.0.0.1", port: port, allowlist: context.settings.allowlist) { path in
             site.page(at: path).map { AdminHTTPServer.Page(contentType: $0.contentType, body: Array($0.body.utf8)) }
         }
     }
