@@ -1,2 +1,2 @@
-// The server's entry point; see SwiftcachedCommand for the flags.
-SwiftcachedCommand.main()
+// The server's entry point; see SwiftcachedCommand for the flags, ConfigFileOption for `--config-file`.
+SwiftcachedCommand.main(SwiftcachedCommand.argumentsWithConfigFile(Array(CommandLine.arguments.dropFirst())))

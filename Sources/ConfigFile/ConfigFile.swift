@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A server's flags written in a file, in the format of Debian's `/etc/memcached.conf`, so that an
+/// existing memcached configuration serves unchanged: one flag (with its value) per line, `#` starts
+/// a comment (`\#` is a literal `#`), blank lines are skipped. As Debian's systemd wrapper does, `-d`
+/// and `-h` lines are dropped (the service manager keeps the process in the foreground) and so is
+/// `logfile PATH` (output goes to the journal); any other line that is not a flag is an error.
+public struct ConfigFile: Sendable, Equatable {
+    /// One line that contributes arguments, with its 1-based number for error messages.
+    public struct Line: Sendable, Equatable {
+        public let number: Int
+        public let words: [String]
+
+        public init(number: Int, words: [String]) {
+            self.number = number
+            self.words = words
+        }
+    }
+
+    /// A configuration is a few dozen lines; more than this is not a configuration file.
+    public static let maxBytes = 1 << 20
+
+    public let path: String
+    public let lines: [Line]
+    /// Lines read but dropped (`-d`, `-h`, `logfile`), as "path:line: text", for the log.
+    public let dropped: [String]
+
+    /// Every argument in file order, as a command line would give them.
+    public var arguments: [String] { lines.flatMap(\.words) }
+
+    public init(path: String, text: String) throws(ConfigFileError) {
+        self.path = path
+        var lines: [Line] = []
+        var dropped: [String] = []
+        var number = 0
+        // "\r\n" is one Character in Swift: a file written on Windows splits at it too.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            number += 1
+            let words = try Self.words(of: rawLine, at: Location(path: path, line: number))
+            guard let first = words.first else { continue }
+            if Self.droppedFlags.contains(first) || first == "logfile" {
+                dropped.append("\(path):\(number): \(words.joined(separator: " "))")
+                continue
+            }
+            guard first.hasPrefix("-"), first != "-", first != "--" else {
+                throw ConfigFileError(Location(path: path, line: number),
+                                      "expected a flag such as \"-m 64\", found \"\(first)\"")
+            }
+            lines.append(Line(number: number, words: words))
+        }
+        self.lines = lines
+        self.dropped = dropped
+    }
+
+    /// Reads and parses the file; an unreadable, oversized or non-UTF-8 file is an error naming it.
+    public static func load(path: String) throws(ConfigFileError) -> ConfigFile {
+        let bytes = try readBytes(path: path)
+        guard let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) else {
+            throw ConfigFileError(Location(path: path, line: nil), "not a text file (NUL bytes or invalid UTF-8)")
+        }
+        return try ConfigFile(path: path, text: text)
+    }
+
+    /// Flags Debian's wrapper drops: `-d` (daemonize: a service runs in the foreground) and `-h`.
+    static let droppedFlags: Set<String> = ["-d", "--daemon", "-h", "--help"]
+
+    /// The line without its comment, split at blanks (the wrapper hands the line to a shell, which
+    /// splits it the same way; quoting is not supported and is refused rather than misread).
+    private static func words(of line: Substring, at location: Location) throws(ConfigFileError) -> [String] {
+        var text = ""
+        var previous: Character? = nil
+        for character in line {
+            if character == "#" {
+                if previous == "\\" { text.removeLast() } else { break }
+            }
+            text.append(character)
+            previous = character
+        }
+        if text.contains(where: { $0 == "\"" || $0 == "'" }) {
+            throw ConfigFileError(location, "quotes are not supported; write values without blanks")
+        }
+        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+    }
+
+    private static func readBytes(path: String) throws(ConfigFileError) -> [UInt8] {
+        let location = Location(path: path, line: nil)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ConfigFileError(location, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ConfigFileError(location, String(cString: strerror(errno)))
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+            guard bytes.count <= maxBytes else { throw ConfigFileError(location, "larger than \(maxBytes) bytes") }
+        }
+    }
+}
