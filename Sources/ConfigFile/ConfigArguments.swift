@@ -1,4 +1,9 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A command line built from `--config-file FILE` and the real command line: the file's arguments
 /// first, the command line's after, parsed once. Options that take one value keep the last one
@@ -23,6 +28,18 @@ public struct ConfigArguments<Command: ParsableArguments> {
         let file = try ConfigFile.load(path: path)
         try check(file)
         return ConfigArguments(file: file, commandLine: commandLine, replacing: replacing)
+    }
+
+    /// The process's arguments with the config file's in front, for `main`. A file that cannot be
+    /// read, or has a line the parser refuses, stops the process with "FILE:LINE: reason" and exit 64
+    /// (EX_USAGE, as memcached's usage errors): nothing starts half-configured.
+    public static func processArguments(_ commandLine: [String], replacing: [[String]]) -> [String] {
+        do {
+            return try load(commandLine: commandLine, replacing: replacing)?.combined ?? commandLine
+        } catch {
+            fputs("\(error.description)\n", stderr)
+            exit(64)
+        }
     }
 
     public init(file: ConfigFile, commandLine: [String], replacing: [[String]]) {

@@ -65,6 +65,10 @@ struct ConfigCommand: ParsableCommand {
             help: "Probes in flight at once (each holds a descriptor; at most a quarter of the open-files limit).")
     var probeConcurrency: Int = ProbeSettings().concurrency
 
+    @Option(name: .customLong("config-file"),
+            help: "Read flags from FILE first (one per line, # comments, as memcached.conf); command-line flags override it.")
+    var configFile: String?
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
     var verbose: Int
 

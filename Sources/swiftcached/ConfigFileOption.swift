@@ -16,18 +16,6 @@ extension SwiftcachedCommand {
     /// Repeatable options a command line replaces rather than adds to (`-o` adds up: see ConfigArguments).
     static let replacedByCommandLine: [[String]] = [["-l", "--listen"], ["--allow"]]
 
-    /// The process's arguments with the config file's in front. A file that cannot be read or has a
-    /// line the parser refuses stops the start with "FILE:LINE: reason" and exit 64 (EX_USAGE):
-    /// nothing starts half-configured.
-    static func argumentsWithConfigFile(_ commandLine: [String]) -> [String] {
-        do {
-            return try loadConfigFile(commandLine)?.combined ?? commandLine
-        } catch {
-            fputs("\(error.description)\n", stderr)
-            Glibc.exit(64)
-        }
-    }
-
     static func loadConfigFile(_ commandLine: [String]) throws(ConfigFileError) -> ConfigArguments<SwiftcachedCommand>? {
         try ConfigArguments<SwiftcachedCommand>.load(commandLine: commandLine, replacing: replacedByCommandLine)
     }

@@ -1,2 +1,5 @@
 // The server's entry point; see SwiftcachedCommand for the flags, ConfigFileOption for `--config-file`.
-SwiftcachedCommand.main(SwiftcachedCommand.argumentsWithConfigFile(Array(CommandLine.arguments.dropFirst())))
+import ConfigFile
+
+SwiftcachedCommand.main(ConfigArguments<SwiftcachedCommand>.processArguments(Array(CommandLine.arguments.dropFirst()),
+                                                                             replacing: SwiftcachedCommand.replacedByCommandLine))

@@ -4,48 +4,16 @@ static ones are reported in `pending_restart`, and a broken file changes nothing
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, START_TIMEOUT, SWIFTCACHED_BINARY, Server, with_user
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, ArgvServer, free_port, with_user
 
 DEBIAN_CONF = "/etc/memcached.conf"
 RELOAD_BOUND = 5.0   # seconds a SIGHUP reload may take to show in `stats settings`
 METHODS = ["sighup", "command"]
-
-
-class ArgvServer(Server):
-    """A server started with exactly `argv` (`{port}` replaced by a free port): conftest's Server adds
-    its own -l, which would be a second -l next to the file's."""
-
-    def __init__(self, argv):
-        super().__init__(argv[0], name=os.path.basename(argv[0]))
-        self.template = argv
-
-    def start(self):
-        for _attempt in range(3):
-            self.port = free_port_number()
-            argv = with_user([word.replace("{port}", str(self.port)) for word in self.template])
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + START_TIMEOUT
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                try:
-                    socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                    return self
-                except OSError:
-                    time.sleep(0.05)
-            out = self._reap()
-        raise RuntimeError("%s did not start: %r" % (self.template, out[-2000:]))
-
-
-def free_port_number():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -172,7 +140,7 @@ def test_command_line_overrides_the_file(started, conf):
 ])
 def test_a_bad_file_stops_the_start_naming_file_and_line(conf, text, where):
     write(conf, text)
-    proc = subprocess.run(with_user([SWIFTCACHED_BINARY, "--config-file", conf, "-p", str(free_port_number())]),
+    proc = subprocess.run(with_user([SWIFTCACHED_BINARY, "--config-file", conf, "-p", str(free_port())]),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
     assert proc.returncode == 64
     assert (conf + where).encode() in proc.stdout
