@@ -64,11 +64,11 @@ final class ConfigFileTests: XCTestCase {
         }
         let path = NSTemporaryDirectory() + "configfiletests-\(getpid()).conf"
         defer { unlink(path) }
-        FileManager.default.createFile(atPath: path, contents: Data([0x2d, 0x6d, 0x00, 0x31]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([0x2d, 0x6d, 0x00, 0x31])))
         XCTAssertThrowsError(try ConfigFile.load(path: path)) {
             XCTAssertEqual(($0 as? ConfigFileError)?.reason, "not a text file (NUL bytes or invalid UTF-8)")
         }
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x23, count: ConfigFile.maxBytes + 1))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x23, count: ConfigFile.maxBytes + 1)))
         XCTAssertThrowsError(try ConfigFile.load(path: path)) {
             XCTAssertEqual(($0 as? ConfigFileError)?.reason, "larger than \(ConfigFile.maxBytes) bytes")
         }

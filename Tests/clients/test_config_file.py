@@ -4,11 +4,13 @@ static ones are reported in `pending_restart`, and a broken file changes nothing
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
 import pytest
 
+from cluster_harness import CONFIG_BINARY
 from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, ArgvServer, free_port, with_user
 
 DEBIAN_CONF = "/etc/memcached.conf"
@@ -306,3 +308,36 @@ def test_config_reload_without_a_file(started):
     assert command(server, "config reload") == \
         b"SERVER_ERROR no configuration file to reload (start with --config-file)\r\n"
     assert "pending_restart" not in stats(server, "settings")
+
+
+# ------------------------------------------------------------------ swiftcached-config
+
+def test_config_endpoint_reads_its_own_flags_from_the_file(conf, tmp_path):
+    state = str(tmp_path / "endpoint.state")
+    port = free_port()
+    # The port is only in the file: the endpoint answering on it shows the file was read.
+    write(conf, "# endpoint\n-p %d\n-l 127.0.0.1\n-t 1\n--state-file %s\n" % (port, state))
+    proc = subprocess.Popen([CONFIG_BINARY, "--config-file", conf, "--probe-interval", "0.2"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        answer = None
+        while answer is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                    answer = exchange(sock, b"config get cluster\r\n", until=b"END\r\n")
+            except OSError:
+                time.sleep(0.05)
+        assert answer is not None and answer.startswith(b"CONFIG cluster 0 "), answer
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+
+
+def test_config_endpoint_refuses_a_bad_line(conf):
+    write(conf, "-p 11212\n--probe-interval 0\n")
+    proc = subprocess.run([CONFIG_BINARY, "--config-file", conf], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=10)
+    assert proc.returncode == 64
+    assert (conf + ":2: probe interval must be").encode() in proc.stdout
