@@ -99,7 +99,7 @@ let package = Package(
         ),
         // Fuzz targets for every parser (docs/fuzzing.md): Scripts/fuzz.sh builds this with
         // -sanitize=fuzzer; an ordinary build replays input files given as arguments.
-        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster"],
+        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster", "ConfigFile"],
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", "Locking"]),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),

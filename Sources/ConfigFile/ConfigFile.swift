@@ -66,7 +66,7 @@ public struct ConfigFile: Sendable, Equatable {
     }
 
     /// Flags Debian's wrapper drops: `-d` (daemonize: a service runs in the foreground) and `-h`.
-    static let droppedFlags: Set<String> = ["-d", "--daemon", "-h", "--help"]
+    public static let droppedFlags: Set<String> = ["-d", "--daemon", "-h", "--help"]
 
     /// The line without its comment, split at blanks (the wrapper hands the line to a shell, which
     /// splits it the same way; quoting is not supported and is refused rather than misread).
