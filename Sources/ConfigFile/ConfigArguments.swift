@@ -26,8 +26,15 @@ public struct ConfigArguments<Command: ParsableArguments> {
     public static func load(commandLine: [String], replacing: [[String]]) throws(ConfigFileError) -> ConfigArguments? {
         guard let path = configFilePath(in: commandLine) else { return nil }
         let file = try ConfigFile.load(path: path)
-        try check(file)
-        return ConfigArguments(file: file, commandLine: commandLine, replacing: replacing)
+        let arguments = ConfigArguments(file: file, commandLine: commandLine, replacing: replacing)
+        do {
+            try check(file)
+        } catch {
+            // A line alone is also validated against the defaults of every other flag (a command's
+            // `validate()` runs in `parse`): one the rest of the file makes valid is no error.
+            guard (try? Command.parse(arguments.combined)) != nil else { throw error }
+        }
+        return arguments
     }
 
     /// The process's arguments with the config file's in front, for `main`. A file that cannot be

@@ -105,3 +105,34 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertNil(commandLineAtFault.blame(refused))
     }
 }
+
+/// A command whose `validate()` ties two options together, as swiftcached-config's probe settings do.
+private struct Validated: ParsableArguments {
+    @Option var interval: Double = 1
+    @Option var timeout: Double = 0.5
+    @Option(name: .customLong("config-file")) var configFile: String?
+
+    func validate() throws {
+        guard timeout <= interval * 10 else { throw ValidationError("timeout too long for the interval") }
+    }
+}
+
+final class ConfigFileValidationTests: XCTestCase {
+    private func load(_ text: String) throws -> [String]? {
+        let path = NSTemporaryDirectory() + "configfilevalidation-\(getpid()).conf"
+        defer { unlink(path) }
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        return try ConfigArguments<Validated>.load(commandLine: ["--config-file", path], replacing: [])?.combined
+    }
+
+    func testALineMadeValidByALaterOneIsAccepted() throws {
+        // "--timeout 20" alone fails validation against the default interval; with "--interval 5" it is valid.
+        XCTAssertNotNil(try load("--timeout 20\n--interval 5\n"))
+    }
+
+    func testAnInvalidWholeNamesTheLine() {
+        XCTAssertThrowsError(try load("--interval 1\n--timeout 20\n")) {
+            XCTAssertEqual(($0 as? ConfigFileError)?.location.line, 2)
+        }
+    }
+}
