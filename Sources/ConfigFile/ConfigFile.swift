@@ -37,8 +37,9 @@ public struct ConfigFile: Sendable, Equatable {
         var lines: [Line] = []
         var dropped: [String] = []
         var number = 0
-        // "\r\n" is one Character in Swift: a file written on Windows splits at it too.
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        // Split at the LF scalar ("\r\n" is one Character in Swift; its CR is a blank to `words`).
+        for rawScalars in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            let rawLine = Substring(rawScalars)
             number += 1
             let words = try Self.words(of: rawLine, at: Location(path: path, line: number))
             guard let first = words.first else { continue }
@@ -69,22 +70,32 @@ public struct ConfigFile: Sendable, Equatable {
     public static let droppedFlags: Set<String> = ["-d", "--daemon", "-h", "--help"]
 
     /// The line without its comment, split at blanks (the wrapper hands the line to a shell, which
-    /// splits it the same way; quoting is not supported and is refused rather than misread).
+    /// splits it the same way; quoting is not supported and is refused rather than misread). Read by
+    /// Unicode scalar, as the shell reads bytes: a blank followed by a combining mark still separates.
     private static func words(of line: Substring, at location: Location) throws(ConfigFileError) -> [String] {
-        var text = ""
-        var previous: Character? = nil
-        for character in line {
-            if character == "#" {
-                if previous == "\\" { text.removeLast() } else { break }
+        var words: [String] = []
+        var word = String.UnicodeScalarView()
+        var previous: Unicode.Scalar? = nil
+        for scalar in line.unicodeScalars {
+            if scalar == "#", previous != "\\" { break }
+            if scalar == "\"" || scalar == "'" {
+                throw ConfigFileError(location, "quotes are not supported; write values without blanks")
             }
-            text.append(character)
-            previous = character
+            if blanks.contains(scalar) {
+                if !word.isEmpty { words.append(String(word)) }
+                word = String.UnicodeScalarView()
+            } else {
+                if scalar == "#" { word.removeLast() }  // `\#`: the backslash only escapes it
+                word.append(scalar)
+            }
+            previous = scalar
         }
-        if text.contains(where: { $0 == "\"" || $0 == "'" }) {
-            throw ConfigFileError(location, "quotes are not supported; write values without blanks")
-        }
-        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+        if !word.isEmpty { words.append(String(word)) }
+        return words
     }
+
+    /// What separates words: blanks, and the CR of a line ending in CRLF.
+    public static let blanks: Set<Unicode.Scalar> = [" ", "\t", "\r"]
 
     private static func readBytes(path: String) throws(ConfigFileError) -> [UInt8] {
         let location = Location(path: path, line: nil)

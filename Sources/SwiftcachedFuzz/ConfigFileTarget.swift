@@ -12,11 +12,13 @@ enum ConfigFileTarget {
             precondition(!line.words.isEmpty && line.words[0].hasPrefix("-") && line.words[0] != "-" && line.words[0] != "--")
             precondition(!ConfigFile.droppedFlags.contains(line.words[0]))
             for word in line.words {
-                precondition(!word.isEmpty && !word.contains { " \t\r\n\"'".contains($0) || $0 == "\r\n" })
+                precondition(!word.isEmpty && !word.unicodeScalars.contains { ConfigFile.blanks.contains($0) || "\n\"'".unicodeScalars.contains($0) })
             }
         }
         let written = file.lines.map { line in
-            line.words.map { word in String(word.flatMap { $0 == "#" ? ["\\", "#"] : [$0] }) }.joined(separator: " ")
+            line.words.map { word in
+                String(String.UnicodeScalarView(word.unicodeScalars.flatMap { $0 == "#" ? ["\\", "#"] : [$0] }))
+            }.joined(separator: " ")
         }.joined(separator: "\n")
         guard let reread = try? ConfigFile(path: "fuzz.conf", text: written) else {
             preconditionFailure("written back, the accepted file is refused: \(written)")

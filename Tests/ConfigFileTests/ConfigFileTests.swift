@@ -39,6 +39,12 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(try file("-o a\\#b # comment").arguments, ["-o", "a#b"])
     }
 
+    func testBlanksSeparateEvenBeforeACombiningMark() throws {
+        // A tab then U+0310 is one Character to Swift; split by scalar, as a shell splits bytes
+        // (found by the configfile fuzz target: written back with a space, the words merged).
+        XCTAssertEqual(try file("-o a\t\u{310}b\n").arguments, ["-o", "a", "\u{310}b"])
+    }
+
     func testTheInstalledDebianFileParses() throws {
         // The file memcached's Debian package installs, as shipped (it is what the tests start with).
         let text = try String(contentsOfFile: "/etc/memcached.conf", encoding: .utf8)
