@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "RequestHandling", "CacheEngine"]),
-        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
+        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol", "Locking"]),
         // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the
         // Networking layer in-process with a toy session.
         .testTarget(name: "IntegrationTests", dependencies: ["Networking", "RequestHandling", "MemcacheProtocol"]),
