@@ -4,6 +4,7 @@ import PackageDescription
 // Module map of the architecture (see docs/architecture.md):
 //   CLibevent        system library: libevent through pkg-config
 //   COpenSSL         system library: OpenSSL 3 through pkg-config (the TLS transport `-Z`; HMAC-SHA256 of the cluster secret)
+//   ConfigFile       --config-file: memcached.conf lines (Debian's format) merged before the command line
 //   AccessControl    the client allowlist (--allow, --allow-file): CIDR ranges matched on socket addresses
 //   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
 //                    PosixThread — the only locks, condition variables and thread starts of every module
@@ -42,6 +43,8 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "AccessControl", dependencies: ["Locking"]),
+        // `--config-file`: Debian's memcached.conf format turned into arguments for either executable.
+        .target(name: "ConfigFile", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Locks ThreadSanitizer can see (it does not understand Synchronization.Mutex's futexes);
         // atomics everywhere are swift-atomics'.
         .target(name: "Locking"),
@@ -84,29 +87,30 @@ let package = Package(
         .executableTarget(
             name: "swiftcached-config",
             dependencies: [
-                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl", "Observability",
+                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl", "Observability", "ConfigFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "swiftcached",
             dependencies: [
-                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService", "Observability", "AccessControl",
+                "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService", "Observability", "AccessControl", "ConfigFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Fuzz targets for every parser (docs/fuzzing.md): Scripts/fuzz.sh builds this with
         // -sanitize=fuzzer; an ordinary build replays input files given as arguments.
-        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster"],
+        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster", "ConfigFile"],
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", "Locking"]),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking", "Networking", "Observability",
                                                    .product(name: "Atomics", package: "swift-atomics")]),
+        .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "RequestHandling", "CacheEngine"]),
-        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol"]),
+        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol", "Locking"]),
         // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the
         // Networking layer in-process with a toy session.
         .testTarget(name: "IntegrationTests", dependencies: ["Networking", "RequestHandling", "MemcacheProtocol"]),

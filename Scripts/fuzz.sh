@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-${FUZZ_SECONDS:-60}}
-TARGETS=${2:-binary text meta udp auth sasl cluster clusterresponse clusterfile}
+TARGETS=${2:-binary text meta udp auth sasl cluster clusterresponse clusterfile configfile}
 SCRATCH=${FUZZ_BUILD_PATH:-.build-fuzz}
 
 swift build -c release --scratch-path "$SCRATCH" --product swiftcached-fuzz \

@@ -42,11 +42,13 @@ RESPONSE = [b"CONFIG cluster 0 %d\r\n%s\r\nEND\r\n" % (len(p), p) for p in
             (b"1\nhost-a|10.0.0.1|11211 host-b||11212\n", b"4\n\n", b"9\nn|127.0.0.1|1\n")]
 CLUSTER_FILE = [b"# nodes\nhost-a|10.0.0.1|11211\nhost-b||11212 # spare\n\n",
                 b"host-c|192.168.1.1|1 host-d|192.168.1.2|2\r\n", b"5\nhost-a|10.0.0.1|11211\n", b"0\n\n"]
+CONFIG_FILE = [b"# memcached.conf\n-d\nlogfile /var/log/memcached.log\n-m 64\n-p 11211\n-u memcache\n-l 127.0.0.1\n",
+               b"-o idle_timeout=30,slab_automove=2 # tuning\r\n-c\t100\n-vv\n-o a\\#b\n", b"-h\n  \n--listen=::1\n"]
 
 SEEDS = {
     "binary": BINARY, "text": TEXT, "meta": META, "auth": AUTH, "sasl": SASL,
     "udp": [udp(1, b"set a 0 0 1\r\nx\r\nget a b\r\n"), udp(2, BINARY[0]), udp(3, b"mg a v\r\nmn\r\n")],
-    "cluster": CLUSTER, "clusterresponse": RESPONSE, "clusterfile": CLUSTER_FILE,
+    "cluster": CLUSTER, "clusterresponse": RESPONSE, "clusterfile": CLUSTER_FILE, "configfile": CONFIG_FILE,
 }
 
 TEXT_WORDS = ["set", "add", "replace", "append", "prepend", "cas", "get", "gets", "gat", "gats", "touch",
@@ -68,6 +70,8 @@ WORDS = {
     "cluster": ["|", "||", "\n", "\r\n", " ", "127.0.0.1", "255.255.255.255", "256", "65535", "65536", "0", "#"],
     "clusterresponse": ["CONFIG cluster 0 ", "\r\nEND\r\n", "\r\n", "|", "||", "\n", "10.0.0.1", "65535"],
     "clusterfile": ["#", "|", "||", "\n", "\r\n", " ", "\t", "10.0.0.1", "65535", "65536"],
+    "configfile": ["#", "\\#", "\n", "\r\n", "\r", " ", "\t", "-", "--", "-d", "-h", "logfile", "\"", "'", "-o",
+                   "--config-file", "="],
 }
 
 

@@ -62,7 +62,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # ---------------------------------------------------------------- 0. set-up
 note "set-up ($(elapsed))"
 need=()
-for p in libevent-dev libssl-dev openssl pkg-config memcached libmemcached-tools python3-venv nutcracker chromium postgresql; do
+for p in libevent-dev libssl-dev openssl pkg-config memcached libmemcached-tools python3-venv nutcracker chromium postgresql systemd; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

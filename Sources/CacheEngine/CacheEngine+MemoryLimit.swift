@@ -7,6 +7,9 @@ extension CacheEngine {
     /// Bytes of item memory the slab classes may take now (`limit_maxbytes`, `maxbytes`).
     public var memoryLimit: Int { arena.currentPageLimit * arena.pageSize }
 
+    /// The highest limit `adjustMemoryLimit` accepts: what was reserved at start-up.
+    public var maximumMemoryLimit: Int { arena.reservedPages * arena.pageSize }
+
     /// False when `bytes` is beyond what was reserved at start-up (`memoryLimitGrowthRoom`).
     public func adjustMemoryLimit(to bytes: Int) -> Bool {
         arena.setPageLimit(max(1, bytes / arena.pageSize))

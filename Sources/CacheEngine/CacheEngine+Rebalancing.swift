@@ -37,6 +37,12 @@ extension CacheEngine {
         set { rebalancer?.automove = newValue }
     }
 
+    /// `slab_automove_ratio` (see SlabRebalancer.automoveChoice); the configured value without a rebalancer.
+    public var slabAutomoveRatio: Double {
+        get { rebalancer?.ageRatio ?? configuration.slabAutomoveRatio }
+        set { rebalancer?.ageRatio = newValue }
+    }
+
     private func busiestClass(except excluded: Int) -> Int {
         var best = -1
         var mostPages = 0

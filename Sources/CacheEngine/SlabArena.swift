@@ -92,6 +92,9 @@ final class SlabArena: @unchecked Sendable {
         }
     }
 
+    /// Pages reserved at start-up: the most a page limit may be.
+    var reservedPages: Int { pageCount }
+
     var currentPageLimit: Int {
         pageLock.withLock { pageLimit }
     }

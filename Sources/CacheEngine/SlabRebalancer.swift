@@ -21,11 +21,12 @@ final class SlabRebalancer: @unchecked Sendable {
 
     private unowned let engine: CacheEngine
     private var thread: BackgroundThread?
-    /// Guards `pending` and `automoveMode`.
+    /// Guards `pending`, `automoveMode` and `ratio` (the last two change at run time: `slabs automove`,
+    /// a configuration reload).
     private let lock = Lock()
     private var pending: (source: Int, destination: Int)?
     private var automoveMode: Int
-    private let ageRatio: Double
+    private var ratio: Double
     /// Per class, for automove: evictions seen at the last round, and the evictions of each of the last
     /// `window.seconds` rounds.
     private var lastEvictions: [UInt64]
@@ -39,7 +40,7 @@ final class SlabRebalancer: @unchecked Sendable {
     init(engine: CacheEngine, automove: Int, ageRatio: Double, windowSeconds: Int, classCount: Int) {
         self.engine = engine
         automoveMode = automove
-        self.ageRatio = ageRatio
+        ratio = ageRatio
         lastEvictions = Array(repeating: 0, count: classCount)
         window = EvictionWindow(classCount: classCount, seconds: windowSeconds)
     }
@@ -58,6 +59,13 @@ final class SlabRebalancer: @unchecked Sendable {
     var automove: Int {
         get { lock.withLock { automoveMode } }
         set { lock.withLock { automoveMode = newValue } }
+    }
+
+    /// `slab_automove_ratio`: how much younger than the oldest idle class's tail the evicting class's
+    /// tail must be for automove 1 to take a page from it.
+    var ageRatio: Double {
+        get { lock.withLock { ratio } }
+        set { lock.withLock { ratio = newValue } }
     }
 
     /// Queues a move; false if one is already queued or running.

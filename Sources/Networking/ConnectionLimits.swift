@@ -1,13 +1,16 @@
 import RequestHandling
 
-/// The per-connection numbers a worker applies, taken from the settings once at start.
+/// The per-connection numbers a worker applies: the static ones taken from the settings once at
+/// start, `-R` and `idle_timeout` read from `LiveSettings` at each use (a reload changes them).
 struct ConnectionLimits {
+    /// What a reload changes.
+    let live: LiveSettings
     /// `-R`: requests handed to the session per event before yielding to other connections.
-    let requestsPerEvent: Int
+    var requestsPerEvent: Int { live.requestsPerEvent }
     /// Unsent output above which the connection is not read until it drains.
     let outputHighWater: Int
     /// `-o idle_timeout`: seconds without a complete command before the connection is closed; 0 never.
-    let idleTimeout: Int
+    var idleTimeout: Int { live.idleTimeout }
     /// Without `idle_timeout`: seconds a request may stay incomplete (`ServerSettings`).
     let incompleteRequestTimeout: Int
     /// Size of the read and response buffers a connection borrows while busy (memcached's read
@@ -19,10 +22,9 @@ struct ConnectionLimits {
     /// Seconds a TLS handshake may take (`TLSSettings.handshakeTimeout`).
     let handshakeTimeout: Int
 
-    init(settings: ServerSettings) {
-        requestsPerEvent = max(1, settings.requestsPerEvent)
+    init(settings: ServerSettings, live: LiveSettings) {
+        self.live = live
         outputHighWater = max(1, settings.outputHighWater)
-        idleTimeout = max(0, settings.idleTimeout)
         incompleteRequestTimeout = max(1, settings.incompleteRequestTimeout)
         bufferSize = 16 * 1024
         maxInputCapacity = max(settings.engine.itemSizeMax, 1 << 20) * 2 + 64 * 1024

@@ -16,7 +16,8 @@ final class Listener {
     private let base: OpaquePointer
     private let sockets: [ListeningSocket]
     private let workers: [Worker]
-    private let maxConnections: Int
+    /// `-c`, read at every accept (a reload changes it).
+    private let live: LiveSettings
     private let openConnections: ManagedAtomic<Int>
     /// The listener's own block: only `rejected_connections` and `rejected_by_allowlist` are counted here.
     private let counters: CounterBlock
@@ -34,14 +35,14 @@ final class Listener {
     private var nextWorker = 0
     private(set) var stoppedBySignal: Int32 = 0
 
-    init(sockets: [ListeningSocket], workers: [Worker], maxConnections: Int, openConnections: ManagedAtomic<Int>,
+    init(sockets: [ListeningSocket], workers: [Worker], live: LiveSettings, openConnections: ManagedAtomic<Int>,
          counters: CounterBlock, log: ServerLog, hangup: ServerSignals.Hangup, allowlist: SharedAllowlist?,
          tick: @escaping () -> Void) throws {
         guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
         self.base = base
         self.sockets = sockets
         self.workers = workers
-        self.maxConnections = maxConnections
+        self.live = live
         self.openConnections = openConnections
         self.counters = counters
         self.log = log
@@ -83,9 +84,9 @@ final class Listener {
                 event_base_loopbreak(listener.base)
             }, context)))
         }
-        if case .ignored = hangup {
+        if case .leftToProcess = hangup {} else {
             // Taken so that it cannot kill the process; memcached 1.6.18 ignores it, and so does this
-            // server except for re-reading `--allow-file`.
+            // server except for re-reading `--allow-file` (or, with `--config-file`, reloading).
             otherEvents.append(try add(event_new(base, SIGHUP, EventFlags.signal | EventFlags.persist, { _, _, context in
                 Unmanaged<Listener>.fromOpaque(context!).takeUnretainedValue().hangupReceived()
             }, context)))
@@ -106,9 +107,10 @@ final class Listener {
         return event
     }
 
-    /// SIGHUP: the allowlist file is re-read (a refused file keeps the list in force, and says why
-    /// even without -v); nothing else changes.
+    /// SIGHUP: with `--config-file`, the executable's reload; otherwise the allowlist file is re-read
+    /// (a refused file keeps the list in force, and says why even without -v) and nothing else changes.
     private func hangupReceived() {
+        if case .reload(let reload) = hangup { return reload() }
         guard let allowlist, allowlist.filePath != nil else { return log.warning("SIGHUP ignored") }
         let outcome = allowlist.reload()
         if case .kept = outcome { log.write(allowlist.describe(outcome)) } else { log.warning(allowlist.describe(outcome)) }
@@ -147,7 +149,7 @@ final class Listener {
                 counters.add(.rejectedByAllowlist)
                 continue
             }
-            if openConnections.load(ordering: .relaxed) >= maxConnections {
+            if openConnections.load(ordering: .relaxed) >= live.maxConnections {
                 reject(fd)
                 continue
             }

@@ -34,6 +34,8 @@ public final class Server {
     private let bufferMemory: BufferMemory
     private let makeWorkerSetup: (Int) -> WorkerSetup
     private let hangup: ServerSignals.Hangup
+    /// `-c`, `-R`, `idle_timeout`: what a reload changes under the running listener and workers.
+    private let live: LiveSettings
     /// With `-Z`: the TLS context every TCP listener but `notls:` ones serves with.
     private let tls: TLSServerContext?
     private let openConnections = ManagedAtomic<Int>(0)
@@ -50,8 +52,10 @@ public final class Server {
         self.init(
             tls: tls,
             settings: context.settings,
+            live: context.live,
             counters: context.counters,
             log: ServerLog(level: { [unowned context] in context.verbosity }),
+            hangup: context.reloadsConfiguration ? .reload({ [unowned context] in _ = context.reloadConfiguration() }) : .ignored,
             tick: { [unowned context] in context.engine.clock.tick() },
             bufferMemory: context.bufferMemory,
             makeWorkerSetup: { index in
@@ -63,12 +67,14 @@ public final class Server {
 
     /// Any session kind (tests use this to run the plumbing without an engine). `hangup` says whether
     /// the listener takes SIGHUP (and ignores it) or leaves it to the executable's own handler.
-    public init(tls: TLSServerContext? = nil, settings: ServerSettings, counters: CounterRegistry, log: ServerLog,
+    public init(tls: TLSServerContext? = nil, settings: ServerSettings, live: LiveSettings? = nil,
+                counters: CounterRegistry, log: ServerLog,
                 hangup: ServerSignals.Hangup = .ignored,
                 tick: @escaping () -> Void, bufferMemory: BufferMemory? = nil,
                 makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
         self.bufferMemory = bufferMemory ?? BufferMemory(limit: settings.readBufferMemoryLimit)
         self.settings = settings
+        self.live = live ?? LiveSettings(settings)
         self.hangup = hangup
         self.counters = counters
         self.log = log
@@ -98,7 +104,7 @@ public final class Server {
             if settings.udpPort != 0, settings.unixSocketPath == nil {
                 datagramSockets = try DatagramEndpoint.openSockets(addresses: parsedAddresses(), port: settings.udpPort)
             }
-            let limits = ConnectionLimits(settings: settings)
+            let limits = ConnectionLimits(settings: settings, live: live)
             for index in 0..<max(1, settings.workerThreads) {
                 let setup = makeWorkerSetup(index)
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
@@ -110,7 +116,7 @@ public final class Server {
                 try worker.start()
                 workers.append(worker)
             }
-            listener = try Listener(sockets: sockets, workers: workers, maxConnections: settings.maxConnections,
+            listener = try Listener(sockets: sockets, workers: workers, live: live,
                                     openConnections: openConnections, counters: counters.makeBlock(), log: log,
                                     hangup: hangup, allowlist: settings.allowlist, tick: tick)
         } catch {

@@ -17,6 +17,9 @@ public enum ServerSignals {
         /// The listener takes SIGHUP and does nothing: memcached 1.6.18 ignores it (it must not kill
         /// the process, as the default disposition would).
         case ignored
+        /// The listener takes SIGHUP and runs this on its thread: the data node's `--config-file`
+        /// reload (which re-reads the allowlist file too).
+        case reload(@Sendable () -> Void)
         /// The server leaves SIGHUP to the executable, which installs its own handler
         /// (swiftcached-config reloads its cluster file).
         case leftToProcess

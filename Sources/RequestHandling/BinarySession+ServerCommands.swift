@@ -5,7 +5,7 @@ import MemcacheProtocol
 extension BinarySession {
     /// Extras: an optional 4-byte delay; zero flushes now. Under `-F` memcached answers "Auth failure.".
     func flush(_ request: BinaryRequest, extras: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
-        guard context.server.settings.admin.flushEnabled else {
+        guard context.server.live.flushEnabled else {
             return output.appendBinaryError(opcode: request.opcode, status: .authError, opaque: request.opaque)
         }
         let delay = extras.count == 4 ? Int64(BigEndianBytes.uint32(extras, at: 0)) : 0

@@ -16,6 +16,15 @@ public final class ServerContext: @unchecked Sendable {
     /// The network layer's TLS context with `-Z` (`refresh_certs`, TLS stats); set before the server
     /// starts, only read afterwards.
     public var tls: TLSControl?
+    /// `-c`, `-R`, `idle_timeout`, `-F`: the server-level settings a reload changes (LiveSettings).
+    public let live: LiveSettings
+    /// With `--config-file`: the executable's way to re-read the file into settings (SIGHUP,
+    /// `config reload`); set before the server starts, only read afterwards.
+    public var settingsSource: SettingsSource?
+    /// Serializes reloads (SIGHUP on the listener and `config reload` on any worker).
+    let reloadLock = Lock()
+    /// The static settings the last reload found changed, for `stats settings`' `pending_restart`.
+    let pendingStatic = Locked<[String]>([])
     private let verbosityLevel: Locked<Int>
     private let detailSwitch: Locked<Bool>
 
@@ -25,6 +34,7 @@ public final class ServerContext: @unchecked Sendable {
         self.counters = counters
         bufferMemory = BufferMemory(limit: settings.readBufferMemoryLimit)
         self.startTime = engine.clock.unixNow
+        live = LiveSettings(settings)
         verbosityLevel = Locked(settings.verbosity)
         detailSwitch = Locked(settings.admin.detailEnabled)
     }

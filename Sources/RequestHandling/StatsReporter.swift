@@ -9,13 +9,17 @@ import Glibc
 /// rescues, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
 struct StatsReporter {
     let server: ServerContext
-    var settings: ServerSettings { server.settings }
+    /// The server's settings; a reload renders a candidate's here to see which static ones differ.
+    let settings: ServerSettings
 
-    init(context: WorkerContext) { server = context.server }
+    init(context: WorkerContext) { self.init(server: context.server) }
 
     /// For readers outside a connection (the admin listener's snapshots): the answers read only
     /// server-wide state, never a worker's.
-    init(server: ServerContext) { self.server = server }
+    init(server: ServerContext, settings: ServerSettings? = nil) {
+        self.server = server
+        self.settings = settings ?? server.settings
+    }
 
     // MARK: stats
 
@@ -30,7 +34,7 @@ struct StatsReporter {
         output.appendStat("libevent", settings.libeventVersion)
         output.appendStat("pointer_size", MemoryLayout<UnsafeRawPointer>.size * 8)
         writeResourceUsage(into: &output)
-        output.appendStat("max_connections", settings.maxConnections)
+        output.appendStat("max_connections", server.live.maxConnections)
         let opened = counters.total(.connectionsOpened)
         let current = opened &- counters.total(.connectionsClosed)
         output.appendStat("curr_connections", current)
@@ -60,7 +64,7 @@ struct StatsReporter {
         }
         output.appendStat("auth_cmds", counters.total(.authCmds))
         output.appendStat("auth_errors", counters.total(.authErrors))
-        if settings.idleTimeout > 0 {
+        if server.live.idleTimeout > 0 {
             output.appendStat("idle_kicks", counters.total(.idleKicks))
         }
         output.appendStat("bytes_read", counters.total(.bytesRead))
@@ -131,7 +135,7 @@ struct StatsReporter {
         let engine = settings.engine
         let admin = settings.admin
         output.appendStat("maxbytes", server.engine.memoryLimit)
-        output.appendStat("maxconns", settings.maxConnections)
+        output.appendStat("maxconns", server.live.maxConnections)
         output.appendStat("tcpport", settings.tcpPort)
         output.appendStat("udpport", settings.udpPort)
         output.appendStat("inter", settings.listenAddresses.isEmpty ? "NULL" : settings.listenAddresses.joined(separator: ","))
@@ -147,7 +151,7 @@ struct StatsReporter {
         output.appendStat("num_threads_per_udp", settings.workerThreads)
         output.appendStat("stat_key_prefix", String(UnicodeScalar(admin.prefixDelimiter)))
         output.appendStat("detail_enabled", server.detailEnabled ? "yes" : "no")
-        output.appendStat("reqs_per_event", settings.requestsPerEvent)
+        output.appendStat("reqs_per_event", server.live.requestsPerEvent)
         output.appendStat("cas_enabled", engine.casEnabled ? "yes" : "no")
         output.appendStat("tcp_backlog", settings.backlog)
         // Only the text protocol is spoken.
@@ -159,14 +163,14 @@ struct StatsReporter {
         output.appendStat("hashpower_init", engine.hashPowerInitial)
         output.appendStat("slab_reassign", admin.slabReassign ? "yes" : "no")
         output.appendStat("slab_automove", server.engine.slabAutomove)
-        output.appendStat("slab_automove_ratio", twoDecimals(engine.slabAutomoveRatio))
+        output.appendStat("slab_automove_ratio", twoDecimals(server.engine.slabAutomoveRatio))
         output.appendStat("slab_automove_window", UInt64(engine.slabAutomoveWindow))
         output.appendStat("slab_chunk_max", engine.slabChunkMax)
         output.appendStat("lru_crawler", server.engine.lruCrawlerEnabled ? "yes" : "no")
         output.appendStat("lru_crawler_sleep", UInt64(server.engine.lruCrawlerSleep))
         output.appendStat("lru_crawler_tocrawl", UInt64(server.engine.lruCrawlerToCrawl))
         output.appendStat("tail_repair_time", admin.tailRepairTime)
-        output.appendStat("flush_enabled", admin.flushEnabled ? "yes" : "no")
+        output.appendStat("flush_enabled", server.live.flushEnabled ? "yes" : "no")
         output.appendStat("dump_enabled", settings.dumpEnabled ? "yes" : "no")
         output.appendStat("hash_algorithm", admin.hashAlgorithm)
         let tuning = server.engine.tuning
@@ -180,7 +184,7 @@ struct StatsReporter {
         output.appendStat("warm_max_factor", twoDecimals(tuning.warmMaxFactor))
         output.appendStat("temp_lru", tuning.temporaryLRU ? "yes" : "no")
         output.appendStat("temporary_ttl", Int(tuning.temporaryTTL))
-        output.appendStat("idle_timeout", settings.idleTimeout)
+        output.appendStat("idle_timeout", server.live.idleTimeout)
         output.appendStat("watcher_logbuf_size", admin.watcherLogBufferSize)
         output.appendStat("worker_logbuf_size", admin.workerLogBufferSize)
         output.appendStat("read_buf_mem_limit", settings.readBufferMemoryLimit)
@@ -189,6 +193,7 @@ struct StatsReporter {
         // Of memcached's extstore lines (refused at start-up), the one setting accepted.
         output.appendStat("slab_automove_freeratio", threeDecimals(admin.slabAutomoveFreeRatio))
         writeTLSSettings(into: &output)
+        if let pending = server.pendingRestart { output.appendStat("pending_restart", pending) }
         // memcached prints its unset strings with "%s" of NULL, which glibc writes as "(null)".
         output.appendStat("num_napi_ids", admin.napiIDs.map(String.init) ?? "(null)")
         output.appendStat("memory_file", admin.memoryFile ?? "(null)")

@@ -8,7 +8,9 @@ extension TextSession {
         switch CommandRecognizer.recognize(tokens, in: bytes) {
         case .error:
             lastCommandFlushed = false
-            if !answerClusterConfig(in: bytes, into: &output) { output.append(ResponseLine.error) }
+            if !answerClusterConfig(in: bytes, into: &output), !answerConfigReload(in: bytes, into: &output) {
+                output.append(ResponseLine.error)
+            }
         case .closeConnection:
             closeRequested = true
         case .command(let kind):

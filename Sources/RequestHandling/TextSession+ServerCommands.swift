@@ -12,7 +12,7 @@ extension TextSession {
     func flushAll(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         _ = takeNoreply(in: bytes)
         counters.add(.cmdFlush)  // a refused flush_all counts too, as in memcached
-        guard context.server.settings.admin.flushEnabled else {
+        guard context.server.live.flushEnabled else {
             return reply(AdminReply.flushNotAllowed, into: &output)
         }
         var delay: Int32 = 0

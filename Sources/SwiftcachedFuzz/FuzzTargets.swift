@@ -8,6 +8,7 @@
 ///   cluster          the `config set cluster` payload and its node list (ConfigPayload, ClusterNode)
 ///   clusterresponse  the strict `CONFIG cluster 0 <N>` answer parser (ConfigResponseParser)
 ///   clusterfile      the cluster file and the state file, read from a real file
+///   configfile       `--config-file`'s memcached.conf lines (ConfigFile)
 /// Session targets feed each input in pieces (split where its first byte says) so incremental
 /// parsing is exercised; every target checks its own invariants with `precondition`.
 enum FuzzTargets {
@@ -21,6 +22,7 @@ enum FuzzTargets {
         "cluster": ClusterPayloadTargets.payload,
         "clusterresponse": ClusterPayloadTargets.response,
         "clusterfile": ClusterFileTarget.run,
+        "configfile": ConfigFileTarget.run,
     ]
 
     static let selectedTarget: String = {

@@ -78,6 +78,10 @@ struct ConfigCommand: ParsableCommand {
     @Option(name: .customLong("metrics-listen"), help: "Address of the metrics listener (default: 127.0.0.1).")
     var metricsListen: String?
 
+    @Option(name: .customLong("config-file"),
+            help: "Read flags from FILE first (one per line, # comments, as memcached.conf); command-line flags override it.")
+    var configFile: String?
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose: -v membership changes, -vv connections.")
     var verbose: Int
 

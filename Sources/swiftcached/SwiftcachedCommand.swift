@@ -86,6 +86,8 @@ struct SwiftcachedCommand: ParsableCommand {
 
     @OptionGroup var operations: OperatorOptions
 
+    @OptionGroup var configFile: ConfigFileOption
+
     @OptionGroup(title: "Access")
     var access: AccessOptions
 
@@ -112,7 +114,8 @@ struct SwiftcachedCommand: ParsableCommand {
             secret = try cluster.loadSecret()
             endpointTLS = try cluster.loadTLS()
         } catch {
-            fputs("\(error.description)\n", stderr)
+            let commandLine = Array(CommandLine.arguments.dropFirst())
+            fputs("\(configFile.path == nil ? error.description : Self.located(error, commandLine: commandLine))\n", stderr)
             throw ExitCode(error.exitCode)  // EX_USAGE mostly, as memcached
         }
         let setup = ProcessSetup(options: operations, verbose: verbose)
@@ -126,6 +129,9 @@ struct SwiftcachedCommand: ParsableCommand {
         let signalHold = ServerSignalHold()  // before the engine starts its threads
         let engine = CacheEngine(configuration: settings.engine)
         let context = ServerContext(settings: settings, engine: engine)
+        if configFile.path != nil {
+            context.settingsSource = settingsSource(commandLine: Array(CommandLine.arguments.dropFirst()))
+        }
         let registrar = try cluster.makeRegistrar(for: context, secret: secret, tls: endpointTLS)
         context.tls = tls
         let server = Server(context: context, tls: tls)

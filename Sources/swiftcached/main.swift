@@ -1,2 +1,5 @@
-// The server's entry point; see SwiftcachedCommand for the flags.
-SwiftcachedCommand.main()
+// The server's entry point; see SwiftcachedCommand for the flags, ConfigFileOption for `--config-file`.
+import ConfigFile
+
+SwiftcachedCommand.main(ConfigArguments<SwiftcachedCommand>.processArguments(Array(CommandLine.arguments.dropFirst()),
+                                                                             replacing: SwiftcachedCommand.replacedByCommandLine))

@@ -112,6 +112,31 @@ class Server:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
 
+class ArgvServer(Server):
+    """A server started with exactly `argv` (`{port}` replaced by a free port, `-u root` added when
+    root): Server adds its own -l, which would be a second -l next to a config file's."""
+
+    def __init__(self, argv):
+        super().__init__(argv[0], name=os.path.basename(argv[0]))
+        self.template = argv
+
+    def start(self):
+        for _attempt in range(3):
+            self.port = free_port()
+            argv = with_user([word.replace("{port}", str(self.port)) for word in self.template])
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + START_TIMEOUT
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                    return self
+                except OSError:
+                    time.sleep(0.05)
+            out = self._reap()
+        raise RuntimeError("%s did not start: %r" % (self.template, out[-2000:]))
+
+
 @pytest.fixture
 def server_factory():
     """start(args=[...], binary=None) -> started Server; every server is stopped at teardown."""
