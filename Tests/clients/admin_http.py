@@ -3,6 +3,7 @@ requests over a socket (so malformed ones can be sent too), and the sockets a pr
 import json
 import os
 import socket
+import time
 import urllib.request
 
 from conftest import free_port
@@ -17,10 +18,26 @@ def start_with_metrics(server_factory, args=("-m", "64", "-t", "2")):
     for _attempt in range(3):
         port = free_port()
         try:
-            return server_factory(list(args) + ["--metrics-port", str(port)]), port
+            server = server_factory(list(args) + ["--metrics-port", str(port)])
         except RuntimeError as error:
             last = error
+            continue
+        wait_until_listening(port)
+        return server, port
     raise RuntimeError(last)
+
+
+def wait_until_listening(port, seconds=10):
+    """The admin listener binds just after the memcache port the factory waited for."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def get(port, path, method="GET"):

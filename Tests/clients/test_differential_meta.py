@@ -30,6 +30,7 @@ def ms(key, value, flags=""):
 
 
 _META_CAS = re.compile(rb"(?<= c)(\d+)|(?<=cas=)(\d+)")
+_JUST_ACCESSED = re.compile(rb"\bla=1\b")
 
 
 def cas_in(reply):
@@ -53,6 +54,9 @@ def mask_meta(results):
             for line in reply.split(b"\r\n"):
                 if line[:2] in (b"VA", b"HD", b"EN", b"NS", b"EX", b"NF", b"ME"):
                     line = _META_CAS.sub(name, line)
+                    # Seconds since last access: a second boundary may fall between the request
+                    # that touched the item and `me` on either server.
+                    line = _JUST_ACCESSED.sub(b"la=0", line)
                 lines.append(line)
             reply = b"\r\n".join(lines)
         out.append((reply, closed))
