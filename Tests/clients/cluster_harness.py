@@ -180,6 +180,7 @@ class Cluster:
 
     def __init__(self, tmpdir, use_file=False, secret=True, tls=None, probe_tls=True):
         self.tmpdir = str(tmpdir)
+        os.makedirs(self.tmpdir, exist_ok=True)  # the secret file goes in it at once
         self.cluster_file = os.path.join(self.tmpdir, "cluster.nodes") if use_file else None
         self.state_file = os.path.join(self.tmpdir, "endpoint.state")
         self.secret = os.urandom(32).hex().encode() if secret else None
