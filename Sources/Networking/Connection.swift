@@ -242,7 +242,7 @@ final class Connection {
     /// Writes as much output as the socket takes; arms `writeEvent` for the rest.
     private func flush() {
         while !output.isEmpty {
-            switch transport.send(output, on: fd, vectors: worker.ioVectors) {
+            switch transport.send(&output, on: fd, vectors: worker.ioVectors) {
             case .moved(let sent):
                 output.consume(sent)
                 worker.counters.add(.bytesWritten, UInt64(sent))

@@ -1,12 +1,14 @@
 import RequestHandling
 
 /// The per-connection numbers a worker applies: the static ones taken from the settings once at
-/// start, `-R` and `idle_timeout` read from `LiveSettings` at each use (a reload changes them).
+/// start; `idle_timeout` read from `LiveSettings` at each sweep and `-R` copied from it at each
+/// sweep (a reload changes them; a worker sees a new `-R` within a second).
 struct ConnectionLimits {
     /// What a reload changes.
     let live: LiveSettings
-    /// `-R`: requests handed to the session per event before yielding to other connections.
-    var requestsPerEvent: Int { live.requestsPerEvent }
+    /// `-R`: requests handed to the session per event before yielding to other connections. A plain
+    /// copy: reading it through `live` on every event costs a retain and release of `live`.
+    private(set) var requestsPerEvent: Int
     /// Unsent output above which the connection is not read until it drains.
     let outputHighWater: Int
     /// `-o idle_timeout`: seconds without a complete command before the connection is closed; 0 never.
@@ -24,10 +26,16 @@ struct ConnectionLimits {
 
     init(settings: ServerSettings, live: LiveSettings) {
         self.live = live
+        requestsPerEvent = live.requestsPerEvent
         outputHighWater = max(1, settings.outputHighWater)
         incompleteRequestTimeout = max(1, settings.incompleteRequestTimeout)
         bufferSize = 16 * 1024
         maxInputCapacity = max(settings.engine.itemSizeMax, 1 << 20) * 2 + 64 * 1024
         handshakeTimeout = max(1, settings.tls.handshakeTimeout)
+    }
+
+    /// Takes up what a reload changed (the worker's once-a-second sweep).
+    mutating func refresh() {
+        requestsPerEvent = live.requestsPerEvent
     }
 }

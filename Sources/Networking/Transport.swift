@@ -25,8 +25,10 @@ enum Transport {
 
     /// Writes from the front of `output`; `.moved(n)` means its first n bytes are gone. Values sent
     /// in place are gathered into one `sendmsg` in the clear, and copied into TLS records over TLS.
+    /// `inout` although nothing is changed: a borrow of a class's stored property (the connection's
+    /// buffer) is a copy of the struct, with a retain and release, on every write.
     @inline(__always)
-    func send(_ output: borrowing OutputBuffer, on fd: Int32, vectors: UnsafeMutableBufferPointer<iovec>) -> TransportIO {
+    func send(_ output: inout OutputBuffer, on fd: Int32, vectors: UnsafeMutableBufferPointer<iovec>) -> TransportIO {
         switch self {
         case .clear: return TransportIO.ofSocketCall(Transport.sendClear(output, on: fd, vectors: vectors), blocked: .writable)
         case .tls(let channel): return channel.send(output, vectors: vectors)

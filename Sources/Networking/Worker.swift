@@ -14,7 +14,7 @@ import Darwin
 /// worker only through its `HandoffQueue`.
 final class Worker {
     let index: Int
-    let limits: ConnectionLimits
+    private(set) var limits: ConnectionLimits
     let log: ServerLog
     /// This thread's counter block (bytes, connections, yields); written only here.
     let counters: CounterBlock
@@ -156,6 +156,7 @@ final class Worker {
     /// trip a second for a busy one instead of one per request.
     private func sweepConnections() {
         now = monotonicSeconds()
+        limits.refresh()
         let timedOut = connections.values.filter { $0.hasTimedOut(at: now) }
         for connection in timedOut {
             log.connection("<\(connection.fd) idle timeout, closing")
