@@ -10,6 +10,8 @@ enum Handoff {
     /// the listener so that a worker's event_base holds no timer: with one, libevent works out the
     /// next timeout on every loop iteration (about 24 instructions per request at pipeline 1).
     case sweep
+    /// `stats conns` asked on another worker: answer the gatherings in `Worker.snapshotRequests`.
+    case describeConnections
 }
 
 /// The only channel from the listener thread to one worker: a lock-protected array of handoffs plus

@@ -16,6 +16,9 @@ public final class ServerContext: @unchecked Sendable {
     /// The network layer's TLS context with `-Z` (`refresh_certs`, TLS stats); set before the server
     /// starts, only read afterwards.
     public var tls: TLSControl?
+    /// The network layer's open sockets, for `stats conns`; set before the server starts, only read
+    /// afterwards.
+    public var connectionDirectory: ConnectionDirectory?
     private let verbosityLevel: Locked<Int>
     private let detailSwitch: Locked<Bool>
 

@@ -17,8 +17,7 @@ extension TextSession {
         } else if bytes.span(sub, equals: "cachedump") {
             cachedump(in: bytes, into: &output)
         } else if bytes.span(sub, equals: "conns") {
-            // Connections live in the network layer, out of a session's sight: an empty list.
-            output.append(ResponseLine.end)
+            connectionStats(into: &output)
         } else if bytes.span(sub, equals: "items") {
             reporter.writeItems(into: &output)
         } else if bytes.span(sub, equals: "slabs") {

@@ -36,8 +36,8 @@ public struct SessionProgress: Sendable, Equatable {
 ///   memcached may still hold unsent;
 /// - answers are handed to the network layer as soon as they exist (memcached holds them while it
 ///   waits for a data block), except a refused store's error, sent after its swallowed block;
-/// - watch / cache_memlimit answer `ERROR`; `stats cachedump` lists every queue of the class
-///   (memcached: its COLD queue only); `stats conns` is empty (slabs: TextSession+Slabs.swift;
+/// - watch answers `ERROR`; `stats cachedump` lists every queue of the class
+///   (memcached: its COLD queue only) (slabs: TextSession+Slabs.swift;
 ///   lru_crawler: TextSession+LRUCrawler.swift; lru: TextSession+LRU.swift);
 /// - meta commands: see TextSession+MetaGet.swift and the files beside it for their differences.
 public final class TextSession {
