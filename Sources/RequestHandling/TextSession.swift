@@ -44,6 +44,9 @@ public final class TextSession {
     let context: WorkerContext
     let engine: CacheEngine
     let counters: CounterBlock
+    /// `stats detail`'s per-prefix counts, recorded only while `detailSwitch.isOn`.
+    let detail: PrefixStatistics
+    let detailSwitch: PrefixStatistics.Switch
     /// How hit values go out: copied, or in place with the item pinned.
     let sending: ValueSending
     /// Reused for every line: parsing allocates nothing.
@@ -66,6 +69,8 @@ public final class TextSession {
         self.context = context
         self.engine = context.server.engine
         self.counters = context.counters
+        detail = context.server.prefixStatistics
+        detailSwitch = detail.switch
         sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
     }
 
