@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from conftest import STOP_TIMEOUT, with_user
+from conftest import stop_process, with_user
 
 LINE = re.compile(r"^(TCP|UDP) (INET6?): ([0-9]+)$")
 
@@ -33,13 +33,7 @@ class PortFileServer:
         return self
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(STOP_TIMEOUT)
+        stop_process(self.proc)
         self.output = self.proc.stdout.read() or b""
         self.proc.stdout.close()
         for name in os.listdir(self.directory):

@@ -4,25 +4,13 @@ that cannot be written and of ports memcached refuses."""
 import os
 import socket
 import subprocess
-import time
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, with_user
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, exchange, with_user
 from port_file import PortFileServer
 
 BINARIES = {"memcached": MEMCACHED_BINARY, "swiftcached": SWIFTCACHED_BINARY}
-
-
-def ask(sock, request, until=b"\r\n"):
-    sock.sendall(request)
-    data, deadline = b"", time.monotonic() + 5
-    while not data.endswith(until) and time.monotonic() < deadline:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def udp_version(port):
@@ -41,7 +29,7 @@ def port_lines(name, args):
         for kind, family, port in ports:
             if (kind, family) == ("TCP", "INET"):
                 with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                    assert ask(s, b"version\r\n").startswith(b"VERSION ")
+                    assert exchange(s, b"version\r\n").startswith(b"VERSION ")
             if (kind, family) == ("UDP", "INET"):
                 assert udp_version(port).startswith(b"VERSION ")
         return [(kind, family) for kind, family, _ in ports]
@@ -63,7 +51,7 @@ def test_ephemeral_ports_in_stats_settings_like_memcached():
     for name, binary in BINARIES.items():
         with PortFileServer(binary, ["-l", "127.0.0.1", "-p", "-1", "-U", "-1"]) as server:
             with server.connect() as s:
-                settings = ask(s, b"stats settings\r\n", until=b"END\r\n").decode()
+                settings = exchange(s, b"stats settings\r\n", until=b"END\r\n").decode()
             assert "STAT tcpport -1\r\n" in settings and "STAT udpport -1\r\n" in settings, (name, settings)
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, exchange
 from port_file import PortFileServer
 
 BINARIES = {"memcached": MEMCACHED_BINARY, "swiftcached": SWIFTCACHED_BINARY}
@@ -18,13 +18,7 @@ STAT = re.compile(r"^STAT ([0-9]+):(\w+) (.*)$")
 
 
 def stats_conns(sock):
-    sock.sendall(b"stats conns\r\n")
-    data, deadline = b"", time.monotonic() + 5
-    while not data.endswith(b"END\r\n") and time.monotonic() < deadline:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
+    data = exchange(sock, b"stats conns\r\n", b"END\r\n")
     entries, order = {}, []
     for line in data.decode().split("\r\n")[:-2]:
         match = STAT.match(line)

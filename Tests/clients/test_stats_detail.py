@@ -4,24 +4,11 @@ still shows what was counted. memcached dumps in its hash table's order, so line
 set. Swiftcached's bound on prefixes (memcached has none) is checked on its own."""
 import time
 
-import pytest
-
 import bindiff
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, exchange
 
 BINARIES = {"memcached": MEMCACHED_BINARY, "swiftcached": SWIFTCACHED_BINARY}
 PREFIX_LIMIT = 10_000
-
-
-def exchange(sock, request, until):
-    sock.sendall(request)
-    data, deadline = b"", time.monotonic() + 10
-    while not data.endswith(until) and time.monotonic() < deadline:
-        chunk = sock.recv(1 << 20)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def dump(sock):
