@@ -72,7 +72,9 @@ struct ListeningSocket {
                 for socket in sockets { closeDescriptor(socket.fd) }
                 throw ServerError.system("listen", code)
             }
-            sockets.append(ListeningSocket(fd: fd, isUnixSocket: false, name: describe(info, port: port)))
+            // With -p -1 the kernel chose the port: name the one bound.
+            let bound = SocketName.local(of: fd)?.port ?? port
+            sockets.append(ListeningSocket(fd: fd, isUnixSocket: false, name: describe(info, port: bound)))
         }
         if sockets.isEmpty { throw ServerError.system("failed to listen on TCP port \(port)", lastError) }
         return sockets
