@@ -10,8 +10,8 @@ import Darwin
 #endif
 
 /// One worker thread with its own event_base. Owns its connections outright: they are created,
-/// served and closed only on this thread, so none of their state is locked. The listener reaches a
-/// worker only through its `HandoffQueue`.
+/// served and closed only on this thread, so none of their state is locked. The listener (and another
+/// worker asking for `stats conns`) reaches a worker only through its `HandoffQueue`.
 final class Worker {
     let index: Int
     let limits: ConnectionLimits
