@@ -48,8 +48,7 @@ def clients_and_listing(binary, clients=6, threads="4"):
         sockets = [server.connect() for _ in range(clients)]
         try:
             for s in sockets[1:]:
-                s.sendall(b"version\r\n")
-                assert s.recv(100).startswith(b"VERSION")
+                assert exchange(s, b"version\r\n").startswith(b"VERSION")
             entries = stats_conns(sockets[0])
             return (server.port("TCP"), server.port("UDP"), entries, local_address(sockets[0]),
                     [local_address(s) for s in sockets[1:]])
@@ -83,6 +82,7 @@ def test_closed_connections_leave_the_list():
     with PortFileServer(SWIFTCACHED_BINARY, ["-l", "127.0.0.1", "-p", "-1", "-t", "2"]) as server:
         with server.connect() as asker:
             gone = server.connect()
+            assert exchange(gone, b"version\r\n").startswith(b"VERSION")   # adopted by a worker
             address = local_address(gone)
             assert address in by_address(stats_conns(asker))
             gone.close()
@@ -132,6 +132,8 @@ def test_workers_asking_each_other_at_once_do_not_wait_out_the_bound():
     clients, rounds = 8, 10
     with PortFileServer(SWIFTCACHED_BINARY, ["-l", "127.0.0.1", "-p", "-1", "-t", "4"]) as server:
         sockets = [server.connect(timeout=30) for _ in range(clients)]
+        for s in sockets:   # each adopted by its worker before anyone asks
+            assert exchange(s, b"version\r\n").startswith(b"VERSION")
         addresses = {local_address(s) for s in sockets}
         missing, started = [], time.monotonic()
 
