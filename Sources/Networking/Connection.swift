@@ -59,6 +59,16 @@ final class Connection {
         lastCommand = worker.now
     }
 
+    /// `stats conns`: where the client is, where it came in, and what it is doing. `now` is the worker's
+    /// clock, the one `lastCommand` is stamped with; the connection being served is running a command
+    /// this very moment (0 seconds, as memcached shows it).
+    func describe(at now: Int, serving: Bool) -> ConnectionDescription {
+        let state: ConnectionDescription.State = serving ? .serving : (writeArmed ? .writing : .reading)
+        return ConnectionDescription(descriptor: fd, kind: .client(listenAddress: ConnectionRoster.localText(fd, "tcp")),
+                                     address: ConnectionRoster.peerText(fd, "tcp"), state: state,
+                                     secondsSinceLastCommand: serving ? 0 : max(0, now - lastCommand))
+    }
+
     /// Creates the events on the worker's base and starts reading. False if libevent refused.
     func register(on base: OpaquePointer) -> Bool {
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -181,7 +191,9 @@ final class Connection {
     /// Lets the session handle the buffered requests (at most `-R`), then sends the responses.
     private func serve() {
         guard lendOutputStorage() else { return closeOutOfBufferMemory() }
+        worker.servingDescriptor = fd
         let progress = session.process(input.readable, into: &output, requestLimit: worker.limits.requestsPerEvent)
+        worker.servingDescriptor = -1
         input.consume(progress.consumed)
         noteCommands(progress.commands)
         if progress.shouldClose {

@@ -140,7 +140,7 @@ final class DatagramEndpoint {
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
+        let status = getaddrinfo(host, ListenAddress.service(forPort: port), &hints, &list)
         guard status == 0 else { throw ServerError.badAddress(host ?? "*", String(cString: gai_strerror(status))) }
         defer { freeaddrinfo(list) }
         var sockets: [Int32] = []

@@ -10,10 +10,13 @@ enum Handoff {
     /// the listener so that a worker's event_base holds no timer: with one, libevent works out the
     /// next timeout on every loop iteration (about 24 instructions per request at pipeline 1).
     case sweep
+    /// `stats conns` asked on another worker: answer the gatherings in `Worker.snapshotRequests`.
+    case describeConnections
 }
 
-/// The only channel from the listener thread to one worker: a lock-protected array of handoffs plus
-/// a `WakeSignal` that the worker's event_base watches. The listener appends and notifies; the worker
+/// The only channel from other threads to one worker: a lock-protected array of handoffs plus a
+/// `WakeSignal` that the worker's event_base watches. The listener (and, for `stats conns`, another
+/// worker) appends and notifies; the worker
 /// clears the signal and swaps the whole array out under the lock, so the lock is held only for an
 /// append or a swap.
 final class HandoffQueue: @unchecked Sendable {
@@ -26,7 +29,7 @@ final class HandoffQueue: @unchecked Sendable {
         pending.reserveCapacity(64)
     }
 
-    /// Listener side: queue one handoff and wake the worker.
+    /// Sender side (any thread): queue one handoff and wake the worker.
     func push(_ handoff: Handoff) {
         lock.withLock { pending.append(handoff) }
         wakeSignal.notify()

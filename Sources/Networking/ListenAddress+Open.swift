@@ -15,4 +15,10 @@ extension ListenAddress {
         }
         return sockets
     }
+
+    /// The service string `getaddrinfo` binds `port` with: memcached's `-p -1` / `-U -1` ask for a port
+    /// the kernel picks (0); any other negative port is left for `getaddrinfo` to refuse, as memcached does.
+    static func service(forPort port: Int) -> String {
+        port == -1 ? "0" : String(port)
+    }
 }

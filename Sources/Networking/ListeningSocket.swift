@@ -33,7 +33,7 @@ struct ListeningSocket {
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
+        let status = getaddrinfo(host, ListenAddress.service(forPort: port), &hints, &list)
         guard status == 0 else {
             throw ServerError.badAddress(host ?? "*", String(cString: gai_strerror(status)))
         }
@@ -72,7 +72,9 @@ struct ListeningSocket {
                 for socket in sockets { closeDescriptor(socket.fd) }
                 throw ServerError.system("listen", code)
             }
-            sockets.append(ListeningSocket(fd: fd, isUnixSocket: false, name: describe(info, port: port)))
+            // With -p -1 the kernel chose the port: name the one bound.
+            let bound = SocketName.local(of: fd)?.port ?? port
+            sockets.append(ListeningSocket(fd: fd, isUnixSocket: false, name: describe(info, port: bound)))
         }
         if sockets.isEmpty { throw ServerError.system("failed to listen on TCP port \(port)", lastError) }
         return sockets

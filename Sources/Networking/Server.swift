@@ -45,6 +45,10 @@ public final class Server {
     private var datagramSockets: [Int32] = []
     /// The listener's stop wake-up, kept apart so `stop()` never reads `listener` from another thread.
     private var stopSignal: WakeSignal?
+    private let roster = ConnectionRoster()
+
+    /// Every open socket, for `stats conns`: give it to the sessions' `ServerContext`.
+    public var connectionDirectory: ConnectionDirectory { roster }
 
     /// The real server: sessions of the protocol `-B` allows (see `ProtocolSessions`) on the engine of
     /// `context`, clock ticked once a second.
@@ -129,7 +133,11 @@ public final class Server {
             throw error
         }
         stopSignal = listener?.stopSignal
+        roster.install(workers: workers, listeners: sockets, datagramSockets: datagramSockets)
         for socket in sockets { log.connection("listening on \(socket.name)") }
+        if let path = settings.portFilePath, settings.unixSocketPath == nil {
+            PortFile(path: path).write(PortFile.lines(tcp: sockets.map(\.fd), udp: datagramSockets))
+        }
     }
 
     /// Serves until SIGINT/SIGTERM/SIGUSR1 or `stop()`, then stops accepting, closes every connection
@@ -140,6 +148,7 @@ public final class Server {
         let signalNumber = listener.run()
         ServerSignalHold.holdForShutdown()
         listener.closeSockets()
+        roster.clear()
         stopWorkers()
         closeDatagramSockets()
         self.listener = nil

@@ -10,8 +10,8 @@ import Darwin
 #endif
 
 /// One worker thread with its own event_base. Owns its connections outright: they are created,
-/// served and closed only on this thread, so none of their state is locked. The listener reaches a
-/// worker only through its `HandoffQueue`.
+/// served and closed only on this thread, so none of their state is locked. The listener (and another
+/// worker asking for `stats conns`) reaches a worker only through its `HandoffQueue`.
 final class Worker {
     let index: Int
     private(set) var limits: ConnectionLimits
@@ -28,6 +28,9 @@ final class Worker {
     /// Open connections shared with the listener, which enforces `-c` with it; we decrement on close.
     private let openConnections: ManagedAtomic<Int>
     private var connections: [Int32: Connection] = [:]
+    /// The connection whose requests are being served right now (-1: none), so that `stats conns`
+    /// can tell the connection that asked.
+    var servingDescriptor: Int32 = -1
     private var handoffBatch: [Handoff] = []
     private var thread: PosixThread?
     /// This worker's reading of the server's UDP sockets (`-U`); see `DatagramEndpoint`.
@@ -113,6 +116,8 @@ final class Worker {
                 event_base_loopbreak(base)
             case .sweep:
                 sweepConnections()
+            case .describeConnections:
+                answerSnapshotRequests()
             }
         }
         handoffBatch.removeAll(keepingCapacity: true)
@@ -166,6 +171,25 @@ final class Worker {
         for connection in connections.values { connection.returnIdleBuffers() }
     }
 
+    /// Gatherings other workers' `stats conns` left for this one (see `ConnectionSnapshot`).
+    let snapshotRequests = Locked<[ConnectionSnapshot]>([])
+
+    /// On this worker's thread: adds its connections to every gathering waiting for them.
+    func answerSnapshotRequests() {
+        let requests = snapshotRequests.withLock { requests in
+            defer { requests.removeAll() }
+            return requests
+        }
+        guard !requests.isEmpty else { return }
+        let descriptions = describeConnections()
+        for request in requests { request.add(descriptions) }
+    }
+
+    /// `stats conns`: this worker's connections, described on its own thread.
+    func describeConnections() -> [ConnectionDescription] {
+        connections.values.map { $0.describe(at: now, serving: $0.fd == servingDescriptor) }
+    }
+
     private func closeAll() {
         for endpoint in datagramEndpoints { endpoint.close() }
         for connection in Array(connections.values) { connection.close() }
@@ -177,4 +201,11 @@ func monotonicSeconds() -> Int {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return Int(spec.tv_sec)
+}
+
+/// CLOCK_MONOTONIC in seconds with their fraction, for waits shorter than a second.
+func monotonicTime() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }

@@ -8,7 +8,8 @@ import RequestHandling
 ///      "swiftcached": {"policy": "s3fifo", "queues": {"1": {"small": 3, "main": 0}}, "workers": [{…}]}}
 ///
 /// Per-class names (`items:1:number`, `1:chunk_size`) are nested under their class so a reader
-/// need not split them; every other name is `stats`' own. `conns` is empty as `stats conns` is.
+/// need not split them; every other name is `stats`' own. `conns` stays empty: `stats conns` asks
+/// every worker for its connections, which the admin thread (no worker) leaves alone.
 public enum StatsJSON {
     public static func render(_ snapshot: StatsSnapshot, figures: ServerFigures) -> String {
         JSONText.object([

@@ -7,6 +7,7 @@ extension BinarySession {
     /// A non-zero header CAS must match the item's.
     func delete(_ request: BinaryRequest, key: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         let cas = request.header.cas
+        if detailSwitch.isOn { detail.recordDelete(key) }
         switch engine.metaDelete(key, compareCAS: cas == 0 ? nil : cas, invalidate: false, emptyValue: false,
                                  newExpiry: nil, explicitCAS: nil) {
         case .deleted, .invalidated, .emptied:

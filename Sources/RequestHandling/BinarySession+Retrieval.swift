@@ -22,6 +22,7 @@ extension BinarySession {
             }
         }
         count(result, touching: touching)
+        if detailSwitch.isOn { detail.recordGet(key, hit: result == .hit) }
         if result == .hit && sending.isOverLimit(output) {
             // As memcached answers a get it has no response object for.
             output.rollBack(to: start)

@@ -32,7 +32,7 @@ extension BinarySession {
         } else if key.span(whole, hasPrefix: "settings") {
             reporter.writeSettings(into: &text)
         } else if key.span(whole, hasPrefix: "detail") {
-            return statsDetail(request, key: key, into: &output)
+            return statsDetail(request, key: key, reporter: reporter, into: &output)
         } else if key.span(whole, equals: "items") {
             reporter.writeItems(into: &text)
         } else if key.span(whole, equals: "slabs") {
@@ -45,16 +45,21 @@ extension BinarySession {
         BinaryStatsConverter.append(text.readableBytes, opaque: request.opaque, into: &output)
     }
 
-    /// `detail dump` answers one statistic named "detailed" whose value is the text dump (per-prefix
-    /// stats are not kept, so it is the empty dump, "END\r\n"); `detail on|off` only end the list.
-    private func statsDetail(_ request: BinaryRequest, key: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+    /// `detail dump` answers one statistic named "detailed" whose value is the text dump (`PREFIX …`
+    /// lines and `END`); `detail on|off` switch detail as the text command does, then end the list.
+    private func statsDetail(_ request: BinaryRequest, key: UnsafeRawBufferPointer, reporter: StatsReporter,
+                             into output: inout OutputBuffer) {
         let mode = ByteSpan(start: 6, count: key.count - 6)
         if key.span(mode, hasPrefix: " dump") {
-            let name: StaticString = "detailed", dump: StaticString = "END\r\n"
+            var dump = OutputBuffer(capacity: 4096)
+            defer { dump.deallocate() }
+            reporter.writeDetailDump(into: &dump)
+            let name: StaticString = "detailed"
             BinaryStatsConverter.appendPacket(name: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
-                                              value: UnsafeRawBufferPointer(start: dump.utf8Start, count: dump.utf8CodeUnitCount),
-                                              opaque: request.opaque, into: &output)
-        } else if !(key.span(mode, hasPrefix: " on") || key.span(mode, hasPrefix: " off")) {
+                                              value: dump.readableBytes, opaque: request.opaque, into: &output)
+        } else if key.span(mode, hasPrefix: " on") || key.span(mode, hasPrefix: " off") {
+            context.server.detailEnabled = key.span(mode, hasPrefix: " on")
+        } else {
             return output.appendBinaryError(opcode: request.opcode, status: .keyNotFound, opaque: request.opaque)
         }
         BinaryStatsConverter.appendTerminator(opaque: request.opaque, into: &output)

@@ -16,12 +16,14 @@ extension BinarySession {
         case .replace: mode = .replace
         default: mode = .set
         }
+        if detailSwitch.isOn { detail.recordSet(key) }
         allocate(request, key: key, flags: flags, exptime: exptime, mode: request.header.cas != 0 ? .cas : mode,
                  deletesOnFailure: command == .set, into: &output)
     }
 
     func beginConcatenation(_ command: BinaryOpcode, _ request: BinaryRequest, key: UnsafeRawBufferPointer,
                             into output: inout OutputBuffer) {
+        if detailSwitch.isOn { detail.recordSet(key) }
         allocate(request, key: key, flags: 0, exptime: 0, mode: command == .append ? .append : .prepend,
                  deletesOnFailure: false, into: &output)
     }

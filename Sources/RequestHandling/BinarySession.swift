@@ -16,6 +16,9 @@ public final class BinarySession {
     let context: WorkerContext
     let engine: CacheEngine
     let counters: CounterBlock
+    /// `stats detail`'s per-prefix counts, recorded only while `detailSwitch.isOn`.
+    let detail: PrefixStatistics
+    let detailSwitch: PrefixStatistics.Switch
     /// How hit values go out: copied, or in place with the item pinned.
     let sending: ValueSending
     /// `-S`: commands other than SASL and version need an authenticated connection.
@@ -29,6 +32,8 @@ public final class BinarySession {
         self.context = context
         self.engine = context.server.engine
         self.counters = context.counters
+        detail = context.server.prefixStatistics
+        detailSwitch = detail.switch
         sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
         self.credentials = context.server.settings.saslCredentials
     }

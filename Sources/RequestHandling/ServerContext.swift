@@ -25,8 +25,12 @@ public final class ServerContext: @unchecked Sendable {
     let reloadLock = Lock()
     /// The static settings the last reload found changed, for `stats settings`' `pending_restart`.
     let pendingStatic = Locked<[String]>([])
+    /// The network layer's open sockets, for `stats conns`; set before the server starts, only read
+    /// afterwards.
+    public var connectionDirectory: ConnectionDirectory?
+    /// `stats detail`: per-prefix counts, kept only while detail is on.
+    public let prefixStatistics: PrefixStatistics
     private let verbosityLevel: Locked<Int>
-    private let detailSwitch: Locked<Bool>
 
     public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {
         self.settings = settings
@@ -36,13 +40,13 @@ public final class ServerContext: @unchecked Sendable {
         self.startTime = engine.clock.unixNow
         live = LiveSettings(settings)
         verbosityLevel = Locked(settings.verbosity)
-        detailSwitch = Locked(settings.admin.detailEnabled)
+        prefixStatistics = PrefixStatistics(delimiter: settings.admin.prefixDelimiter, enabled: settings.admin.detailEnabled)
     }
 
     /// `stats detail on|off` (`-D` starts it on), for `stats settings`' `detail_enabled`.
     public var detailEnabled: Bool {
-        get { detailSwitch.withLock { $0 } }
-        set { detailSwitch.withLock { $0 = newValue } }
+        get { prefixStatistics.isOn }
+        set { prefixStatistics.isOn = newValue }
     }
 
     /// `verbosity N` changes it at run time.

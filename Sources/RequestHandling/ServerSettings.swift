@@ -11,6 +11,8 @@ public struct ServerSettings: Sendable {
     }()
     public var tcpPort: Int = 11211
     public var udpPort: Int = 0
+    /// `MEMCACHED_PORT_FILENAME`: where to write the ports bound (see `PortFile`); nil writes nothing.
+    public var portFilePath: String? = nil
     /// `-B`: which protocol a connection may speak (`auto` decides by its first byte).
     public var bindingProtocol: BindingProtocol = .auto
     /// `-S`: binary connections must authenticate with SASL PLAIN against these credentials.

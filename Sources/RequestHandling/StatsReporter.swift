@@ -44,6 +44,9 @@ struct StatsReporter {
         if settings.allowlist != nil {
             output.appendStat("rejected_by_allowlist", counters.total(.rejectedByAllowlist))
         }
+        // Only once the bounded `stats detail` table has refused a prefix (memcached has no bound).
+        let droppedDetail = server.prefixStatistics.droppedRecords
+        if droppedDetail > 0 { output.appendStat("detail_records_dropped", droppedDetail) }
         // memcached counts its listening socket among connection structures.
         output.appendStat("connection_structures", current + 1)
         output.appendStat("response_obj_oom", counters.total(.responseObjectsOutOfMemory))
@@ -336,4 +339,22 @@ private func fixedDecimals(_ value: Double, places: Int) -> String {
     let fraction = String(scaled % scale)
     let sign = value < 0 && scaled != 0 ? "-" : ""
     return sign + "\(scaled / scale)." + String(repeating: "0", count: places - fraction.count) + fraction
+}
+
+/// `stats detail dump`, for the text and binary sessions alike.
+extension StatsReporter {
+    /// memcached's `PREFIX <prefix> get <n> hit <n> set <n> del <n>` lines, in the order first seen
+    /// (memcached's follows its hash table), then `END`.
+    func writeDetailDump(into output: inout OutputBuffer) {
+        for (prefix, counts) in server.prefixStatistics.snapshot() {
+            output.append("PREFIX ")
+            prefix.withUnsafeBytes { output.append($0) }
+            for (name, value) in [(" get ", counts.gets), (" hit ", counts.hits), (" set ", counts.sets), (" del ", counts.deletes)] {
+                output.appendText(name)
+                output.appendDecimal(value)
+            }
+            output.append("\r\n")
+        }
+        output.append(ResponseLine.end)
+    }
 }

@@ -39,6 +39,7 @@ extension TextSession {
         guard let key = validKey(in: bytes) else {
             return reply(ResponseLine.badCommandLineFormat, into: &output)
         }
+        if detailSwitch.isOn { detail.recordDelete(key) }
         if engine.delete(key) {
             counters.add(.deleteHits)
             reply(ResponseLine.deleted, into: &output)

@@ -32,6 +32,7 @@ extension TextSession {
                 }
             }
             countLookup(result, touching: touching)
+            if detailSwitch.isOn { detail.recordGet(key, hit: result == .hit) }
             if result == .hit && sending.isOverLimit(output) {
                 output.rollBack(to: answerStart)
                 return answerOutOfResponseMemory(into: &output)

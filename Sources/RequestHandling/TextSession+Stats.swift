@@ -11,14 +11,13 @@ extension TextSession {
             engine.resetStatistics()
             output.append(ResponseLine.reset)
         } else if bytes.span(sub, equals: "detail") {
-            statsDetail(in: bytes, into: &output)
+            statsDetail(in: bytes, reporter: reporter, into: &output)
         } else if bytes.span(sub, equals: "settings") {
             reporter.writeSettings(into: &output)
         } else if bytes.span(sub, equals: "cachedump") {
             cachedump(in: bytes, into: &output)
         } else if bytes.span(sub, equals: "conns") {
-            // Connections live in the network layer, out of a session's sight: an empty list.
-            output.append(ResponseLine.end)
+            connectionStats(into: &output)
         } else if bytes.span(sub, equals: "items") {
             reporter.writeItems(into: &output)
         } else if bytes.span(sub, equals: "slabs") {
@@ -34,17 +33,16 @@ extension TextSession {
         }
     }
 
-    /// `stats detail on|off|dump`: on/off switch `detail_enabled` (`-D` starts it on), but per-prefix
-    /// counts are not kept (that would put a prefix lookup on every get, set and delete), so the dump
-    /// is always empty (README).
-    private func statsDetail(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+    /// `stats detail on|off|dump`: on/off switch `detail_enabled` (`-D` starts it on) and with it the
+    /// per-prefix counts (`PrefixStatistics`); dump lists what was counted, whether on or off now.
+    private func statsDetail(in bytes: UnsafeRawBufferPointer, reporter: StatsReporter, into output: inout OutputBuffer) {
         guard tokens.count > 2 else { return output.append(ResponseLine.statsDetailUsage) }
         let mode = tokens[2]
         if bytes.span(mode, equals: "on") || bytes.span(mode, equals: "off") {
             context.server.detailEnabled = bytes.span(mode, equals: "on")
             output.append(ResponseLine.ok)
         } else if bytes.span(mode, equals: "dump") {
-            output.append(ResponseLine.end)
+            reporter.writeDetailDump(into: &output)
         } else {
             output.append(ResponseLine.statsDetailUsage)
         }

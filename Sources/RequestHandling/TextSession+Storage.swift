@@ -24,6 +24,7 @@ extension TextSession {
             return reply(ResponseLine.badCommandLineFormat, into: &output)
         }
         let valueLength = Int(length)
+        if detailSwitch.isOn { detail.recordSet(key) }
         switch engine.allocate(key: key, flags: flags, exptime: Int64(exptime), valueLength: valueLength) {
         case .allocated(let item):
             state = .receivingValue(ValueReception(item: item, mode: mode, compareCAS: compareCAS, noreply: noreply))

@@ -36,14 +36,17 @@ public struct SessionProgress: Sendable, Equatable {
 ///   memcached may still hold unsent;
 /// - answers are handed to the network layer as soon as they exist (memcached holds them while it
 ///   waits for a data block), except a refused store's error, sent after its swallowed block;
-/// - watch / cache_memlimit answer `ERROR`; `stats cachedump` lists every queue of the class
-///   (memcached: its COLD queue only); `stats conns` is empty (slabs: TextSession+Slabs.swift;
+/// - watch answers `ERROR`; `stats cachedump` lists every queue of the class
+///   (memcached: its COLD queue only) (slabs: TextSession+Slabs.swift;
 ///   lru_crawler: TextSession+LRUCrawler.swift; lru: TextSession+LRU.swift);
 /// - meta commands: see TextSession+MetaGet.swift and the files beside it for their differences.
 public final class TextSession {
     let context: WorkerContext
     let engine: CacheEngine
     let counters: CounterBlock
+    /// `stats detail`'s per-prefix counts, recorded only while `detailSwitch.isOn`.
+    let detail: PrefixStatistics
+    let detailSwitch: PrefixStatistics.Switch
     /// How hit values go out: copied, or in place with the item pinned.
     let sending: ValueSending
     /// Reused for every line: parsing allocates nothing.
@@ -66,6 +69,8 @@ public final class TextSession {
         self.context = context
         self.engine = context.server.engine
         self.counters = context.counters
+        detail = context.server.prefixStatistics
+        detailSwitch = detail.switch
         sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
     }
 

@@ -45,7 +45,8 @@ extension SwiftcachedCommand {
     private func applyNetworkFlags(to settings: inout ServerSettings) throws(CommandLineError) {
         // memcached: -U without -p moves TCP to the UDP port too.
         let port = self.port ?? (udpPort != 0 ? udpPort : 11211)
-        guard (0...65535).contains(port), (0...65535).contains(udpPort) else {
+        // -1 asks for an ephemeral port; other negative ports fail at bind, as in memcached.
+        guard port <= 65535, udpPort <= 65535 else {
             throw CommandLineError("ERROR: Invalid port number \(max(port, udpPort)).")
         }
         guard connectionLimit > 0 else { throw CommandLineError("Maximum connections must be greater than 0") }
@@ -63,6 +64,7 @@ extension SwiftcachedCommand {
         }
         settings.tcpPort = port
         settings.udpPort = udpPort
+        settings.portFilePath = getenv("MEMCACHED_PORT_FILENAME").map { String(cString: $0) }
         try protocols.apply(to: &settings)
         settings.unixSocketPath = unixSocket
         settings.unixSocketMask = mask

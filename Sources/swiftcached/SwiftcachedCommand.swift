@@ -13,11 +13,13 @@ struct SwiftcachedCommand: ParsableCommand {
         commandName: "swiftcached",
         abstract: "A memcached-compatible cache server (swiftcached \(swiftcachedRelease), memcached \(reportedVersion) protocol).")
 
-    @Option(name: [.customShort("p"), .customLong("port")],
-            help: "TCP port to listen on (0: off; default 11211, or the -U port when only -U is given).")
+    // `.unconditional`: `-p -1` (an ephemeral port, memcached's convention) must not read as a flag.
+    @Option(name: [.customShort("p"), .customLong("port")], parsing: .unconditional,
+            help: "TCP port to listen on (0: off; -1: one the kernel picks; default 11211, or the -U port when only -U is given).")
     var port: Int?
 
-    @Option(name: [.customShort("U"), .customLong("udp-port")], help: "UDP port to listen on (default: 0, off).")
+    @Option(name: [.customShort("U"), .customLong("udp-port")], parsing: .unconditional,
+            help: "UDP port to listen on (0: off; -1: one the kernel picks; default: 0).")
     var udpPort: Int = 0
 
     @OptionGroup var protocols: ProtocolOptions
@@ -135,6 +137,7 @@ struct SwiftcachedCommand: ParsableCommand {
         let registrar = try cluster.makeRegistrar(for: context, secret: secret, tls: endpointTLS)
         context.tls = tls
         let server = Server(context: context, tls: tls)
+        context.connectionDirectory = server.connectionDirectory
         let admin: AdminHTTPServer?
         do {
             try server.start()

@@ -37,6 +37,29 @@ def with_user(argv):
 TARGET_IS_MEMCACHED = is_memcached(SWIFTCACHED_BINARY)
 
 
+def exchange(sock, request, until=b"\r\n", seconds=5.0):
+    """Sends `request`, reads until the reply ends with `until`, the peer closes or `seconds` pass."""
+    sock.sendall(request)
+    data, deadline = b"", time.monotonic() + seconds
+    while not data.endswith(until) and time.monotonic() < deadline:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def stop_process(proc):
+    """SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(STOP_TIMEOUT)
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -82,13 +105,7 @@ class Server:
     def _reap(self):
         if self.proc is None:
             return b""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(STOP_TIMEOUT)
+        stop_process(self.proc)
         try:
             out = self.proc.stdout.read() or b""
         except Exception:

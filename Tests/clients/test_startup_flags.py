@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, free_port
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, exchange, free_port
 from startup import assert_refused_like_memcached
 
 BINARIES = {"memcached": MEMCACHED_BINARY, "swiftcached": SWIFTCACHED_BINARY}
@@ -17,14 +17,7 @@ BINARIES = {"memcached": MEMCACHED_BINARY, "swiftcached": SWIFTCACHED_BINARY}
 
 def ask(server, line, until=b"\r\n"):
     with server.connect() as s:
-        s.sendall(line)
-        data, deadline = b"", time.monotonic() + 5
-        while not data.endswith(until) and time.monotonic() < deadline:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data
+        return exchange(s, line, until)
 
 
 def settings_of(server):

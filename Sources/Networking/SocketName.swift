@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The address one end of a socket is bound to, read with `getsockname` / `getpeername`: for the port
+/// file (`PortFile`) and `stats conns` (`ConnectionRoster`), off every request path.
+struct SocketName {
+    enum Family { case inet, inet6, unix }
+
+    let family: Family
+    /// Numeric host for IP sockets; the path (possibly empty) for a unix socket.
+    let host: String
+    let port: Int
+
+    static func local(of fd: Int32) -> SocketName? { read(fd, getsockname) }
+    static func peer(of fd: Int32) -> SocketName? { read(fd, getpeername) }
+
+    /// memcached's spelling in `stats conns`: `tcp:127.0.0.1:11211`, `tcp6:[::1]:11211`, `udp:…`,
+    /// `unix:/path`. `transport` is `tcp` or `udp`.
+    func text(transport: String) -> String {
+        switch family {
+        case .inet: return "\(transport):\(host):\(port)"
+        case .inet6: return "\(transport)6:[\(host)]:\(port)"
+        case .unix: return "unix:\(host)"
+        }
+    }
+
+    private typealias NameCall = (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+
+    private static func read(_ fd: Int32, _ call: NameCall) -> SocketName? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
+        }
+        guard status == 0 else { return nil }
+        let family = Int32(storage.ss_family)
+        return withUnsafePointer(to: &storage) { raw in
+            switch family {
+            case AF_INET:
+                return raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var ip = address.pointee.sin_addr
+                    return SocketName(family: .inet, host: numeric(AF_INET, &ip, INET_ADDRSTRLEN),
+                                      port: Int(UInt16(bigEndian: address.pointee.sin_port)))
+                }
+            case AF_INET6:
+                return raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var ip = address.pointee.sin6_addr
+                    return SocketName(family: .inet6, host: numeric(AF_INET6, &ip, INET6_ADDRSTRLEN),
+                                      port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
+                }
+            case AF_UNIX:
+                return raw.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { address in
+                    let path = withUnsafeBytes(of: address.pointee.sun_path) { bytes in
+                        String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
+                    }
+                    return SocketName(family: .unix, host: path, port: 0)
+                }
+            default:
+                return nil
+            }
+        }
+    }
+
+    private static func numeric<Address>(_ family: Int32, _ address: inout Address, _ capacity: Int32) -> String {
+        var text = [CChar](repeating: 0, count: Int(capacity))
+        guard inet_ntop(family, &address, &text, socklen_t(capacity)) != nil else { return "?" }
+        return String(cString: text)
+    }
+}
