@@ -12,7 +12,7 @@ import time
 import pytest
 
 from cluster_harness import CONFIG_BINARY
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, ArgvServer, free_port, with_user
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, ArgvServer, exchange, free_port, with_user
 
 DEBIAN_CONF = "/etc/memcached.conf"
 RELOAD_BOUND = 5.0   # seconds a SIGHUP reload may take to show in `stats settings`
@@ -31,17 +31,6 @@ def started():
     yield start
     for server in servers:
         server.stop()
-
-
-def exchange(sock, data, until=b"\r\n"):
-    sock.sendall(data)
-    reply = b""
-    while not reply.endswith(until):
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed after %r" % reply)
-        reply += chunk
-    return reply
 
 
 def command(server, line):

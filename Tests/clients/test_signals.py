@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, exchange
 
 SERVERS = {"swiftcached": SWIFTCACHED_BINARY, "memcached": MEMCACHED_BINARY}
 EXIT_BOUND = 5.0      # seconds a graceful stop may take, busy clients included
@@ -18,17 +18,6 @@ SETTLE = 0.5          # seconds for a signal that would kill to have done so
 @pytest.fixture(params=sorted(SERVERS))
 def server(request, server_factory):
     return server_factory(["-m", "64", "-t", "2"], binary=SERVERS[request.param])
-
-
-def exchange(sock, data, until=b"\r\n"):
-    sock.sendall(data)
-    reply = b""
-    while not reply.endswith(until):
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed after %r" % reply)
-        reply += chunk
-    return reply
 
 
 def store_items(server, count):
