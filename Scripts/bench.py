@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark suite (issue 6): swiftcached against memcached 1.6 with the same server
+"""Side-by-side benchmark suite: swiftcached against memcached 1.6 with the same server
 flags and the same load, in alternating rounds.
 
 For each mode and workload both servers are started with the same -t / -m / -c (while one is
@@ -24,12 +24,12 @@ Modes:
   pinned    servers -t 1 pinned to CPU 0 (taskset), the load generator pinned to CPU 1
 
 Usage:
-  export PATH=/work/scratch/memtier:$PATH    # memtier_benchmark (see benchlib.MEMTIER_HINT)
+  export PATH=<folder of memtier_benchmark>:$PATH    # memtier_benchmark (see benchlib.MEMTIER_HINT)
   python3 Scripts/bench.py                   # everything: ~20 minutes
   python3 Scripts/bench.py --smoke           # 1 round of 2 s per workload: a check that it all runs
   python3 Scripts/bench.py --workloads text,pipeline --modes pinned --rounds 5 --duration 20
   python3 Scripts/bench.py --resummarize bench-results/bench-<date>   # summary.json again from runs.csv
-Then: /work/scratch/plotvenv/bin/python Scripts/plot_bench.py bench-results/bench-<date>
+Then: <venv with matplotlib>/bin/python Scripts/plot_bench.py bench-results/bench-<date>
 
 Results: bench-results/bench-<date>/ (gitignored): runs.csv (one row per run), summary.json
 (configuration, machine load, medians and ratios per workload and mode), summary.txt (the printed

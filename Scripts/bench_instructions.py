@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Instructions per request (issue 6): swiftcached and memcached, each run under
+"""Instructions per request: swiftcached and memcached, each run under
 `valgrind --tool=callgrind`, serve a fixed number of requests from memtier_benchmark; the user-space
 instructions the server executed (callgrind's Ir, all threads) divided by the request count.
 
@@ -14,7 +14,7 @@ Phases (default all): get = random gets at pipeline 1, get16 = the same at pipel
 of 100-byte values at pipeline 1; 4 connections; 100,000 keys prefilled.
 
 Usage:
-  export PATH=/work/scratch/memtier:$PATH
+  export PATH=<folder of memtier_benchmark>:$PATH
   python3 Scripts/bench_instructions.py [--requests 200000] [--phases get,get16,set]
 Needs valgrind (apt-get install valgrind), objcopy (binutils) and memtier_benchmark. Results: bench-results/instructions-<date>/
 (instructions.json, the callgrind dumps, <dump>.hot.txt: the hot functions of each phase).

@@ -20,7 +20,7 @@ MEMTIER_HINT = """memtier_benchmark is not on PATH. It is not a Debian package: 
 repository from https://github.com/RedisLabs/memtier_benchmark (Debian packages build-essential autoconf
 automake libtool libpcre3-dev libevent-dev pkg-config zlib1g-dev libssl-dev; `autoreconf -ivf &&
 ./configure && make`) and put its directory on PATH, e.g. on the project machine:
-    export PATH=/work/scratch/memtier:$PATH"""
+    export PATH=<folder of memtier_benchmark>:$PATH"""
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 

@@ -3,10 +3,10 @@
 ops/s per workload for both servers (dots: the single rounds), and the median p50 / p99 / p99.9
 latencies per workload (log scale).
 
-Needs matplotlib (not in the system python): on the project machine use the venv
-/work/scratch/plotvenv, elsewhere `python3 -m venv /tmp/plot && /tmp/plot/bin/pip install matplotlib`.
+Needs matplotlib (not in the system python): a venv, e.g.
+`python3 -m venv /tmp/plot && /tmp/plot/bin/pip install matplotlib`.
 
-    /work/scratch/plotvenv/bin/python Scripts/plot_bench.py bench-results/bench-<date> [--out docs/bench-issue6.png]
+    <venv with matplotlib>/bin/python Scripts/plot_bench.py bench-results/bench-<date> [--out docs/bench-side-by-side.png]
 """
 import argparse
 import csv
@@ -66,7 +66,7 @@ def latency(axis, mode, results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", help="a bench-results/bench-<date> directory")
-    parser.add_argument("--out", default="docs/bench-issue6.png")
+    parser.add_argument("--out", default="docs/bench-side-by-side.png")
     args = parser.parse_args()
     summary = json.load(open(os.path.join(args.results, "summary.json")))
     rows = list(csv.DictReader(open(os.path.join(args.results, "runs.csv"))))
