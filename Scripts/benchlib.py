@@ -19,7 +19,7 @@ SWIFTCACHED_DEFAULT = os.path.join(REPO, ".build", "release", "swiftcached")
 MEMTIER_HINT = """memtier_benchmark is not on PATH. It is not a Debian package: build it outside this
 repository from https://github.com/RedisLabs/memtier_benchmark (Debian packages build-essential autoconf
 automake libtool libpcre3-dev libevent-dev pkg-config zlib1g-dev libssl-dev; `autoreconf -ivf &&
-./configure && make`) and put its directory on PATH, e.g. on the project machine:
+./configure && make`) and put its directory on PATH:
     export PATH=<folder of memtier_benchmark>:$PATH"""
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
