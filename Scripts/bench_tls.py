@@ -32,6 +32,7 @@ import benchlib
 
 sys.path.insert(0, os.path.join(benchlib.REPO, "Tests", "clients"))
 from tls_certificates import make_certificates  # noqa: E402 (after the path is set)
+import tls_handshake_load  # noqa: E402
 
 SERVERS = ("swiftcached", "memcached")
 TRANSPORTS = ("tls", "clear")
@@ -48,6 +49,9 @@ def parse_args():
     p.add_argument("--keys", type=int, default=20000, help="key count (default 20000)")
     p.add_argument("--swiftcached", help="server binary (default .build/release/swiftcached)")
     p.add_argument("--memcached", help="reference binary (default memcached on PATH)")
+    p.add_argument("--handshakes", type=int, default=0,
+                   help="also, per round and server: this many new connections with full handshakes and as "
+                        "many resumed ones (default 0: none)")
     p.add_argument("--out", help="results directory (default bench-results/bench-tls-<date>)")
     args = p.parse_args()
     args.pipelines = [int(depth) for depth in args.pipelines.split(",")]
@@ -61,8 +65,9 @@ def start_servers(args, binaries, certs, out):
     servers = {}
     for name, binary in zip(SERVERS, binaries):
         clear_port = benchlib.free_port()
+        # The session cache lets both issue TLS 1.3 tickets (resumed handshakes); memtier never resumes.
         flags = ["-t", str(args.threads), "-m", "256", "-c", "1024", "-Z", "-o",
-                 "ssl_chain_cert=%s,ssl_key=%s" % (os.path.join(certs, "server.pem"), os.path.join(certs, "server.key")),
+                 "ssl_session_cache,ssl_chain_cert=%s,ssl_key=%s" % (os.path.join(certs, "server.pem"), os.path.join(certs, "server.key")),
                  "-l", "notls:127.0.0.1:%d" % clear_port]
         servers[name] = (benchlib.Server(name, binary, flags, os.path.join(out, name + ".log")), clear_port)
     return servers
@@ -99,6 +104,44 @@ def measure(args, servers, name, transport, depth, certs, prefix):
                 cpu_us_per_request=round(1e6 * server_cpu / requests, 3) if requests else float("nan"),
                 server_cpu_s=round(server_cpu, 2), client_cpu_s=round(client_cpu, 2),
                 other_load_pct=round(other_load, 1), errors="; ".join(errors) or ("" if status == 0 else "exit %d" % status))
+
+
+def measure_handshakes(args, servers, name, kind, certs):
+    """`args.handshakes` new connections to one server (the other paused): a handshakes.csv row."""
+    server, _ = servers[name]
+    for other, (paused, _) in servers.items():
+        (paused.resume if other == name else paused.pause)()
+    cpu_before = server.cpu_seconds()
+    rate, reused = tls_handshake_load.run(server.port, certs, args.handshakes, resumed=(kind == "resumed"))
+    server_cpu = server.cpu_seconds() - cpu_before
+    expected = args.handshakes - 1 if kind == "resumed" else 0
+    return dict(server=name, kind=kind, connections_per_s=round(rate, 1),
+                cpu_us_per_connection=round(1e6 * server_cpu / args.handshakes, 1), resumed=reused,
+                errors="" if reused == expected else "%d of %d resumed, %d expected" % (reused, args.handshakes, expected))
+
+
+def summarize_handshakes(rows):
+    """Medians per server and kind, and swiftcached / memcached per-round ratios."""
+    lines = ["new TLS connections (%d per run, connect + handshake + version + close, Python client):"
+             % (rows[0]["count"] if rows else 0)]
+    for kind in ("full", "resumed"):
+        of = lambda name: [r for r in rows if r["server"] == name and r["kind"] == kind]
+        mine, theirs = of("swiftcached"), of("memcached")
+        if not mine or not theirs:
+            continue
+        med = lambda rs, field: statistics.median(r[field] for r in rs)
+        ratio = statistics.median(a["connections_per_s"] / b["connections_per_s"] for a, b in zip(mine, theirs))
+        lines.append("  %-7s swiftcached %7.1f conn/s %7.1f µs CPU/conn | memcached %7.1f conn/s %7.1f µs CPU/conn | ratio conn/s %.2f"
+                     % (kind, med(mine, "connections_per_s"), med(mine, "cpu_us_per_connection"),
+                        med(theirs, "connections_per_s"), med(theirs, "cpu_us_per_connection"), ratio))
+    return lines
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def run_order(r):
@@ -138,10 +181,17 @@ def main():
     os.makedirs(certs, exist_ok=True)
     make_certificates(certs)
     servers = start_servers(args, binaries, certs, out)
-    rows, failed = [], False
+    rows, handshake_rows, failed = [], [], False
     try:
         prefill(args, servers, certs, out)
         for r in range(args.rounds):
+            for name in (SERVERS if r % 2 == 0 else SERVERS[::-1]) if args.handshakes else ():
+                for kind in (("full", "resumed") if r % 2 == 0 else ("resumed", "full")):
+                    row = measure_handshakes(args, servers, name, kind, certs)
+                    row.update(round=r, count=args.handshakes)
+                    handshake_rows.append(row)
+                    failed |= bool(row["errors"])
+                    print(row, flush=True)
             for depth in args.pipelines:
                 for name, transport in run_order(r):
                     row = measure(args, servers, name, transport, depth, certs,
@@ -153,15 +203,16 @@ def main():
     finally:
         for server, _ in servers.values():
             server.stop()
-    with open(os.path.join(out, "runs.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(os.path.join(out, "runs.csv"), rows)
+    if handshake_rows:
+        write_csv(os.path.join(out, "handshakes.csv"), handshake_rows)
     report = ["%s vs %s, server -t %d, memtier 1 thread x %d connections, 1:9 set:get, 100-byte values, %d keys, %d s runs; %s"
               % (benchlib.version(binaries[0]), benchlib.version(binaries[1]), args.threads, args.connections,
                  args.keys, args.duration, benchlib.uptime())]
     for depth in args.pipelines:
         report += summarize(rows, depth)
+    if handshake_rows:
+        report += summarize_handshakes(handshake_rows)
     with open(os.path.join(out, "summary.txt"), "w") as f:
         f.write("\n".join(report) + "\n")
     print("\n".join(report))
