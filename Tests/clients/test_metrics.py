@@ -211,7 +211,13 @@ def test_swiftcached_families(server_factory):
     try:
         client.set("k", b"v")
         conn = StatsConnection(server.port)
+        # Accepted connections reach their workers through a hand-off queue: wait until all six
+        # (4 held, the client, the stats connection) are counted before comparing.
+        deadline = time.monotonic() + 5
         general = conn.stats()
+        while general["curr_connections"] != "6" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            general = conn.stats()
         items = conn.stats("items")
         families = scrape(admin)
         conn.close()
