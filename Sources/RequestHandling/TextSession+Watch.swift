@@ -1,0 +1,86 @@
+import CacheEngine
+import MemcacheProtocol
+
+/// `watch [streams]`: memcached 1.6.18's `process_watch_command`. The connection becomes a watcher:
+/// it is answered `OK` and from then on receives only log lines (`WatchHub`), its input ignored,
+/// until it closes. Differences from memcached: store commands log their `item_store` line but not
+/// the `item_get` memcached's store path logs before it, and only get/gets/gat/gats log `item_get`
+/// (not touch, incr/decr, delete, the meta or binary commands); see README.
+extension TextSession {
+    func watch(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
+        _ = takeNoreply(in: bytes)
+        guard context.server.settings.admin.watchEnabled else {
+            return reply(AdminReply.watchNotAllowed, into: &output)
+        }
+        guard output.isEmpty else { return reply(WatchReply.pipelined, into: &output) }
+        guard let streams = requestedStreams(in: bytes) else { return reply(ResponseLine.error, into: &output) }
+        guard let watcher = watchHub.register(streams) else { return reply(WatchReply.tooMany, into: &output) }
+        self.watcher = watcher
+        output.append(ResponseLine.ok)
+        closeRequested = true  // ends the request loop; `process` reports the switch to watching
+    }
+
+    /// The streams named after `watch` (none named: fetchers); nil if one is unknown.
+    private func requestedStreams(in bytes: UnsafeRawBufferPointer) -> WatchStreams? {
+        guard tokens.count > 1 else { return .fetchers }
+        var streams = WatchStreams()
+        var words = tokens.words(from: 1)
+        while let span = words.next(in: bytes) {
+            guard let named = WatchStreams.named(bytes[span: span]) else { return nil }
+            streams.formUnion(named)
+        }
+        return streams
+    }
+
+    /// The network layer names the connection's socket for the lines' `cfd=`.
+    public func attach(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// The network layer's view of the watcher: its pending lines.
+    public var watchFeed: LogWatcher? { watcher }
+
+    /// The connection closed: a watcher stops receiving lines.
+    func stopWatching() {
+        guard let watcher else { return }
+        watchHub.remove(watcher)
+        self.watcher = nil
+    }
+
+    /// `fetchers`: one key of a get. `item` holds what the engine showed of a hit.
+    func logFetch(_ key: UnsafeRawBufferPointer, _ result: LookupResult, _ item: WatchedItem) {
+        watchHub.itemFetched(key, result, slabClass: item.slabClass, descriptor: descriptor, size: item.size)
+    }
+
+    /// `mutations`: a text store's outcome; `item` is read before the commit, which may free it.
+    func logStore(_ item: WatchedItem, key: [UInt8], _ result: StoreResult, _ mode: StoreMode) {
+        let now = engine.clock.now
+        let ttl = item.expiry > now ? Int(item.expiry - now) : 0
+        key.withUnsafeBytes { key in
+            watchHub.itemStored(key, result, command: mode, ttl: ttl, slabClass: item.slabClass, descriptor: descriptor, size: item.size)
+        }
+    }
+}
+
+/// What a log line says of an item, copied out while the engine showed it.
+struct WatchedItem {
+    var slabClass = 0
+    var size = 0
+    var expiry: UInt32 = 0
+
+    init() {}
+
+    init(_ view: ItemView) {
+        slabClass = view.slabClass
+        size = view.value.count
+    }
+
+    init(_ pending: PendingItem) {
+        slabClass = pending.slabClass
+        size = pending.valueLength
+        expiry = pending.expiry
+    }
+}
+
+enum WatchReply {
+    static let pipelined: StaticString = "ERROR cannot pipeline other commands before watch\r\n"
+    static let tooMany: StaticString = "WATCHER_TOO_MANY log watcher limit reached\r\n"
+}
