@@ -42,7 +42,9 @@ public final class ServerContext: @unchecked Sendable {
         self.startTime = engine.clock.unixNow
         live = LiveSettings(settings)
         verbosityLevel = Locked(settings.verbosity)
-        watchHub = WatchHub(bufferSize: settings.admin.watcherLogBufferSize)
+        let watchHub = WatchHub(bufferSize: settings.admin.watcherLogBufferSize, evictions: engine.evictionWatch)
+        engine.evictionWatch.install { [weak watchHub] in watchHub?.itemEvicted($0) }
+        self.watchHub = watchHub
         prefixStatistics = PrefixStatistics(delimiter: settings.admin.prefixDelimiter, enabled: settings.admin.detailEnabled)
     }
 

@@ -30,9 +30,11 @@ extension TextSession {
             state = .receivingValue(ValueReception(item: item, mode: mode, compareCAS: compareCAS, noreply: noreply))
         case .tooLarge:
             counters.add(.storeTooLarge)
+            if watchSwitch.isOn(.mutations) { logRefusedStore(key, .tooLarge, mode) }
             refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.objectTooLarge)
         case .outOfMemory:
             counters.add(.storeNoMemory)
+            if watchSwitch.isOn(.mutations) { logRefusedStore(key, .outOfMemory, mode) }
             refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.outOfMemoryStoring)
         }
     }

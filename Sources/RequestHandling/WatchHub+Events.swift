@@ -34,6 +34,19 @@ extension WatchHub {
         }
     }
 
+    /// `type=eviction`: an item pushed out to make room.
+    func itemEvicted(_ item: EvictedItem) {
+        publish(.evictions) { line in
+            line.append("type=eviction key=")
+            URIEncoding.append(item.key, into: &line)
+            line.append(item.wasFetched ? " fetch=yes" : " fetch=no")
+            Self.appendField(" ttl=", item.secondsToLive, &line)
+            Self.appendField(" la=", item.secondsSinceAccess, &line)
+            Self.appendField(" clsid=", item.slabClass, &line)
+            Self.appendField(" size=", item.size, &line)
+        }
+    }
+
     /// `type=conn_new` / `type=conn_close`: a client arrived or left (`reason` only on close).
     public func connectionEvent(_ peer: WatchPeer, descriptor: Int32, closing reason: WatchCloseReason?) {
         publish(.connevents) { line in

@@ -1,4 +1,5 @@
 import Atomics
+import CacheEngine
 import Locking
 import MemcacheProtocol
 #if canImport(Glibc)
@@ -33,8 +34,12 @@ public final class WatchHub: @unchecked Sendable {
     /// memcached's global log line id: lines from several threads can be put back in order with it.
     private let nextGID = ManagedAtomic<UInt64>(1)
 
-    public init(bufferSize: Int) {
+    /// The engine's eviction hook, switched on while someone watches evictions.
+    private let evictions: EvictionWatch?
+
+    public init(bufferSize: Int, evictions: EvictionWatch? = nil) {
         self.bufferSize = bufferSize
+        self.evictions = evictions
         `switch` = Switch(mask: .create(0))
     }
 
@@ -64,6 +69,7 @@ public final class WatchHub: @unchecked Sendable {
     private func refreshMask(_ list: [LogWatcher]) {
         let mask = list.reduce(WatchStreams()) { $0.union($1.streams) }
         `switch`.mask.store(mask.rawValue, ordering: .relaxed)
+        evictions?.switchOn(mask.contains(.evictions))
     }
 
     /// One line for `stream`: `ts=<sec>.<usec> gid=<n> ` + what `body` writes + `\n`, offered to each
