@@ -15,7 +15,6 @@ extension TextSession {
         // before it have been looked up (and counted) already.
         let answerStart = output.mark
         let watchingFetches = watchSwitch.isOn(.fetchers)
-        var seen = WatchedItem()
         var keys = tokens.words(from: touching ? 2 : 1)
         while let keySpan = keys.next(in: bytes) {
             let key = bytes[span: keySpan]
@@ -26,17 +25,15 @@ extension TextSession {
             let result: LookupResult
             if touching {
                 result = engine.getAndTouch(key, exptime: exptime) { item in
-                    if watchingFetches { seen = WatchedItem(item) }
                     output.appendValue(item, cas: withCAS ? item.cas : nil, sending: sending, since: answerStart)
                 }
             } else {
                 result = engine.get(key) { item in
-                    if watchingFetches { seen = WatchedItem(item) }
                     output.appendValue(item, cas: withCAS ? item.cas : nil, sending: sending, since: answerStart)
                 }
             }
             countLookup(result, touching: touching)
-            if watchingFetches { logFetch(key, result, result == .hit ? seen : WatchedItem()) }
+            if watchingFetches { logFetch(key, result) }
             if detailSwitch.isOn { detail.recordGet(key, hit: result == .hit) }
             if result == .hit && sending.isOverLimit(output) {
                 output.rollBack(to: answerStart)

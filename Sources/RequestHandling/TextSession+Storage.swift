@@ -56,10 +56,8 @@ extension TextSession {
             engine.release(reception.item)
             return reply(ResponseLine.badDataChunk, into: &output)
         }
-        // Read before the commit, which may free the item; only while someone watches mutations.
-        let watched = watchSwitch.isOn(.mutations) ? (WatchedItem(reception.item), Array(reception.item.key)) : nil
-        let result = engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
-        if let watched { logStore(watched.0, key: watched.1, result, reception.mode) }
+        let result = watchSwitch.isOn(.mutations) ? commitLogged(reception.item, reception.mode, reception.compareCAS)
+            : engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
         if reception.mode == .cas { countCAS(result) }
         switch result {
         case .stored: reply(ResponseLine.stored, into: &output)

@@ -17,6 +17,7 @@ extension TextSession {
         }
         guard output.isEmpty else { return reply(WatchReply.pipelined, into: &output) }
         guard let streams = requestedStreams(in: bytes) else { return reply(ResponseLine.error, into: &output) }
+        stopWatching()  // a caller that kept feeding a watcher (a fuzzer) must not leak its registration
         guard let watcher = watchHub.register(streams) else { return reply(WatchReply.tooMany, into: &output) }
         self.watcher = watcher
         output.append(ResponseLine.ok)
@@ -48,9 +49,20 @@ extension TextSession {
         self.watcher = nil
     }
 
-    /// `fetchers`: one key of a get. `item` holds what the engine showed of a hit.
-    func logFetch(_ key: UnsafeRawBufferPointer, _ result: LookupResult, _ item: WatchedItem) {
-        watchHub.itemFetched(key, result, slabClass: item.slabClass, descriptor: descriptor, size: item.size)
+    /// `fetchers`: one key of a get. A hit's class and size are looked up again here, so the get's
+    /// own lookup carries nothing for watchers.
+    func logFetch(_ key: UnsafeRawBufferPointer, _ result: LookupResult) {
+        let shape = result == .hit ? engine.storedShape(of: key) : nil
+        watchHub.itemFetched(key, result, slabClass: shape?.slabClass ?? 0, descriptor: descriptor, size: shape?.size ?? 0)
+    }
+
+    /// `mutations`: commits a text store and logs it, reading the item before the commit may free it.
+    func commitLogged(_ pending: PendingItem, _ mode: StoreMode, _ compareCAS: UInt64) -> StoreResult {
+        let item = WatchedItem(pending)
+        let key = Array(pending.key)
+        let result = engine.commit(pending, mode: mode, compareCAS: compareCAS)
+        logStore(item, key: key, result, mode)
+        return result
     }
 
     /// `mutations`: a store refused before its value arrived (no item: class, ttl and size 0).
@@ -75,16 +87,9 @@ extension TextSession {
 
 /// What a log line says of an item, copied out while the engine showed it.
 struct WatchedItem {
-    var slabClass = 0
-    var size = 0
-    var expiry: UInt32 = 0
-
-    init() {}
-
-    init(_ view: ItemView) {
-        slabClass = view.slabClass
-        size = view.value.count
-    }
+    var slabClass: Int
+    var size: Int
+    var expiry: UInt32
 
     init(_ pending: PendingItem) {
         slabClass = pending.slabClass

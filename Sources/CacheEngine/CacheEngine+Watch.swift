@@ -1,10 +1,5 @@
-/// What a `watch` log line reports about an item beyond its key and value: read only while
-/// someone watches, so the views and pending items carry nothing extra for it.
-extension ItemView {
-    /// The slab class of the item's (first) chunk; 0 for a view the engine did not make.
-    public var slabClass: Int { chunk.map { Item($0).slabClass } ?? 0 }
-}
-
+/// What a `watch` log line reports about an item beyond its key: read only while someone watches,
+/// so pending items and lookups carry nothing extra for it.
 extension PendingItem {
     public var key: UnsafeRawBufferPointer { Item(chunk).key }
     public var slabClass: Int { Item(chunk).slabClass }
