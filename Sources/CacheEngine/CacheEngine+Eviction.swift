@@ -94,6 +94,7 @@ extension CacheEngine {
             if !item.wasFetched { lrus.states[classID].expiredUnfetched += 1 }
         } else {
             lrus.states[classID].evicted += 1
+            reportEviction(item, now: now)
             lrus.states[classID].evictedTime = now &- item.lastAccess
             if item.expiry != 0 { lrus.states[classID].evictedNonzero += 1 }
             if !item.wasFetched { lrus.states[classID].evictedUnfetched += 1 }

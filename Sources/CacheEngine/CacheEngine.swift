@@ -33,6 +33,8 @@ public final class CacheEngine: @unchecked Sendable {
     let queueHits: QueueHitCounters
     /// Readers of items sent straight from slab memory (CacheEngine+Pinning.swift).
     let pins = PinTable()
+    /// `watch evictions`: off unless a watcher wants evictions (EvictionWatch.swift).
+    public let evictionWatch = EvictionWatch()
     private(set) var maintainer: LRUMaintainer?
     private var expander: HashExpander?
     private(set) var rebalancer: SlabRebalancer?

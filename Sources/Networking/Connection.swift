@@ -46,6 +46,9 @@ final class Connection {
     /// Worker clock second since which the session has been holding part of a request (a line
     /// without its newline, a data block not yet whole); nil while it holds none.
     private var partialSince: Int?
+    /// A `watch` connection: its input is ignored and its output is what this feed holds (filled
+    /// by producers on any thread, drained here when the worker is woken for it, see `drainWatch`).
+    private var watchFeed: LogWatcher?
 
     init(fd: Int32, isUnixSocket: Bool, worker: Worker, transport: Transport, session: ConnectionSession) {
         self.fd = fd
@@ -135,6 +138,10 @@ final class Connection {
             }
             input.commitRead(received)
             worker.counters.add(.bytesRead, UInt64(received))
+            if watchFeed != nil {
+                input.consume(received)  // a watcher only listens, as in memcached
+                continue
+            }
             serve()
             // Read again only if the session is stuck on an incomplete request that filled the
             // buffer, or TLS holds more; otherwise level-triggered libevent calls back while
@@ -158,7 +165,7 @@ final class Connection {
             return false
         case let .failed(code, quiet):
             if !quiet { worker.log.warning("<\(fd) read error: \(String(cString: strerror(code)))") }
-            close()
+            close(reason: .error)
             return false
         }
     }
@@ -177,6 +184,7 @@ final class Connection {
         }
         flush()
         guard !isClosed, output.isEmpty else { return }
+        if watchFeed != nil { return drainWatch() }
         if closeAfterFlush {
             close()
         } else if !readArmed {
@@ -196,6 +204,7 @@ final class Connection {
         worker.servingDescriptor = -1
         input.consume(progress.consumed)
         noteCommands(progress.commands)
+        if progress.startsWatching { startWatching() }
         if progress.shouldClose {
             closeAfterFlush = true
             disarmReading()
@@ -236,7 +245,8 @@ final class Connection {
     /// `incompleteRequestTimeout`. A client slowly reading its responses is never timed out (memcached
     /// does not time out a connection that is writing either).
     func hasTimedOut(at now: Int) -> Bool {
-        guard output.isEmpty, !closeAfterFlush else { return false }
+        // A watcher sends no commands; memcached's logger thread never times one out either.
+        guard output.isEmpty, !closeAfterFlush, watchFeed == nil else { return false }
         let limits = worker.limits
         // A TLS handshake not finished in time (the accept stamped `lastCommand`).
         if !transport.isEstablished, now - lastCommand > limits.handshakeTimeout { return true }
@@ -272,7 +282,7 @@ final class Connection {
                 return
             case let .failed(code, quiet):
                 if !quiet { worker.log.warning("<\(fd) write error: \(String(cString: strerror(code)))") }
-                close()
+                close(reason: .error)
                 return
             }
         }
@@ -283,6 +293,41 @@ final class Connection {
         // A buffer grown past the pool's block for a burst is freed at once; a block stays lent
         // until the worker's sweep finds the connection idle (`returnIdleBuffers`).
         if output.capacity != bufferBlockSize { takeBackOutputStorage() }
+    }
+
+    // MARK: Watching
+
+    /// The session became a watcher: producers wake this worker (a hand-off naming our socket) when
+    /// lines arrive for an idle feed; lines already waiting go out after the `OK`.
+    private func startWatching() {
+        guard let feed = session.watchFeed else { return }
+        watchFeed = feed
+        let queue = worker.queue, descriptor = fd
+        feed.attach { queue.push(.watchOutput(fd: descriptor)) }
+        scheduleWatchDrain()
+    }
+
+    /// Drains the feed once the current serve has sent the `OK` (the read event runs us again).
+    private func scheduleWatchDrain() {
+        worker.queue.push(.watchOutput(fd: fd))
+    }
+
+    /// Moves pending log lines into the output and sends them, one block at a time, until the feed
+    /// is empty or the socket is full (the write event then calls us again).
+    func drainWatch() {
+        guard !isClosed, let feed = watchFeed else { return }
+        while output.isEmpty {
+            guard lendOutputStorage() else { return closeOutOfBufferMemory() }
+            var moved = 0
+            feed.take(upTo: bufferBlockSize) { piece in
+                output.append(piece)
+                moved += piece.count
+                return piece.count
+            }
+            guard moved > 0 else { return }
+            flush()
+            guard !isClosed else { return }
+        }
     }
 
     // MARK: Buffers
@@ -342,9 +387,12 @@ final class Connection {
     // MARK: Closing
 
     /// Releases everything and tells the worker; safe to call from inside this connection's callbacks.
-    func close() {
+    /// `reason` is what `connevents` watchers are told.
+    func close(reason: WatchCloseReason = .normal) {
         guard !isClosed else { return }
         isClosed = true
+        watchFeed?.detach()
+        worker.connectionClosing(fd, isUnixSocket: isUnixSocket, reason: reason)
         if let readEvent { event_free(readEvent) }  // event_free deletes a pending event first
         if let writeEvent { event_free(writeEvent) }
         readEvent = nil

@@ -6,6 +6,15 @@ import RequestHandling
 public protocol ConnectionSession: AnyObject {
     func process(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer, requestLimit: Int) -> SessionProgress
     func close()
+    /// The connection's socket, for what the session reports about it (`watch` lines' `cfd=`).
+    func attach(descriptor: Int32)
+    /// Once `process` reported `startsWatching`: the log lines this connection now receives.
+    var watchFeed: LogWatcher? { get }
+}
+
+extension ConnectionSession {
+    public func attach(descriptor: Int32) {}
+    public var watchFeed: LogWatcher? { nil }
 }
 
 extension TextSession: ConnectionSession {}

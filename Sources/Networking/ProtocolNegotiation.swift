@@ -9,6 +9,7 @@ final class NegotiatingSession: ConnectionSession {
     private let makeText: () -> ConnectionSession
     private let makeBinary: () -> ConnectionSession
     private var chosen: ConnectionSession?
+    private var descriptor: Int32 = -1
 
     init(makeText: @escaping () -> ConnectionSession, makeBinary: @escaping () -> ConnectionSession) {
         self.makeText = makeText
@@ -19,11 +20,14 @@ final class NegotiatingSession: ConnectionSession {
         if chosen == nil {
             guard let first = input.first else { return SessionProgress(consumed: 0, commands: 0, shouldClose: false, yielded: false) }
             chosen = first == BinaryRequestHeader.requestMagic ? makeBinary() : makeText()
+            chosen!.attach(descriptor: descriptor)
         }
         return chosen!.process(input, into: &output, requestLimit: requestLimit)
     }
 
     func close() { chosen?.close() }
+    func attach(descriptor: Int32) { self.descriptor = descriptor }
+    var watchFeed: LogWatcher? { chosen?.watchFeed }
 }
 
 /// Which session a new TCP or unix-socket connection gets, from `-B`, `-S` and `-Y`.

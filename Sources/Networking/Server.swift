@@ -17,12 +17,15 @@ public final class Server {
         public var makeSession: () -> ConnectionSession
         /// What runs this worker's UDP requests (`-U`); nil serves no UDP.
         public var datagramResponder: DatagramResponder?
+        /// Where `connevents` lines go (nil: a server without `watch`).
+        public var watchHub: WatchHub?
 
         public init(counters: CounterBlock, makeSession: @escaping () -> ConnectionSession,
-                    datagramResponder: DatagramResponder? = nil) {
+                    datagramResponder: DatagramResponder? = nil, watchHub: WatchHub? = nil) {
             self.counters = counters
             self.makeSession = makeSession
             self.datagramResponder = datagramResponder
+            self.watchHub = watchHub
         }
     }
 
@@ -65,7 +68,8 @@ public final class Server {
             makeWorkerSetup: { index in
                 let workerContext = WorkerContext(server: context, workerIndex: index)
                 return WorkerSetup(counters: workerContext.counters, makeSession: ProtocolSessions.factory(for: workerContext),
-                                   datagramResponder: context.settings.udpPort != 0 ? DatagramSession(context: workerContext) : nil)
+                                   datagramResponder: context.settings.udpPort != 0 ? DatagramSession(context: workerContext) : nil,
+                                   watchHub: context.watchHub)
             })
     }
 
@@ -113,7 +117,7 @@ public final class Server {
                 let setup = makeWorkerSetup(index)
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
                                         bufferMemory: bufferMemory, openConnections: openConnections, tls: tls,
-                                        makeSession: setup.makeSession)
+                                        watchHub: setup.watchHub, makeSession: setup.makeSession)
                 if let responder = setup.datagramResponder, !datagramSockets.isEmpty {
                     try worker.serveDatagrams(on: datagramSockets, responder: responder, allowlist: settings.allowlist)
                 }

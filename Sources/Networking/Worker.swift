@@ -46,10 +46,13 @@ final class Worker {
     /// gathered output is copied into for `SSL_write` (`ssl_wbuf_size` bytes).
     private let tls: TLSServerContext?
     private let tlsScratch: UnsafeMutableRawBufferPointer?
+    /// Where `connevents` lines go; nil for a server without `watch`.
+    private let watchHub: WatchHub?
 
     init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock, bufferMemory: BufferMemory,
-         openConnections: ManagedAtomic<Int>, tls: TLSServerContext? = nil,
+         openConnections: ManagedAtomic<Int>, tls: TLSServerContext? = nil, watchHub: WatchHub? = nil,
          makeSession: @escaping () -> ConnectionSession) throws {
+        self.watchHub = watchHub
         self.index = index
         buffers = BufferPool(blockSize: limits.bufferSize, memory: bufferMemory)
         self.limits = limits
@@ -118,6 +121,8 @@ final class Worker {
                 sweepConnections()
             case .describeConnections:
                 answerSnapshotRequests()
+            case .watchOutput(let fd):
+                connections[fd]?.drainWatch()
             }
         }
         handoffBatch.removeAll(keepingCapacity: true)
@@ -132,8 +137,13 @@ final class Worker {
             closeDescriptor(fd)
             return
         }
-        let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, transport: transport, session: makeSession())
+        let session = makeSession()
+        session.attach(descriptor: fd)
+        let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, transport: transport, session: session)
         connections[fd] = connection
+        if let watchHub, watchHub.switch.isOn(.connevents) {
+            watchHub.connectionEvent(Self.watchPeer(fd, isUnixSocket: isUnixSocket), descriptor: fd, closing: nil)
+        }
         log.connection("<\(fd) new ascii client connection.")
         if !connection.register(on: base) {
             log.warning("<\(fd) could not register events, closing")
@@ -145,6 +155,19 @@ final class Worker {
     private func makeTransport(fd: Int32, tls secure: Bool) -> Transport? {
         guard secure, let tls, let tlsScratch else { return .clear }
         return TLSChannel(fd: fd, context: tls, counters: counters, scratch: tlsScratch).map { .tls($0) }
+    }
+
+    /// Called by a connection as it starts closing, while its socket still names its peer.
+    func connectionClosing(_ fd: Int32, isUnixSocket: Bool, reason: WatchCloseReason) {
+        guard let watchHub, watchHub.switch.isOn(.connevents) else { return }
+        watchHub.connectionEvent(Self.watchPeer(fd, isUnixSocket: isUnixSocket), descriptor: fd, closing: reason)
+    }
+
+    /// The client's address as `connevents` prints it (a unix socket: `local`, its path, port 0).
+    private static func watchPeer(_ fd: Int32, isUnixSocket: Bool) -> WatchPeer {
+        let name = SocketName.peer(of: fd)
+        if isUnixSocket { return WatchPeer(host: name?.host ?? "", port: 0, transport: .local) }
+        return WatchPeer(host: name?.host ?? "", port: name?.port ?? 0, transport: .tcp)
     }
 
     /// Called by a connection as it closes.
@@ -166,7 +189,7 @@ final class Worker {
         for connection in timedOut {
             log.connection("<\(connection.fd) idle timeout, closing")
             counters.add(.idleKicks)
-            connection.close()
+            connection.close(reason: .idleTimeout)
         }
         for connection in connections.values { connection.returnIdleBuffers() }
     }
@@ -192,7 +215,7 @@ final class Worker {
 
     private func closeAll() {
         for endpoint in datagramEndpoints { endpoint.close() }
-        for connection in Array(connections.values) { connection.close() }
+        for connection in Array(connections.values) { connection.close(reason: .shutdown) }
     }
 }
 

@@ -47,6 +47,8 @@ public final class AsciiAuthSession {
     }
 
     public func close() { text.close() }
+    public func attach(descriptor: Int32) { text.attach(descriptor: descriptor) }
+    public var watchFeed: LogWatcher? { text.watchFeed }
 
     /// The largest token block (data plus `\r\n`) an unauthenticated client may send: memcached reads
     /// such a client into its fixed 16 KB read buffer and hangs up, without an answer, once more of a

@@ -30,6 +30,8 @@ public final class ServerContext: @unchecked Sendable {
     public var connectionDirectory: ConnectionDirectory?
     /// `stats detail`: per-prefix counts, kept only while detail is on.
     public let prefixStatistics: PrefixStatistics
+    /// The `watch` connections and the streams they want.
+    public let watchHub: WatchHub
     private let verbosityLevel: Locked<Int>
 
     public init(settings: ServerSettings, engine: CacheEngine, counters: CounterRegistry = CounterRegistry()) {
@@ -40,6 +42,9 @@ public final class ServerContext: @unchecked Sendable {
         self.startTime = engine.clock.unixNow
         live = LiveSettings(settings)
         verbosityLevel = Locked(settings.verbosity)
+        let watchHub = WatchHub(bufferSize: settings.admin.watcherLogBufferSize, evictions: engine.evictionWatch)
+        engine.evictionWatch.install { [weak watchHub] in watchHub?.itemEvicted($0) }
+        self.watchHub = watchHub
         prefixStatistics = PrefixStatistics(delimiter: settings.admin.prefixDelimiter, enabled: settings.admin.detailEnabled)
     }
 

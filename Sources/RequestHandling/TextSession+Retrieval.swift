@@ -14,6 +14,7 @@ extension TextSession {
         // A bad key part-way through the list cancels the whole answer, as in memcached; the keys
         // before it have been looked up (and counted) already.
         let answerStart = output.mark
+        let watchingFetches = watchSwitch.isOn(.fetchers)
         var keys = tokens.words(from: touching ? 2 : 1)
         while let keySpan = keys.next(in: bytes) {
             let key = bytes[span: keySpan]
@@ -32,6 +33,7 @@ extension TextSession {
                 }
             }
             countLookup(result, touching: touching)
+            if watchingFetches { logFetch(key, result) }
             if detailSwitch.isOn { detail.recordGet(key, hit: result == .hit) }
             if result == .hit && sending.isOverLimit(output) {
                 output.rollBack(to: answerStart)

@@ -81,16 +81,6 @@ extension TextSession {
         output.appendText(failure)
         output.append(ResponseLine.lineEnd)
     }
-
-    /// `watch`: the log streams are not implemented (README); under `-W` memcached's refusal.
-    func watch(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
-        _ = takeNoreply(in: bytes)
-        if context.server.settings.admin.watchEnabled {
-            reply(ResponseLine.error, into: &output)
-        } else {
-            reply(AdminReply.watchNotAllowed, into: &output)
-        }
-    }
 }
 
 /// memcached 1.6.18's answers to the admin commands above.

@@ -30,9 +30,11 @@ extension TextSession {
             state = .receivingValue(ValueReception(item: item, mode: mode, compareCAS: compareCAS, noreply: noreply))
         case .tooLarge:
             counters.add(.storeTooLarge)
+            if watchSwitch.isOn(.mutations) { logRefusedStore(key, .tooLarge, mode) }
             refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.objectTooLarge)
         case .outOfMemory:
             counters.add(.storeNoMemory)
+            if watchSwitch.isOn(.mutations) { logRefusedStore(key, .outOfMemory, mode) }
             refuseStore(mode, key: key, valueLength: valueLength, answer: ResponseLine.outOfMemoryStoring)
         }
     }
@@ -54,7 +56,8 @@ extension TextSession {
             engine.release(reception.item)
             return reply(ResponseLine.badDataChunk, into: &output)
         }
-        let result = engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
+        let result = watchSwitch.isOn(.mutations) ? commitLogged(reception.item, reception.mode, reception.compareCAS)
+            : engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
         if reception.mode == .cas { countCAS(result) }
         switch result {
         case .stored: reply(ResponseLine.stored, into: &output)

@@ -13,12 +13,16 @@ public struct SessionProgress: Sendable, Equatable {
     public var shouldClose: Bool
     /// `requestLimit` was reached with complete requests still in the input.
     public var yielded: Bool
+    /// The connection became a `watch` connection: from now on it only receives the session's
+    /// `watchFeed` (and its input is ignored).
+    public var startsWatching: Bool
 
-    public init(consumed: Int, commands: Int, shouldClose: Bool, yielded: Bool) {
+    public init(consumed: Int, commands: Int, shouldClose: Bool, yielded: Bool, startsWatching: Bool = false) {
         self.consumed = consumed
         self.commands = commands
         self.shouldClose = shouldClose
         self.yielded = yielded
+        self.startsWatching = startsWatching
     }
 }
 
@@ -36,7 +40,7 @@ public struct SessionProgress: Sendable, Equatable {
 ///   memcached may still hold unsent;
 /// - answers are handed to the network layer as soon as they exist (memcached holds them while it
 ///   waits for a data block), except a refused store's error, sent after its swallowed block;
-/// - watch answers `ERROR`; `stats cachedump` lists every queue of the class
+/// - watch: see TextSession+Watch.swift; `stats cachedump` lists every queue of the class
 ///   (memcached: its COLD queue only) (slabs: TextSession+Slabs.swift;
 ///   lru_crawler: TextSession+LRUCrawler.swift; lru: TextSession+LRU.swift);
 /// - meta commands: see TextSession+MetaGet.swift and the files beside it for their differences.
@@ -47,6 +51,13 @@ public final class TextSession {
     /// `stats detail`'s per-prefix counts, recorded only while `detailSwitch.isOn`.
     let detail: PrefixStatistics
     let detailSwitch: PrefixStatistics.Switch
+    /// The server's `watch` connections; lines are made only while `watchSwitch` says someone watches.
+    let watchHub: WatchHub
+    let watchSwitch: WatchHub.Switch
+    /// The connection's socket as log lines name it (`cfd=`); the network layer tells us (`attach`).
+    var descriptor: Int32 = -1
+    /// Set once this connection has become a watcher: it then only receives log lines.
+    var watcher: LogWatcher?
     /// How hit values go out: copied, or in place with the item pinned.
     let sending: ValueSending
     /// Reused for every line: parsing allocates nothing.
@@ -71,6 +82,8 @@ public final class TextSession {
         self.counters = context.counters
         detail = context.server.prefixStatistics
         detailSwitch = detail.switch
+        watchHub = context.server.watchHub
+        watchSwitch = watchHub.switch
         sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
     }
 
@@ -116,6 +129,10 @@ public final class TextSession {
                 if let answer { output.append(answer) }
             }
         }
+        if watcher != nil {
+            // `watch` stopped the loop: anything after it is ignored, as memcached ignores a watcher's input.
+            return SessionProgress(consumed: input.count, commands: requests, shouldClose: false, yielded: false, startsWatching: true)
+        }
         return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
     }
 
@@ -125,6 +142,7 @@ public final class TextSession {
             engine.release(reception.item)
         }
         state = .awaitingRequest
+        stopWatching()
     }
 
     /// No newline in `input[start...]` yet: keep waiting, unless memcached would hang up.
