@@ -9,6 +9,7 @@ import PackageDescription
 //   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
 //                    PosixThread — the only locks, condition variables and thread starts of every module
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
+//   OutputBuffers    the output byte buffer (with values sent in place) that sessions fill and Networking drains
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
 //   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
 //   Networking       libevent listener and worker threads, connections, transports (clear, TLS), the admin HTTP listener — no item layout
@@ -53,11 +54,12 @@ let package = Package(
             dependencies: ["Locking", .product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: requestPathSettings
         ),
-        .target(name: "MemcacheProtocol", swiftSettings: requestPathSettings),
+        .target(name: "OutputBuffers", swiftSettings: requestPathSettings),
+        .target(name: "MemcacheProtocol", dependencies: ["OutputBuffers"], swiftSettings: requestPathSettings),
         .target(
             name: "RequestHandling",
             dependencies: [
-                "CacheEngine", "MemcacheProtocol", "Locking", "AccessControl",
+                "CacheEngine", "MemcacheProtocol", "OutputBuffers", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "Networking",
             dependencies: [
-                "CLibevent", "COpenSSL", "RequestHandling", "MemcacheProtocol", "Locking", "AccessControl",
+                "CLibevent", "COpenSSL", "RequestHandling", "MemcacheProtocol", "OutputBuffers", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: requestPathSettings
@@ -80,7 +82,7 @@ let package = Package(
         .target(
             name: "ClusterService",
             dependencies: [
-                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking", "Observability",
+                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "OutputBuffers", "Locking", "Observability",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
@@ -100,20 +102,21 @@ let package = Package(
         ),
         // Fuzz targets for every parser (docs/fuzzing.md): Scripts/fuzz.sh builds this with
         // -sanitize=fuzzer; an ordinary build replays input files given as arguments.
-        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster", "ConfigFile"],
+        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "OutputBuffers", "CacheEngine", "Cluster", "ConfigFile"],
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", "Locking"]),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking", "Networking", "Observability",
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "OutputBuffers", "Locking", "Networking", "Observability",
                                                    .product(name: "Atomics", package: "swift-atomics")]),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
-        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
+        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol", "OutputBuffers"]),
+        .testTarget(name: "OutputBuffersTests", dependencies: ["OutputBuffers"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "RequestHandling", "CacheEngine"]),
-        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol", "Locking"]),
+        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol", "OutputBuffers", "Locking"]),
         // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the
         // Networking layer in-process with a toy session.
-        .testTarget(name: "IntegrationTests", dependencies: ["Networking", "RequestHandling", "MemcacheProtocol"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Networking", "RequestHandling", "MemcacheProtocol", "OutputBuffers"]),
     ],
     swiftLanguageModes: [.v5]
 )

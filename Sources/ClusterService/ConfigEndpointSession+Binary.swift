@@ -1,5 +1,6 @@
 import Cluster
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 /// The binary protocol on the endpoint: config get (0x60) for clients that discover over binary,

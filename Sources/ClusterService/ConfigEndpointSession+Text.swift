@@ -1,5 +1,6 @@
 import Cluster
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 extension ConfigEndpointSession {

@@ -1,5 +1,6 @@
 import CLibevent
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 /// What a connection feeds its bytes to. `TextSession` is the real one; the protocol exists so the

@@ -1,6 +1,7 @@
 import AccessControl
 import CLibevent
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 /// `-B auto`: a connection whose protocol is decided by its first byte, as memcached's

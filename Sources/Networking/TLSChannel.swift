@@ -1,5 +1,6 @@
 import COpenSSL
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// Runs the requests of UDP datagrams (`-U`), one worker's worth: memcached reads each datagram's
 /// payload as a complete request stream, text or binary by its first byte, and answers every

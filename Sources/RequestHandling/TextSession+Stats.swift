@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 
 /// `stats` and its sub-commands (memcached's `process_stat`).
 extension TextSession {

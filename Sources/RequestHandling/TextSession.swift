@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// What `TextSession.process` did with the bytes it was given.
 public struct SessionProgress: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import MemcacheProtocol
 import Networking
+import OutputBuffers
 import RequestHandling
 
 /// A toy line protocol for exercising the network layer without a cache engine: each "\n"-terminated
