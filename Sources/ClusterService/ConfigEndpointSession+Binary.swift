@@ -1,5 +1,7 @@
+import Atomics
 import Cluster
 import MemcacheProtocol
+import Networking
 import OutputBuffers
 import RequestHandling
 

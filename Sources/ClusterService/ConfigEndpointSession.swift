@@ -1,3 +1,4 @@
+import Atomics
 import Cluster
 import MemcacheProtocol
 import Networking

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import Networking
 import OutputBuffers
 
 /// `-Y`: a text connection that must authenticate before any command (memcached's

@@ -1,4 +1,6 @@
+import AccessControl
 import CacheEngine
+import Locking
 import MemcacheProtocol
 import OutputBuffers
 #if canImport(Glibc)

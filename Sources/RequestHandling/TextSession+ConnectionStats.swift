@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import Networking
 import OutputBuffers
 
 /// `stats conns`: memcached's lines for every open socket, from the network layer's

@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import Networking
 import OutputBuffers
 import RequestHandling
 

@@ -1,3 +1,4 @@
+import Networking
 import OutputBuffers
 import XCTest
 import CacheEngine
