@@ -1,5 +1,3 @@
-import Atomics
-
 /// What the network layer counts, one figure per case. The layer above reports them under its own
 /// names (RequestHandling's `Counter` maps onto these for `stats`).
 public enum NetworkCounter: Int, CaseIterable, Sendable {
@@ -19,31 +17,24 @@ public enum NetworkCounter: Int, CaseIterable, Sendable {
     case sslHandshakeErrors, sslNewSessions
 }
 
-/// One thread's network counters (a worker's, or the listener's). Only the owning thread writes
-/// them (a relaxed load and store, no read-modify-write, so no bus lock); any thread may read them.
-/// Whoever wires the server creates one per thread and reads them for its statistics.
+/// One thread's network counters (a worker's, or the listener's), written only by that thread and
+/// readable from any (`CounterSlots`). Whoever wires the server creates one per thread and reads
+/// them for its statistics.
 public final class NetworkCounters: @unchecked Sendable {
-    @usableFromInline let slots: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    @usableFromInline let slots = CounterSlots(count: NetworkCounter.allCases.count)
 
-    public init() {
-        slots = .allocate(capacity: NetworkCounter.allCases.count)
-        slots.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: NetworkCounter.allCases.count)
-    }
+    public init() {}
 
-    deinit {
-        slots.deinitialize(count: NetworkCounter.allCases.count)
-        slots.deallocate()
-    }
+    deinit { slots.deallocate() }
 
     /// Adds to a counter; must be called only from the thread that owns this block.
     @inlinable
     public func add(_ counter: NetworkCounter, _ amount: UInt64 = 1) {
-        let slot = UnsafeAtomic<UInt64>(at: slots + counter.rawValue)
-        slot.store(slot.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
+        slots.add(counter.rawValue, amount)
     }
 
     @inlinable
     public func value(_ counter: NetworkCounter) -> UInt64 {
-        UnsafeAtomic<UInt64>(at: slots + counter.rawValue).load(ordering: .relaxed)
+        slots.value(counter.rawValue)
     }
 }
