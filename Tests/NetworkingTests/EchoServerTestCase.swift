@@ -9,8 +9,10 @@ class EchoServerTestCase: XCTestCase {
     var port: Int { echo?.port ?? 0 }
     var counters: EchoCounters { echo!.counters }
 
-    func startEcho(configure: (inout NetworkSettings) -> Void) throws {
-        echo = try InProcessEchoServer(configure: configure)
+    func startEcho(configure: (inout NetworkSettings) -> Void,
+                   makeSession: @escaping (ConnectionInfo) -> ConnectionSession = { _ in EchoSession() },
+                   responder: (() -> DatagramResponder)? = nil, observer: ConnectionObserver? = nil) throws {
+        echo = try InProcessEchoServer(configure: configure, makeSession: makeSession, responder: responder, observer: observer)
     }
 
     override func tearDown() {

@@ -12,8 +12,11 @@ final class InProcessEchoServer {
     let counters = EchoCounters()
     private let finished = DispatchSemaphore(value: 0)
 
-    /// `configure` adjusts the settings after the port and address are filled in.
-    init(configure: (inout NetworkSettings) -> Void) throws {
+    /// `configure` adjusts the settings after the port and address are filled in; `makeSession`,
+    /// `responder` and `observer` replace the plain echo session, serve UDP, watch connections.
+    init(configure: (inout NetworkSettings) -> Void,
+         makeSession: @escaping (ConnectionInfo) -> ConnectionSession = { _ in EchoSession() },
+         responder: (() -> DatagramResponder)? = nil, observer: ConnectionObserver? = nil) throws {
         port = try FreePort.find()
         var settings = NetworkSettings()
         settings.tcpPort = port
@@ -21,7 +24,10 @@ final class InProcessEchoServer {
         configure(&settings)
         let counters = self.counters
         server = Server(settings: settings, listenerCounters: counters.make(), log: ServerLog(level: { 0 }), tick: {},
-                        makeWorkerSetup: { _ in Server.WorkerSetup(counters: counters.make(), makeSession: { _ in EchoSession() }) })
+                        makeWorkerSetup: { _ in
+                            Server.WorkerSetup(counters: counters.make(), makeSession: makeSession,
+                                               datagramResponder: responder?(), observer: observer)
+                        })
         try server.start()
         let server = self.server
         let finished = self.finished
