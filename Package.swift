@@ -9,9 +9,14 @@ import PackageDescription
 //   Locking          pthread mutexes at stable addresses (Lock, Locked, MutexArray), ConditionVariable,
 //                    PosixThread — the only locks, condition variables and thread starts of every module
 //   CacheEngine      slab memory, items, hash table, LRU, clock — no sockets, no protocol
+//   OutputBuffers    the output byte buffer (with values sent in place) that sessions fill and Networking drains
 //   MemcacheProtocol text-protocol parser and response writer on bytes — no sockets, no item layout
-//   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats
-//   Networking       libevent listener and worker threads, connections, transports (clear, TLS), the admin HTTP listener — no item layout
+//   Networking       a reusable event-loop server: libevent listener and worker threads, connections,
+//                    transports (clear, TLS), UDP endpoints, the admin HTTP listener, and the contracts
+//                    its users implement (ConnectionSession, DatagramResponder, ConnectionObserver,
+//                    LiveConnectionLimits) — no protocol, no engine
+//   RequestHandling  per-connection sessions: parsed requests executed against the engine, stats;
+//                    the cache server's wiring into Networking (Server+Cache.swift)
 //   Observability    /metrics (memcached_exporter's names), /stats.json and the dashboards (node and cluster), from stats lines
 //   swiftcached      the server executable (command line)
 // Release builds of the modules on the request path skip Swift's dynamic exclusivity checks: every
@@ -19,6 +24,10 @@ import PackageDescription
 // costs a runtime call and a thread-local lookup — 23% of the instructions per request under callgrind
 // (docs/benchmarks.md). Debug builds, and so every `swift test` run, keep the checks on.
 let requestPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+// SE-0444: a file sees the members (extensions included) only of modules it imports itself, so a
+// module cannot lean on what another module imported (Networking once reached the engine's clock
+// through RequestHandling's import of CacheEngine without naming either).
+let explicitImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "swiftcached",
@@ -53,22 +62,23 @@ let package = Package(
             dependencies: ["Locking", .product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: requestPathSettings
         ),
-        .target(name: "MemcacheProtocol", swiftSettings: requestPathSettings),
+        .target(name: "OutputBuffers", swiftSettings: requestPathSettings + explicitImports),
+        .target(name: "MemcacheProtocol", dependencies: ["OutputBuffers"], swiftSettings: requestPathSettings + explicitImports),
         .target(
             name: "RequestHandling",
             dependencies: [
-                "CacheEngine", "MemcacheProtocol", "Locking", "AccessControl",
+                "CacheEngine", "MemcacheProtocol", "OutputBuffers", "Networking", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: requestPathSettings + explicitImports
         ),
         .target(
             name: "Networking",
             dependencies: [
-                "CLibevent", "COpenSSL", "RequestHandling", "MemcacheProtocol", "Locking", "AccessControl",
+                "CLibevent", "COpenSSL", "OutputBuffers", "Locking", "AccessControl",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: requestPathSettings + explicitImports
         ),
         // What the admin listener serves (docs/observability.md): read at scrape time, off the request path.
         .target(name: "Observability", dependencies: ["RequestHandling", "CacheEngine"]),
@@ -80,40 +90,49 @@ let package = Package(
         .target(
             name: "ClusterService",
             dependencies: [
-                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "Locking", "Observability",
+                "Cluster", "Networking", "RequestHandling", "MemcacheProtocol", "OutputBuffers", "Locking", "Observability",
                 .product(name: "Atomics", package: "swift-atomics"),
-            ]
+            ],
+            swiftSettings: explicitImports
         ),
         .executableTarget(
             name: "swiftcached-config",
             dependencies: [
-                "Cluster", "ClusterService", "Networking", "RequestHandling", "AccessControl", "Observability", "ConfigFile",
+                "Cluster", "ClusterService", "Networking", "RequestHandling", "MemcacheProtocol", "AccessControl", "Observability", "ConfigFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: explicitImports
         ),
         .executableTarget(
             name: "swiftcached",
             dependencies: [
                 "Networking", "RequestHandling", "CacheEngine", "Cluster", "ClusterService", "Observability", "AccessControl", "ConfigFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: explicitImports
         ),
         // Fuzz targets for every parser (docs/fuzzing.md): Scripts/fuzz.sh builds this with
         // -sanitize=fuzzer; an ordinary build replays input files given as arguments.
-        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "CacheEngine", "Cluster", "ConfigFile"],
+        .executableTarget(name: "swiftcached-fuzz", dependencies: ["RequestHandling", "MemcacheProtocol", "OutputBuffers", "Networking", "CacheEngine", "Cluster", "ConfigFile"],
                           path: "Sources/SwiftcachedFuzz"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", "Locking"]),
         .testTarget(name: "CacheEngineTests", dependencies: ["CacheEngine"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "Locking", "Networking", "Observability",
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterService", "MemcacheProtocol", "OutputBuffers", "Locking", "Networking", "Observability",
                                                    .product(name: "Atomics", package: "swift-atomics")]),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
-        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
+        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol", "OutputBuffers"]),
+        .testTarget(name: "OutputBuffersTests", dependencies: ["OutputBuffers"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "RequestHandling", "CacheEngine"]),
-        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol", "Locking"]),
-        // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`); also runs the
-        // Networking layer in-process with a toy session.
-        .testTarget(name: "IntegrationTests", dependencies: ["Networking", "RequestHandling", "MemcacheProtocol"]),
+        .testTarget(name: "RequestHandlingTests", dependencies: ["RequestHandling", "CacheEngine", "MemcacheProtocol", "OutputBuffers", "Networking", "Locking"]),
+        // A blocking socket client and a free port, for the tests that talk to a server over sockets.
+        .target(name: "SocketTestSupport", path: "Tests/SocketTestSupport"),
+        // Networking alone, in-process with a toy echo session: it links no protocol, no session
+        // and no engine, which is the proof that the network layer is reusable.
+        .testTarget(name: "NetworkingTests", dependencies: ["Networking", "OutputBuffers", "SocketTestSupport"],
+                    swiftSettings: explicitImports),
+        // Starts the built `swiftcached` binary (SwiftPM builds it for `swift test`).
+        .testTarget(name: "IntegrationTests", dependencies: ["SocketTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,8 @@
+import Atomics
 import Cluster
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 import RequestHandling
 
 /// The binary protocol on the endpoint: config get (0x60) for clients that discover over binary,

@@ -1,6 +1,7 @@
 import Atomics
 import Cluster
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 /// The commands that change membership — `config register`, `config deregister`, `config set` —

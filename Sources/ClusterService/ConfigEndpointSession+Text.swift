@@ -1,5 +1,8 @@
+import Atomics
 import Cluster
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 import RequestHandling
 
 extension ConfigEndpointSession {

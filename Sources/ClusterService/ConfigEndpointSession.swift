@@ -1,6 +1,8 @@
+import Atomics
 import Cluster
 import MemcacheProtocol
 import Networking
+import OutputBuffers
 import RequestHandling
 
 /// One connection to the configuration endpoint. The first byte decides the protocol for the whole

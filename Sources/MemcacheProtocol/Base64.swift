@@ -1,3 +1,5 @@
+import OutputBuffers
+
 /// Base64 as memcached's meta commands use it for binary keys (the b flag). The decoder has
 /// memcached's leniency, because a client's key must be accepted or refused exactly as there:
 /// - bytes outside the alphabet (A–Z a–z 0–9 + / =) are skipped;

@@ -1,3 +1,5 @@
+import OutputBuffers
+
 /// Binary-protocol responses written straight into a connection's output buffer.
 extension OutputBuffer {
     /// The 24-byte response header (memcached's `add_bin_header`): the request's opcode and opaque

@@ -1,3 +1,5 @@
+import OutputBuffers
+
 /// Turns the text protocol's `STAT <name> <value>\r\n … END\r\n` answer into binary stat packets:
 /// one response per statistic (key = name, value = value) and an empty packet for `END`, as
 /// memcached's `append_bin_stats` writes them. The stats writers then serve both protocols.

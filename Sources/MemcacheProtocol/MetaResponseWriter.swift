@@ -1,3 +1,5 @@
+import OutputBuffers
+
 /// The variable parts of meta replies, appended straight into the connection's output buffer.
 extension OutputBuffer {
     /// ` <letter><number>`, as in ` s5` or ` c42`.

@@ -12,6 +12,8 @@ public enum ResponseLine {
     public static let reset: StaticString = "RESET\r\n"
     public static let metaNoOp: StaticString = "MN\r\n"
     public static let error: StaticString = "ERROR\r\n"
+    /// To a client refused at accept for going past `-c`, before the server closes it.
+    public static let tooManyConnections: StaticString = "ERROR Too many open connections\r\n"
 
     public static let reassignBusy: StaticString = "BUSY currently processing reassign request\r\n"
     public static let reassignBadClass: StaticString = "BADCLASS invalid src or dst class id\r\n"

@@ -1,3 +1,5 @@
+import OutputBuffers
+
 /// Response lines with variable parts, written straight into the connection's output buffer.
 extension OutputBuffer {
     /// `VALUE <key> <flags> <bytes>[ <cas>]\r\n`

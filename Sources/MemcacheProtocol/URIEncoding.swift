@@ -1,3 +1,5 @@
+import OutputBuffers
+
 /// Percent-encoding of keys as memcached's `uriencode` does it for `lru_crawler metadump`: letters,
 /// digits and `-._~` stay, every other byte becomes `%XX` (upper-case hex).
 public enum URIEncoding {

@@ -1,5 +1,3 @@
-import RequestHandling
-
 /// The read and response buffers of one worker's connections: fixed-size blocks lent to a
 /// connection only while it has unparsed input or unsent output, and taken back when it has none,
 /// so an idle connection holds no buffer (memcached's rbuf/resp pools do the same). A few free

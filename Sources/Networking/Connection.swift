@@ -1,6 +1,5 @@
 import CLibevent
-import MemcacheProtocol
-import RequestHandling
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,7 +14,8 @@ import Darwin
 /// output is waiting for the socket to drain).
 final class Connection {
     let fd: Int32
-    let isUnixSocket: Bool
+    /// What the session factory and the observer were told of this connection.
+    private let info: ConnectionInfo
     /// unowned(unsafe): the worker outlives every connection it owns (it closes them all before it goes
     /// away), and a checked `unowned` costs an atomic retain/release on every access in the hot path.
     private unowned(unsafe) let worker: Worker
@@ -47,12 +47,12 @@ final class Connection {
     /// without its newline, a data block not yet whole); nil while it holds none.
     private var partialSince: Int?
     /// A `watch` connection: its input is ignored and its output is what this feed holds (filled
-    /// by producers on any thread, drained here when the worker is woken for it, see `drainWatch`).
-    private var watchFeed: LogWatcher?
+    /// by producers on any thread, drained here when the worker is woken for it, see `drainFeed`).
+    private var feed: OutputFeed?
 
-    init(fd: Int32, isUnixSocket: Bool, worker: Worker, transport: Transport, session: ConnectionSession) {
-        self.fd = fd
-        self.isUnixSocket = isUnixSocket
+    init(info: ConnectionInfo, worker: Worker, transport: Transport, session: ConnectionSession) {
+        fd = info.descriptor
+        self.info = info
         self.worker = worker
         self.transport = transport
         self.session = session
@@ -138,7 +138,7 @@ final class Connection {
             }
             input.commitRead(received)
             worker.counters.add(.bytesRead, UInt64(received))
-            if watchFeed != nil {
+            if feed != nil {
                 input.consume(received)  // a watcher only listens, as in memcached
                 continue
             }
@@ -184,7 +184,7 @@ final class Connection {
         }
         flush()
         guard !isClosed, output.isEmpty else { return }
-        if watchFeed != nil { return drainWatch() }
+        if feed != nil { return drainFeed() }
         if closeAfterFlush {
             close()
         } else if !readArmed {
@@ -204,7 +204,7 @@ final class Connection {
         worker.servingDescriptor = -1
         input.consume(progress.consumed)
         noteCommands(progress.commands)
-        if progress.startsWatching { startWatching() }
+        if progress.startsFeed { startFeed() }
         if progress.shouldClose {
             closeAfterFlush = true
             disarmReading()
@@ -246,7 +246,7 @@ final class Connection {
     /// does not time out a connection that is writing either).
     func hasTimedOut(at now: Int) -> Bool {
         // A watcher sends no commands; memcached's logger thread never times one out either.
-        guard output.isEmpty, !closeAfterFlush, watchFeed == nil else { return false }
+        guard output.isEmpty, !closeAfterFlush, feed == nil else { return false }
         let limits = worker.limits
         // A TLS handshake not finished in time (the accept stamped `lastCommand`).
         if !transport.isEstablished, now - lastCommand > limits.handshakeTimeout { return true }
@@ -295,27 +295,28 @@ final class Connection {
         if output.capacity != bufferBlockSize { takeBackOutputStorage() }
     }
 
-    // MARK: Watching
+    // MARK: Output feeds
 
-    /// The session became a watcher: producers wake this worker (a hand-off naming our socket) when
-    /// lines arrive for an idle feed; lines already waiting go out after the `OK`.
-    private func startWatching() {
-        guard let feed = session.watchFeed else { return }
-        watchFeed = feed
+    /// The session handed over an output feed (it became a watcher): producers wake this worker (a
+    /// hand-off naming our socket) when bytes arrive for an idle feed; bytes already waiting go out
+    /// after the session's own answer.
+    private func startFeed() {
+        guard let sessionFeed = session.outputFeed else { return }
+        feed = sessionFeed
         let queue = worker.queue, descriptor = fd
-        feed.attach { queue.push(.watchOutput(fd: descriptor)) }
-        scheduleWatchDrain()
+        sessionFeed.attach { queue.push(.feedOutput(fd: descriptor)) }
+        scheduleFeedDrain()
     }
 
-    /// Drains the feed once the current serve has sent the `OK` (the read event runs us again).
-    private func scheduleWatchDrain() {
-        worker.queue.push(.watchOutput(fd: fd))
+    /// Drains the feed once the current serve has sent its answer (the read event runs us again).
+    private func scheduleFeedDrain() {
+        worker.queue.push(.feedOutput(fd: fd))
     }
 
-    /// Moves pending log lines into the output and sends them, one block at a time, until the feed
+    /// Moves pending feed bytes into the output and sends them, one block at a time, until the feed
     /// is empty or the socket is full (the write event then calls us again).
-    func drainWatch() {
-        guard !isClosed, let feed = watchFeed else { return }
+    func drainFeed() {
+        guard !isClosed, let feed else { return }
         while output.isEmpty {
             guard lendOutputStorage() else { return closeOutOfBufferMemory() }
             var moved = 0
@@ -387,12 +388,12 @@ final class Connection {
     // MARK: Closing
 
     /// Releases everything and tells the worker; safe to call from inside this connection's callbacks.
-    /// `reason` is what `connevents` watchers are told.
-    func close(reason: WatchCloseReason = .normal) {
+    /// `reason` is what the worker's `ConnectionObserver` is told.
+    func close(reason: ConnectionCloseReason = .normal) {
         guard !isClosed else { return }
         isClosed = true
-        watchFeed?.detach()
-        worker.connectionClosing(fd, isUnixSocket: isUnixSocket, reason: reason)
+        feed?.detach()
+        worker.connectionClosing(info, reason: reason)
         if let readEvent { event_free(readEvent) }  // event_free deletes a pending event first
         if let writeEvent { event_free(writeEvent) }
         readEvent = nil

@@ -1,5 +1,4 @@
 import Locking
-import RequestHandling
 
 /// The network layer's answer to `stats conns` (`ConnectionDirectory`). Ownership stays as it is: each
 /// worker alone reads its connections, so the asking worker describes its own directly (it is on its

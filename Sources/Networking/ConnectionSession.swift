@@ -1,22 +1,19 @@
-import MemcacheProtocol
-import RequestHandling
+import OutputBuffers
 
-/// What a connection feeds its bytes to. `TextSession` is the real one; the protocol exists so the
-/// network layer can be exercised without a cache engine (tests use a small echo session).
+/// What a connection feeds its bytes to: one connection's protocol state, made by the session
+/// factory the executable wires into `Server` (`Server.WorkerSetup.makeSession`) and used only on
+/// the connection's worker thread. The cache's sessions (RequestHandling), the configuration
+/// endpoint's (ClusterService) and the tests' echo session conform; Networking knows none of them.
 public protocol ConnectionSession: AnyObject {
+    /// Handles the complete requests at the front of `input` (at most `requestLimit` of them) and
+    /// appends their answers to `output`; incomplete trailing bytes stay unconsumed.
     func process(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer, requestLimit: Int) -> SessionProgress
+    /// The connection is closing: let go of what the session holds.
     func close()
-    /// The connection's socket, for what the session reports about it (`watch` lines' `cfd=`).
-    func attach(descriptor: Int32)
-    /// Once `process` reported `startsWatching`: the log lines this connection now receives.
-    var watchFeed: LogWatcher? { get }
+    /// Once `process` reported `startsFeed`: what this connection sends from then on.
+    var outputFeed: OutputFeed? { get }
 }
 
 extension ConnectionSession {
-    public func attach(descriptor: Int32) {}
-    public var watchFeed: LogWatcher? { nil }
+    public var outputFeed: OutputFeed? { nil }
 }
-
-extension TextSession: ConnectionSession {}
-extension BinarySession: ConnectionSession {}
-extension AsciiAuthSession: ConnectionSession {}

@@ -1,5 +1,4 @@
 import Locking
-import RequestHandling
 
 /// One `stats conns` gathering across workers. The asking worker leaves it in every other worker's
 /// inbox (`Worker.snapshotRequests`) and wakes it through its hand-off queue; each adds its connections'

@@ -1,27 +1,15 @@
 import AccessControl
 import CLibevent
-import MemcacheProtocol
-import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// What a worker hands UDP request payloads to (`DatagramSession`; the protocol keeps Networking
-/// ignorant of requests and items).
-public protocol DatagramResponder: AnyObject {
-    func respond(to payload: UnsafeRawBufferPointer, using scratch: inout OutputBuffer,
-                 emit: (UnsafeRawBufferPointer) -> Void)
-}
-
-extension DatagramSession: DatagramResponder {}
-
 /// One worker's use of a UDP socket (`-U`). As in memcached 1.6 every worker registers the same
 /// socket on its own event base; whichever wakes first reads the datagram, the others find
-/// nothing (the socket is non-blocking). Each datagram starts with memcached's 8-byte frame header;
-/// every response is sent back to the sender in datagrams of at most 1400 bytes, each with the
-/// request id, its sequence number and the response's datagram count.
+/// nothing (the socket is non-blocking). Each datagram goes to the worker's `DatagramResponder`,
+/// which owns the framing; every datagram it answers with is sent back to the sender.
 final class DatagramEndpoint {
     /// memcached's UDP_READ_BUFFER_SIZE: the largest datagram read.
     static let readCapacity = 65536
@@ -33,29 +21,24 @@ final class DatagramEndpoint {
 
     private let fd: Int32
     private let responder: DatagramResponder
-    private let counters: CounterBlock
+    private let counters: NetworkCounters
     private let allowlist: SharedAllowlist?
     private let datagram: UnsafeMutableRawBufferPointer
-    private let packet: UnsafeMutableRawBufferPointer
-    private var scratch = OutputBuffer(capacity: 16 * 1024)
     private var event: OpaquePointer?
     private var sender = sockaddr_storage()
     private var senderLength = socklen_t(0)
 
-    init(fd: Int32, responder: DatagramResponder, counters: CounterBlock, allowlist: SharedAllowlist?) {
+    init(fd: Int32, responder: DatagramResponder, counters: NetworkCounters, allowlist: SharedAllowlist?) {
         self.fd = fd
         self.responder = responder
         self.counters = counters
         self.allowlist = allowlist
         datagram = .allocate(byteCount: DatagramEndpoint.readCapacity, alignment: 16)
-        packet = .allocate(byteCount: UDPFrameHeader.size + UDPFrameHeader.maxPayload, alignment: 16)
     }
 
     deinit {
         close()
         datagram.deallocate()
-        packet.deallocate()
-        scratch.deallocate()
     }
 
     func register(on base: OpaquePointer) -> Bool {
@@ -88,11 +71,8 @@ final class DatagramEndpoint {
                 continue
             }
             counters.add(.bytesRead, UInt64(received))
-            let bytes = UnsafeRawBufferPointer(rebasing: datagram[..<received])
-            guard case .request(let frame) = UDPFrameHeader.judge(bytes) else { continue }
-            let payload = UnsafeRawBufferPointer(rebasing: bytes[UDPFrameHeader.size...])
-            responder.respond(to: payload, using: &scratch) { answer in
-                send(answer, requestID: frame.requestID)
+            responder.respond(to: UnsafeRawBufferPointer(rebasing: datagram[..<received])) { answer in
+                send(answer)
                 responseBytes += answer.count
             }
         }
@@ -105,27 +85,15 @@ final class DatagramEndpoint {
         return withUnsafePointer(to: &sender) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { allowlist.admits($0) } }
     }
 
-    /// One response, cut into numbered datagrams.
-    private func send(_ answer: UnsafeRawBufferPointer, requestID: UInt16) {
-        let total = UDPFrameHeader.datagramCount(forResponseLength: answer.count)
-        var offset = 0
-        for sequence in 0..<Int(total) {
-            let length = min(UDPFrameHeader.maxPayload, answer.count - offset)
-            UDPFrameHeader(requestID: requestID, sequence: UInt16(truncatingIfNeeded: sequence), datagramCount: total)
-                .write(to: packet.baseAddress!)
-            if length > 0 {
-                (packet.baseAddress! + UDPFrameHeader.size).copyMemory(from: answer.baseAddress! + offset, byteCount: length)
+    /// One datagram back to the sender of the one just read. A full socket buffer loses it, as UDP
+    /// may; the client retries.
+    private func send(_ answer: UnsafeRawBufferPointer) {
+        let sent = withUnsafePointer(to: &sender) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, answer.baseAddress, answer.count, Int32(MSG_NOSIGNAL), $0, senderLength)
             }
-            offset += length
-            let sent = withUnsafePointer(to: &sender) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, packet.baseAddress, UDPFrameHeader.size + length, Int32(MSG_NOSIGNAL), $0, senderLength)
-                }
-            }
-            // A full socket buffer loses the datagram, as UDP may; the client retries.
-            if sent > 0 { counters.add(.bytesWritten, UInt64(sent)) }
-            if offset >= answer.count { break }
         }
+        if sent > 0 { counters.add(.bytesWritten, UInt64(sent)) }
     }
 
     /// UDP sockets on `port` for every `-l` address (every interface when none), IPv4 and IPv6.

@@ -12,8 +12,8 @@ enum Handoff {
     case sweep
     /// `stats conns` asked on another worker: answer the gatherings in `Worker.snapshotRequests`.
     case describeConnections
-    /// Log lines wait in the feed of the `watch` connection on this socket: send them.
-    case watchOutput(fd: Int32)
+    /// Bytes wait in the output feed of the connection on this socket (a `watch`): send them.
+    case feedOutput(fd: Int32)
 }
 
 /// The only channel from other threads to one worker: a lock-protected array of handoffs plus a

@@ -1,7 +1,6 @@
 import AccessControl
 import Atomics
 import CLibevent
-import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,17 +9,20 @@ import Darwin
 
 /// The accepting side, on the thread that calls `Server.run` (the main thread of the executable),
 /// with its own event_base. Accepts on every listening socket, enforces `-c`, and hands each socket
-/// round-robin to a worker's queue. Also owns the once-a-second clock tick and the server's signals
+/// round-robin to a worker's queue. Also owns the once-a-second timer (the executable's `tick`, then
+/// each worker's sweep) and the server's signals
 /// (`ServerSignals`; libevent delivers signals to one base; this is it).
 final class Listener {
     private let base: OpaquePointer
     private let sockets: [ListeningSocket]
     private let workers: [Worker]
     /// `-c`, read at every accept (a reload changes it).
-    private let live: LiveSettings
+    private let live: LiveConnectionLimits
+    /// Sent to a client refused for going past `-c` (`NetworkSettings.overCapacityReply`).
+    private let overCapacityReply: StaticString
     private let openConnections: ManagedAtomic<Int>
-    /// The listener's own block: only `rejected_connections` and `rejected_by_allowlist` are counted here.
-    private let counters: CounterBlock
+    /// The listener's own counters: only rejected connections are counted here.
+    private let counters: NetworkCounters
     private let log: ServerLog
     private let tick: () -> Void
     private let hangup: ServerSignals.Hangup
@@ -35,14 +37,15 @@ final class Listener {
     private var nextWorker = 0
     private(set) var stoppedBySignal: Int32 = 0
 
-    init(sockets: [ListeningSocket], workers: [Worker], live: LiveSettings, openConnections: ManagedAtomic<Int>,
-         counters: CounterBlock, log: ServerLog, hangup: ServerSignals.Hangup, allowlist: SharedAllowlist?,
-         tick: @escaping () -> Void) throws {
+    init(sockets: [ListeningSocket], workers: [Worker], live: LiveConnectionLimits, overCapacityReply: StaticString,
+         openConnections: ManagedAtomic<Int>, counters: NetworkCounters, log: ServerLog, hangup: ServerSignals.Hangup,
+         allowlist: SharedAllowlist?, tick: @escaping () -> Void) throws {
         guard let base = event_base_new() else { throw ServerError.system("event_base_new", errno) }
         self.base = base
         self.sockets = sockets
         self.workers = workers
         self.live = live
+        self.overCapacityReply = overCapacityReply
         self.openConnections = openConnections
         self.counters = counters
         self.log = log
@@ -119,7 +122,7 @@ final class Listener {
     // MARK: Accepting
 
     /// Accepts what is waiting (bounded, so one busy socket does not starve the others).
-    /// The clock tick, and each worker's sweep (timeouts, idle buffers; see `Handoff.sweep`).
+    /// The executable's tick, and each worker's sweep (timeouts, idle buffers; see `Handoff.sweep`).
     private func everySecond() {
         tick()
         for worker in workers { worker.queue.push(.sweep) }
@@ -164,10 +167,11 @@ final class Listener {
         withUnsafePointer(to: peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { allowlist.admits($0) } }
     }
 
-    /// Over `-c`: tell the client why, as memcached does, and close.
+    /// Over `-c`: tell the client why (in the protocol's words), as memcached does, and close.
     private func reject(_ fd: Int32) {
-        let message: StaticString = "ERROR Too many open connections\r\n"
-        _ = send(fd, message.utf8Start, message.utf8CodeUnitCount, Int32(MSG_NOSIGNAL))
+        if overCapacityReply.utf8CodeUnitCount > 0 {
+            _ = sendBytes(fd, UnsafeRawBufferPointer(start: overCapacityReply.utf8Start, count: overCapacityReply.utf8CodeUnitCount))
+        }
         closeDescriptor(fd)
         counters.add(.rejectedConnections)
     }

@@ -1,90 +1,79 @@
 import Atomics
-import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The network side of the cache server: one listener (on the thread calling `run`) and `-t` worker
-/// threads, each with its own libevent base. Knows nothing of items: it moves bytes between sockets
-/// and sessions.
+/// A reusable event-loop server: one listener (on the thread calling `run`) and a number of worker
+/// threads, each with its own libevent base, moving bytes between sockets (clear or TLS) and
+/// sessions. It knows no protocol and no cache: the executable that wires it gives it plain
+/// settings, a session factory per worker, a once-a-second `tick` and what to do on SIGHUP.
 public final class Server {
-    /// What one worker needs from the layers above: its counter block, and how to make a session for
-    /// each new connection (called on the worker thread).
+    /// What one worker gets from the layers above, asked for once per worker (on the thread that
+    /// calls `start`).
     public struct WorkerSetup {
-        public var counters: CounterBlock
-        public var makeSession: () -> ConnectionSession
-        /// What runs this worker's UDP requests (`-U`); nil serves no UDP.
+        /// Where this worker counts bytes, connections, yields and timeouts (read by whoever
+        /// reports them).
+        public var counters: NetworkCounters
+        /// The session for each new TCP or unix-socket connection, called on the worker thread.
+        public var makeSession: (ConnectionInfo) -> ConnectionSession
+        /// What answers this worker's UDP datagrams; nil serves no UDP.
         public var datagramResponder: DatagramResponder?
-        /// Where `connevents` lines go (nil: a server without `watch`).
-        public var watchHub: WatchHub?
+        /// Told of each connection opened and closed; nil: nobody.
+        public var observer: ConnectionObserver?
 
-        public init(counters: CounterBlock, makeSession: @escaping () -> ConnectionSession,
-                    datagramResponder: DatagramResponder? = nil, watchHub: WatchHub? = nil) {
+        public init(counters: NetworkCounters, makeSession: @escaping (ConnectionInfo) -> ConnectionSession,
+                    datagramResponder: DatagramResponder? = nil, observer: ConnectionObserver? = nil) {
             self.counters = counters
             self.makeSession = makeSession
             self.datagramResponder = datagramResponder
-            self.watchHub = watchHub
+            self.observer = observer
         }
     }
 
-    private let settings: ServerSettings
-    private let counters: CounterRegistry
+    private let settings: NetworkSettings
+    private let listenerCounters: NetworkCounters
     private let log: ServerLog
     private let tick: () -> Void
-    /// What the workers' buffer pools hold together, bounded by `-o read_buf_mem_limit`.
+    /// What the workers' buffer pools hold together, bounded by `readBufferMemoryLimit`.
     private let bufferMemory: BufferMemory
     private let makeWorkerSetup: (Int) -> WorkerSetup
     private let hangup: ServerSignals.Hangup
     /// `-c`, `-R`, `idle_timeout`: what a reload changes under the running listener and workers.
-    private let live: LiveSettings
-    /// With `-Z`: the TLS context every TCP listener but `notls:` ones serves with.
+    private let live: LiveConnectionLimits
+    /// With TLS: the context every TCP listener but `notls:` ones serves with.
     private let tls: TLSServerContext?
     private let openConnections = ManagedAtomic<Int>(0)
     private var workers: [Worker] = []
     private var listener: Listener?
-    /// `-U` sockets, read by every worker.
+    /// UDP sockets, read by every worker.
     private var datagramSockets: [Int32] = []
     /// The listener's stop wake-up, kept apart so `stop()` never reads `listener` from another thread.
     private var stopSignal: WakeSignal?
     private let roster = ConnectionRoster()
 
-    /// Every open socket, for `stats conns`: give it to the sessions' `ServerContext`.
+    /// Every open socket, for `stats conns`: give it to the sessions.
     public var connectionDirectory: ConnectionDirectory { roster }
 
-    /// The real server: sessions of the protocol `-B` allows (see `ProtocolSessions`) on the engine of
-    /// `context`, clock ticked once a second.
-    public convenience init(context: ServerContext, tls: TLSServerContext? = nil) {
-        self.init(
-            tls: tls,
-            settings: context.settings,
-            live: context.live,
-            counters: context.counters,
-            log: ServerLog(level: { [unowned context] in context.verbosity }),
-            hangup: context.reloadsConfiguration ? .reload({ [unowned context] in _ = context.reloadConfiguration() }) : .ignored,
-            tick: { [unowned context] in context.engine.clock.tick() },
-            bufferMemory: context.bufferMemory,
-            makeWorkerSetup: { index in
-                let workerContext = WorkerContext(server: context, workerIndex: index)
-                return WorkerSetup(counters: workerContext.counters, makeSession: ProtocolSessions.factory(for: workerContext),
-                                   datagramResponder: context.settings.udpPort != 0 ? DatagramSession(context: workerContext) : nil,
-                                   watchHub: context.watchHub)
-            })
-    }
-
-    /// Any session kind (tests use this to run the plumbing without an engine). `hangup` says whether
-    /// the listener takes SIGHUP (and ignores it) or leaves it to the executable's own handler.
-    public init(tls: TLSServerContext? = nil, settings: ServerSettings, live: LiveSettings? = nil,
-                counters: CounterRegistry, log: ServerLog,
-                hangup: ServerSignals.Hangup = .ignored,
+    /// - Parameters:
+    ///   - live: limits that may change while serving; nil keeps those of `settings`.
+    ///   - listenerCounters: where the listener counts the connections it refuses.
+    ///   - hangup: whether the listener takes SIGHUP (and what it does then) or leaves it to the
+    ///     executable's own handler.
+    ///   - tick: run on the listener thread once a second, before the workers' sweeps (the cache's
+    ///     clock); `{}` for none.
+    ///   - bufferMemory: the pools' shared account, when the caller reports it; nil makes one.
+    ///   - makeWorkerSetup: called with each worker's index as `start` creates it.
+    public init(settings: NetworkSettings, tls: TLSServerContext? = nil, live: LiveConnectionLimits? = nil,
+                listenerCounters: NetworkCounters, log: ServerLog, hangup: ServerSignals.Hangup = .ignored,
                 tick: @escaping () -> Void, bufferMemory: BufferMemory? = nil,
                 makeWorkerSetup: @escaping (Int) -> WorkerSetup) {
         self.bufferMemory = bufferMemory ?? BufferMemory(limit: settings.readBufferMemoryLimit)
         self.settings = settings
-        self.live = live ?? LiveSettings(settings)
+        self.live = live ?? FixedConnectionLimits(settings)
         self.hangup = hangup
-        self.counters = counters
+        self.listenerCounters = listenerCounters
         self.log = log
         self.tick = tick
         self.makeWorkerSetup = makeWorkerSetup
@@ -112,20 +101,21 @@ public final class Server {
             if settings.udpPort != 0, settings.unixSocketPath == nil {
                 datagramSockets = try DatagramEndpoint.openSockets(addresses: parsedAddresses(), port: settings.udpPort)
             }
-            let limits = ConnectionLimits(settings: settings, live: live)
+            let limits = ConnectionLimits(settings: settings, live: live,
+                                          handshakeTimeout: (tls?.settings ?? TLSSettings()).handshakeTimeout)
             for index in 0..<max(1, settings.workerThreads) {
                 let setup = makeWorkerSetup(index)
                 let worker = try Worker(index: index, limits: limits, log: log, counters: setup.counters,
                                         bufferMemory: bufferMemory, openConnections: openConnections, tls: tls,
-                                        watchHub: setup.watchHub, makeSession: setup.makeSession)
+                                        observer: setup.observer, makeSession: setup.makeSession)
                 if let responder = setup.datagramResponder, !datagramSockets.isEmpty {
                     try worker.serveDatagrams(on: datagramSockets, responder: responder, allowlist: settings.allowlist)
                 }
                 try worker.start()
                 workers.append(worker)
             }
-            listener = try Listener(sockets: sockets, workers: workers, live: live,
-                                    openConnections: openConnections, counters: counters.makeBlock(), log: log,
+            listener = try Listener(sockets: sockets, workers: workers, live: live, overCapacityReply: settings.overCapacityReply,
+                                    openConnections: openConnections, counters: listenerCounters, log: log,
                                     hangup: hangup, allowlist: settings.allowlist, tick: tick)
         } catch {
             for socket in sockets {

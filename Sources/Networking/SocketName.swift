@@ -1,3 +1,4 @@
+import CLibevent
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,21 +6,22 @@ import Darwin
 #endif
 
 /// The address one end of a socket is bound to, read with `getsockname` / `getpeername`: for the port
-/// file (`PortFile`) and `stats conns` (`ConnectionRoster`), off every request path.
-struct SocketName {
-    enum Family { case inet, inet6, unix }
+/// file (`PortFile`), `stats conns` (`ConnectionRoster`) and a new connection's peer
+/// (`ConnectionInfo.peer`), off every request path.
+public struct SocketName: Sendable {
+    public enum Family: Sendable { case inet, inet6, unix }
 
-    let family: Family
+    public let family: Family
     /// Numeric host for IP sockets; the path (possibly empty) for a unix socket.
-    let host: String
-    let port: Int
+    public let host: String
+    public let port: Int
 
-    static func local(of fd: Int32) -> SocketName? { read(fd, getsockname) }
-    static func peer(of fd: Int32) -> SocketName? { read(fd, getpeername) }
+    public static func local(of fd: Int32) -> SocketName? { read(fd, getsockname) }
+    public static func peer(of fd: Int32) -> SocketName? { read(fd, getpeername) }
 
     /// memcached's spelling in `stats conns`: `tcp:127.0.0.1:11211`, `tcp6:[::1]:11211`, `udp:…`,
     /// `unix:/path`. `transport` is `tcp` or `udp`.
-    func text(transport: String) -> String {
+    public func text(transport: String) -> String {
         switch family {
         case .inet: return "\(transport):\(host):\(port)"
         case .inet6: return "\(transport)6:[\(host)]:\(port)"

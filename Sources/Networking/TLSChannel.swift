@@ -1,6 +1,6 @@
+import CLibevent
 import COpenSSL
-import MemcacheProtocol
-import RequestHandling
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +14,7 @@ import Darwin
 /// first reads: it never blocks, and a client that stalls half-way costs only its own connection.
 final class TLSChannel {
     private let ssl: OpaquePointer
-    private let counters: CounterBlock
+    private let counters: NetworkCounters
     /// Most bytes one `SSL_write` takes (`ssl_wbuf_size`).
     private let writeLimit: Int
     /// The worker's staging area for output that holds values sent in place: they are copied here,
@@ -29,7 +29,7 @@ final class TLSChannel {
     private var pendingWrite: UnsafeMutableRawBufferPointer?
     private var pendingWriteCount = 0
 
-    init?(fd: Int32, context: TLSServerContext, counters: CounterBlock, scratch: UnsafeMutableRawBufferPointer) {
+    init?(fd: Int32, context: TLSServerContext, counters: NetworkCounters, scratch: UnsafeMutableRawBufferPointer) {
         guard let ssl = context.makeConnectionState() else { return nil }
         guard SSL_set_fd(ssl, fd) == 1 else {
             SSL_free(ssl)

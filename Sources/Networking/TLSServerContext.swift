@@ -1,6 +1,5 @@
 import COpenSSL
 import Locking
-import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,7 +11,7 @@ import Darwin
 /// reference on the context). `refresh_certs` builds a whole new context and swaps it in: connections
 /// accepted afterwards get the new certificate, open ones keep the context they were made from, and
 /// nothing is ever changed under a connection that is using it.
-public final class TLSServerContext: TLSControl, @unchecked Sendable {
+public final class TLSServerContext: @unchecked Sendable {
     public let settings: TLSSettings
     public let usesKernelTLS: Bool
     /// The context new connections are made from, and when its certificates were loaded

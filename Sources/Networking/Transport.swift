@@ -1,5 +1,5 @@
 import CLibevent  // <sys/socket.h> as libevent sees it: MSG_NOSIGNAL
-import MemcacheProtocol
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -2,7 +2,6 @@ import AccessControl
 import Atomics
 import CLibevent
 import Locking
-import RequestHandling
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,15 +15,15 @@ final class Worker {
     let index: Int
     private(set) var limits: ConnectionLimits
     let log: ServerLog
-    /// This thread's counter block (bytes, connections, yields); written only here.
-    let counters: CounterBlock
+    /// This thread's counters (bytes, connections, yields); written only here.
+    let counters: NetworkCounters
     /// Seconds on a monotonic clock, refreshed by the timeout sweep; stamps connection activity.
     private(set) var now: Int
 
     let queue: HandoffQueue
     private let base: OpaquePointer
     private var wakeEvent: OpaquePointer?
-    private let makeSession: () -> ConnectionSession
+    private let makeSession: (ConnectionInfo) -> ConnectionSession
     /// Open connections shared with the listener, which enforces `-c` with it; we decrement on close.
     private let openConnections: ManagedAtomic<Int>
     private var connections: [Int32: Connection] = [:]
@@ -46,13 +45,13 @@ final class Worker {
     /// gathered output is copied into for `SSL_write` (`ssl_wbuf_size` bytes).
     private let tls: TLSServerContext?
     private let tlsScratch: UnsafeMutableRawBufferPointer?
-    /// Where `connevents` lines go; nil for a server without `watch`.
-    private let watchHub: WatchHub?
+    /// Told of each connection opened and closed (`connevents`); nil: nobody listens.
+    private let observer: ConnectionObserver?
 
-    init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: CounterBlock, bufferMemory: BufferMemory,
-         openConnections: ManagedAtomic<Int>, tls: TLSServerContext? = nil, watchHub: WatchHub? = nil,
-         makeSession: @escaping () -> ConnectionSession) throws {
-        self.watchHub = watchHub
+    init(index: Int, limits: ConnectionLimits, log: ServerLog, counters: NetworkCounters, bufferMemory: BufferMemory,
+         openConnections: ManagedAtomic<Int>, tls: TLSServerContext? = nil, observer: ConnectionObserver? = nil,
+         makeSession: @escaping (ConnectionInfo) -> ConnectionSession) throws {
+        self.observer = observer
         self.index = index
         buffers = BufferPool(blockSize: limits.bufferSize, memory: bufferMemory)
         self.limits = limits
@@ -121,8 +120,8 @@ final class Worker {
                 sweepConnections()
             case .describeConnections:
                 answerSnapshotRequests()
-            case .watchOutput(let fd):
-                connections[fd]?.drainWatch()
+            case .feedOutput(let fd):
+                connections[fd]?.drainFeed()
             }
         }
         handoffBatch.removeAll(keepingCapacity: true)
@@ -137,13 +136,10 @@ final class Worker {
             closeDescriptor(fd)
             return
         }
-        let session = makeSession()
-        session.attach(descriptor: fd)
-        let connection = Connection(fd: fd, isUnixSocket: isUnixSocket, worker: self, transport: transport, session: session)
+        let info = ConnectionInfo(descriptor: fd, listener: isUnixSocket ? .unix : .tcp, isTLS: tls)
+        let connection = Connection(info: info, worker: self, transport: transport, session: makeSession(info))
         connections[fd] = connection
-        if let watchHub, watchHub.switch.isOn(.connevents) {
-            watchHub.connectionEvent(Self.watchPeer(fd, isUnixSocket: isUnixSocket), descriptor: fd, closing: nil)
-        }
+        observer?.connectionOpened(info)
         log.connection("<\(fd) new ascii client connection.")
         if !connection.register(on: base) {
             log.warning("<\(fd) could not register events, closing")
@@ -158,16 +154,8 @@ final class Worker {
     }
 
     /// Called by a connection as it starts closing, while its socket still names its peer.
-    func connectionClosing(_ fd: Int32, isUnixSocket: Bool, reason: WatchCloseReason) {
-        guard let watchHub, watchHub.switch.isOn(.connevents) else { return }
-        watchHub.connectionEvent(Self.watchPeer(fd, isUnixSocket: isUnixSocket), descriptor: fd, closing: reason)
-    }
-
-    /// The client's address as `connevents` prints it (a unix socket: `local`, its path, port 0).
-    private static func watchPeer(_ fd: Int32, isUnixSocket: Bool) -> WatchPeer {
-        let name = SocketName.peer(of: fd)
-        if isUnixSocket { return WatchPeer(host: name?.host ?? "", port: 0, transport: .local) }
-        return WatchPeer(host: name?.host ?? "", port: name?.port ?? 0, transport: .tcp)
+    func connectionClosing(_ info: ConnectionInfo, reason: ConnectionCloseReason) {
+        observer?.connectionClosing(info, reason: reason)
     }
 
     /// Called by a connection as it closes.

@@ -1,5 +1,7 @@
 import CacheEngine
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 
 /// `-Y`: a text connection that must authenticate before any command (memcached's
 /// `try_read_command_asciiauth`). Until a client sends `set <key> <flags> <exptime> <length>`

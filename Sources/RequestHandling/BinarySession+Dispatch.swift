@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// memcached's `dispatch_bin_command`: length sanity, SASL gate, per-command shape checks, then
 /// the command. Returns how many bytes beyond header, extras and key it consumed.

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// delete and increment / decrement (and quiet forms): memcached's `process_bin_delete` and
 /// `complete_incr_bin`.

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// get / getk / touch / gat / gatk and their quiet forms: memcached's `process_bin_get_or_touch`.
 extension BinarySession {

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// SASL list mechanisms / auth / step (memcached's `bin_list_sasl_mechs`, `process_bin_sasl_auth`,
 /// `process_bin_complete_sasl_auth`), with PLAIN as the only mechanism. As in memcached every SASL

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// flush and stat: memcached's `process_bin_flush` and `process_bin_stat`.
 extension BinarySession {

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// set / add / replace / append / prepend and their quiet forms: memcached's `process_bin_update`,
 /// `process_bin_append_prepend` and `complete_update_bin`.

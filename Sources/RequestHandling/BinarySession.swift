@@ -1,5 +1,7 @@
 import CacheEngine
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 
 /// The binary protocol state of one connection (memcached's `proto_bin.c`): reads 24-byte request
 /// headers from raw bytes, runs the command against the engine and appends binary responses. Like

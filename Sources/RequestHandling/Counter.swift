@@ -1,3 +1,5 @@
+import Networking
+
 /// The per-thread counters behind `stats`, named as memcached names them.
 public enum Counter: Int, CaseIterable, Sendable {
     case cmdGet, cmdSet, cmdFlush, cmdTouch
@@ -71,6 +73,25 @@ public enum Counter: Int, CaseIterable, Sendable {
         switch self {
         case .connectionsOpened, .connectionsClosed: return false
         default: return true
+        }
+    }
+
+    /// The network layer's own figure for this counter (kept in `CounterBlock.network`); nil for
+    /// what the sessions count.
+    @inlinable
+    public var networkCounter: NetworkCounter? {
+        switch self {
+        case .bytesRead: return .bytesRead
+        case .bytesWritten: return .bytesWritten
+        case .connectionsOpened: return .connectionsOpened
+        case .connectionsClosed: return .connectionsClosed
+        case .rejectedConnections: return .rejectedConnections
+        case .rejectedByAllowlist: return .rejectedByAllowlist
+        case .connYields: return .connYields
+        case .idleKicks: return .idleKicks
+        case .sslHandshakeErrors: return .sslHandshakeErrors
+        case .sslNewSessions: return .sslNewSessions
+        default: return nil
         }
     }
 }

@@ -1,30 +1,30 @@
-import Atomics
+import Networking
 
-/// One thread's counters. Only the owning thread writes them (a relaxed load and store, no
-/// read-modify-write, so no bus lock); any thread may read them for `stats`. Being atomic keeps the
-/// cross-thread reads well defined (and ThreadSanitizer quiet) at the cost of plain moves on x86.
+/// One thread's counters, written only by that thread and readable from any for `stats`
+/// (`CounterSlots`).
+///
+/// What the network layer counts (bytes, connections, yields, TLS handshakes) lives in `network`,
+/// which this thread's `Server.WorkerSetup` hands to Networking; reading or adding one of those
+/// counters here goes there.
 public final class CounterBlock: @unchecked Sendable {
-    @usableFromInline let slots: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    @usableFromInline let slots = CounterSlots(count: Counter.allCases.count)
+    /// The same thread's network counters.
+    public let network = NetworkCounters()
 
-    public init() {
-        slots = .allocate(capacity: Counter.allCases.count)
-        slots.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: Counter.allCases.count)
-    }
+    public init() {}
 
-    deinit {
-        slots.deinitialize(count: Counter.allCases.count)
-        slots.deallocate()
-    }
+    deinit { slots.deallocate() }
 
     /// Adds to a counter; must be called only from the thread that owns this block.
     @inlinable
     public func add(_ counter: Counter, _ amount: UInt64 = 1) {
-        let slot = UnsafeAtomic<UInt64>(at: slots + counter.rawValue)
-        slot.store(slot.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
+        if let networkCounter = counter.networkCounter { return network.add(networkCounter, amount) }
+        slots.add(counter.rawValue, amount)
     }
 
     @inlinable
     public func value(_ counter: Counter) -> UInt64 {
-        UnsafeAtomic<UInt64>(at: slots + counter.rawValue).load(ordering: .relaxed)
+        if let networkCounter = counter.networkCounter { return network.value(networkCounter) }
+        return slots.value(counter.rawValue)
     }
 }

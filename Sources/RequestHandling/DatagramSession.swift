@@ -1,18 +1,35 @@
 import CacheEngine
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 
 /// Runs the requests of UDP datagrams (`-U`), one worker's worth: memcached reads each datagram's
 /// payload as a complete request stream, text or binary by its first byte, and answers every
 /// request as its own response. The sessions are reused from datagram to datagram; a datagram that
 /// ends inside a request leaves nothing behind (memcached would carry it into the next datagram of
 /// any client: this is deliberately not copied).
-public final class DatagramSession {
+public final class DatagramSession: DatagramResponder {
     private let text: TextSession
     private let binary: BinarySession
+    /// The answers to one datagram's requests, one at a time.
+    private var scratch = OutputBuffer(capacity: 16 * 1024)
+    private let framer = UDPResponseFramer()
 
     public init(context: WorkerContext) {
         text = TextSession(context: context)
         binary = BinarySession(context: context)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// A datagram from a UDP socket: a request frame's payload is run, each answer sent back in
+    /// numbered datagrams; anything else (too short, a multi-datagram request) is dropped.
+    public func respond(to datagram: UnsafeRawBufferPointer, send: (UnsafeRawBufferPointer) -> Void) {
+        guard case .request(let frame) = UDPFrameHeader.judge(datagram) else { return }
+        let payload = UnsafeRawBufferPointer(rebasing: datagram[UDPFrameHeader.size...])
+        respond(to: payload, using: &scratch) { answer in
+            framer.frame(answer, requestID: frame.requestID, send: send)
+        }
     }
 
     /// Runs every request in `payload`; each request's answer (if it has one) is handed to `emit`,

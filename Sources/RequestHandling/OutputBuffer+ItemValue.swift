@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// The engine takes back the pins of values sent in place once their bytes are out.
 extension CacheEngine: SpliceOwner {

@@ -1,5 +1,8 @@
+import AccessControl
 import CacheEngine
+import Locking
 import MemcacheProtocol
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import CacheEngine
 import Locking
+import Networking
 
 /// What every connection of the server shares: the engine, the settings, the counters of all threads.
 public final class ServerContext: @unchecked Sendable {

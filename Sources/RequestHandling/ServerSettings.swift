@@ -1,5 +1,6 @@
 import AccessControl
 import CacheEngine
+import Networking
 
 /// Everything the command line decides, for the server to run by and for `stats settings` to print.
 public struct ServerSettings: Sendable {

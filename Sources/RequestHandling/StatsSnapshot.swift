@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 
 /// One `STAT <name> <value>` line.
 public struct StatLine: Equatable, Sendable {

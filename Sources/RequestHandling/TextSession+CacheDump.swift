@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `stats cachedump <class> <limit>`: memcached's checks and replies, in its order; the listing
 /// is the engine's (`CacheEngine.cachedump`).

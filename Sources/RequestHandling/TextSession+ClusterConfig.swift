@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 
 extension TextSession {
     /// `config get cluster` on a data node that belongs to a cluster: answered with the endpoint's

@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 
 /// `config reload`: re-reads `--config-file` as SIGHUP does (ServerContext+Reload.swift). `OK` when
 /// the file was applied (static changes are then pending, see `stats settings`), a `SERVER_ERROR`

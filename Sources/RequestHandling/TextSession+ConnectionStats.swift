@@ -1,4 +1,6 @@
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 
 /// `stats conns`: memcached's lines for every open socket, from the network layer's
 /// `ConnectionDirectory` (none outside a server, e.g. in the fuzz targets: only `END`).

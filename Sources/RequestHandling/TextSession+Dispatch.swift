@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 extension TextSession {
     /// Runs one command line (without its line end).

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// incr / decr / delete / touch: single-key commands without a data block.
 extension TextSession {

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #endif

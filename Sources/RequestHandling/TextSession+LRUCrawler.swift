@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `lru_crawler enable|disable`, `sleep <us>`, `tocrawl <n>`, `crawl <ids|all>` and
 /// `metadump <ids|all|hash>`, answered as memcached 1.6.18's `process_lru_crawler_command` (its word

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `ma <key> <flags>*`: memcached 1.6.18's `process_marithmetic_command`.
 extension TextSession {

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// What mg / ms / md / ma share: the line checks before the flags, the key (decoded for b), the
 /// O and k reply flags.

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `me <key> [b]`: memcached 1.6.18's `process_meta_command`, a human-readable dump of an item's
 /// internals. Deliberate difference: `cls` is this server's slab class, whose sizes differ from

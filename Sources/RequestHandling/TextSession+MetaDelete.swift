@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `md <key> <flags>*`: memcached 1.6.18's `process_mdelete_command`, plus the x flag of later
 /// memcached versions (empty the value, keep the item).

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `mg <key> <flags>*`: memcached 1.6.18's `process_mget_command`.
 extension TextSession {

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `ms <key> <datalen> <flags>*` and its data block: memcached 1.6.18's `process_mset_command`
 /// and `_finalize_mset`.

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// get / gets / gat / gats: memcached's `process_get_command`.
 extension TextSession {

@@ -1,5 +1,7 @@
 import CacheEngine
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `slabs reassign <src> <dst>` and `slabs automove <0|1|2>` / `slabs automove ratio <r>`, answered as
 /// memcached 1.6.18 answers them (its word counts, its strtoul leniency for the automove level).

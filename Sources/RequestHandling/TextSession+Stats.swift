@@ -1,4 +1,6 @@
+import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `stats` and its sub-commands (memcached's `process_stat`).
 extension TextSession {

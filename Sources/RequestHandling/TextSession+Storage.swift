@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// set / add / replace / append / prepend / cas: memcached's `process_update_command` and
 /// `complete_nread_ascii`.

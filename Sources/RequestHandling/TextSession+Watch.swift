@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// `watch [streams]`: memcached 1.6.18's `process_watch_command`. The connection becomes a watcher:
 /// it is answered `OK` and from then on receives only log lines (`WatchHub`), its input ignored,

@@ -1,30 +1,7 @@
 import CacheEngine
 import MemcacheProtocol
-
-/// What `TextSession.process` did with the bytes it was given.
-public struct SessionProgress: Sendable, Equatable {
-    /// Input bytes fully handled; the caller drops them and keeps the rest for later.
-    public var consumed: Int
-    /// Requests whose command line (binary: header, extras and key) had arrived whole and was run.
-    /// memcached restarts a connection's idle clock at each (`last_cmd_time`); the network layer does
-    /// the same with this count, without knowing any protocol syntax.
-    public var commands: Int
-    /// The connection must be closed once `output` is flushed (quit, or input memcached closes on).
-    public var shouldClose: Bool
-    /// `requestLimit` was reached with complete requests still in the input.
-    public var yielded: Bool
-    /// The connection became a `watch` connection: from now on it only receives the session's
-    /// `watchFeed` (and its input is ignored).
-    public var startsWatching: Bool
-
-    public init(consumed: Int, commands: Int, shouldClose: Bool, yielded: Bool, startsWatching: Bool = false) {
-        self.consumed = consumed
-        self.commands = commands
-        self.shouldClose = shouldClose
-        self.yielded = yielded
-        self.startsWatching = startsWatching
-    }
-}
+import Networking
+import OutputBuffers
 
 /// The text protocol state of one connection: parses requests from raw bytes, runs them against the
 /// engine and appends the responses. Knows nothing of sockets: the network layer feeds it bytes.
@@ -131,7 +108,7 @@ public final class TextSession {
         }
         if watcher != nil {
             // `watch` stopped the loop: anything after it is ignored, as memcached ignores a watcher's input.
-            return SessionProgress(consumed: input.count, commands: requests, shouldClose: false, yielded: false, startsWatching: true)
+            return SessionProgress(consumed: input.count, commands: requests, shouldClose: false, yielded: false, startsFeed: true)
         }
         return SessionProgress(consumed: position, commands: requests, shouldClose: true, yielded: false)
     }

@@ -1,5 +1,6 @@
 import CacheEngine
 import MemcacheProtocol
+import OutputBuffers
 
 /// The lines of each stream, in memcached 1.6.18's words (key=value, keys URI-encoded). Callers test
 /// `switch.isOn(stream)` first; these run only when someone watches.

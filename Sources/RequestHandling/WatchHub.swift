@@ -2,6 +2,7 @@ import Atomics
 import CacheEngine
 import Locking
 import MemcacheProtocol
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,5 @@
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 /// Meta's base64 keys: whatever the lenient decoder accepts re-encodes to the canonical form,

@@ -1,6 +1,7 @@
 import CacheEngine
 import Cluster
 import MemcacheProtocol
+import OutputBuffers
 import RequestHandling
 
 /// The server state the session targets run against: one small engine shared by every input (so

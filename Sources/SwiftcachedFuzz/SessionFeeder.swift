@@ -1,4 +1,6 @@
 import MemcacheProtocol
+import Networking
+import OutputBuffers
 import RequestHandling
 
 /// Feeds an input to a session as a network layer would: pieces of a size taken from the first

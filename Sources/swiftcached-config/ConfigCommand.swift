@@ -2,6 +2,7 @@ import AccessControl
 import ArgumentParser
 import Cluster
 import ClusterService
+import MemcacheProtocol
 import Networking
 import Observability
 import RequestHandling
@@ -139,14 +140,14 @@ struct ConfigCommand: ParsableCommand {
                                       version: reportedVersion, threads: threads, secret: secret,
                                       rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } },
                                       tls: serverTLS.map { ($0, { connectionCounters.total(.sslHandshakeErrors) }) })
-        var settings = serverSettings
+        var settings = networkSettings
         settings.allowlist = allowlist
-        let server = Server(tls: serverTLS, settings: settings, counters: connectionCounters,
+        let server = Server(settings: settings, tls: serverTLS, listenerCounters: connectionCounters.makeBlock().network,
                             log: ServerLog(level: { verbosity }), hangup: .leftToProcess, tick: {},
                             makeWorkerSetup: { index in
                                 // The workers count TLS handshake errors where the endpoint's stats read them.
-                                Server.WorkerSetup(counters: connectionCounters.makeBlock(worker: index),
-                                                   makeSession: { ConfigEndpointSession(endpoint: endpoint) })
+                                Server.WorkerSetup(counters: connectionCounters.makeBlock(worker: index).network,
+                                                   makeSession: { _ in ConfigEndpointSession(endpoint: endpoint) })
                             })
         let admin: AdminHTTPServer?
         do {
@@ -192,14 +193,14 @@ struct ConfigCommand: ParsableCommand {
         return settings
     }
 
-    private var serverSettings: ServerSettings {
-        var settings = ServerSettings()
+    /// The endpoint's listeners and workers; per-connection bounds as a data node's defaults.
+    private var networkSettings: NetworkSettings {
+        var settings = NetworkSettings()
         settings.tcpPort = port
         settings.listenAddresses = listen
         settings.workerThreads = threads
         settings.maxConnections = connectionLimit
-        settings.verbosity = verbose
-        settings.tls = tls.settings  // the handshake timeout, as on a data node
+        settings.overCapacityReply = ResponseLine.tooManyConnections
         return settings
     }
 }

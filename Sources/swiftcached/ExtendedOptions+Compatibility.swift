@@ -1,3 +1,4 @@
+import CacheEngine
 import RequestHandling
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import Networking
 import RequestHandling
 
 /// memcached 1.6.18's `-o ssl_…` options, with its checks and messages (its option parser exits 1).

@@ -1,4 +1,5 @@
 import CacheEngine
+import Networking
 import RequestHandling
 #if canImport(Glibc)
 import Glibc

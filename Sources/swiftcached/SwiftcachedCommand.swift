@@ -1,6 +1,7 @@
 import ArgumentParser
 import CacheEngine
 import Cluster
+import ClusterService
 import Networking
 import RequestHandling
 #if canImport(Glibc)

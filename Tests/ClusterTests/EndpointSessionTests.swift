@@ -1,3 +1,4 @@
+import OutputBuffers
 import XCTest
 import Cluster
 @testable import ClusterService

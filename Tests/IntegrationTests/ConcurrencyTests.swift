@@ -1,4 +1,5 @@
 import Foundation
+import SocketTestSupport
 import XCTest
 
 /// Many clients on several threads mixing set/get/incr/cas on the same keys: every value read back

@@ -1,3 +1,4 @@
+import SocketTestSupport
 import XCTest
 
 /// `-c`: connections beyond the limit are told so and closed, and counted.

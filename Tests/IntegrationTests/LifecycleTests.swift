@@ -1,3 +1,4 @@
+import SocketTestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

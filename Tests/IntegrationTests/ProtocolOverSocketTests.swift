@@ -1,3 +1,4 @@
+import SocketTestSupport
 import XCTest
 
 /// Requests and responses through the real binary over TCP and the unix socket.

@@ -1,3 +1,4 @@
+import SocketTestSupport
 import XCTest
 
 /// Base for tests that run the real binary: starts it, and always kills it in tearDown.

@@ -1,3 +1,4 @@
+import OutputBuffers
 import XCTest
 import CacheEngine
 import MemcacheProtocol

@@ -1,3 +1,4 @@
+import Networking
 import XCTest
 import CacheEngine
 @testable import RequestHandling

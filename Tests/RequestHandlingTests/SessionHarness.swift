@@ -1,3 +1,5 @@
+import Networking
+import OutputBuffers
 import XCTest
 import CacheEngine
 import MemcacheProtocol

@@ -1,6 +1,6 @@
 import Foundation
 import Networking
-import RequestHandling
+import SocketTestSupport
 import XCTest
 
 /// The worker's timeout sweep, in-process with `EchoSession` (one line is one command): the idle

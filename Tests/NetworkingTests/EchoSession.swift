@@ -1,10 +1,10 @@
-import MemcacheProtocol
 import Networking
-import RequestHandling
+import OutputBuffers
 
-/// A toy line protocol for exercising the network layer without a cache engine: each "\n"-terminated
-/// line is a request. `quit` closes; `big N` answers N bytes of "x" then "\n"; anything else is echoed.
-/// Honors `requestLimit` like `TextSession`, and closes on a line over 2048 bytes without a newline.
+/// A toy line protocol for exercising the network layer without a cache engine or any memcache
+/// module: each "\n"-terminated line is a request. `quit` closes; `big N` answers N bytes of "x"
+/// then "\n"; anything else is echoed. Honors `requestLimit` like the cache's sessions, and closes on
+/// a line over 2048 bytes without a newline.
 final class EchoSession: ConnectionSession {
     func process(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer, requestLimit: Int) -> SessionProgress {
         var consumed = 0

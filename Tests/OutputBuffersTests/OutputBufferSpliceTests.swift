@@ -1,5 +1,5 @@
 import XCTest
-import MemcacheProtocol
+import OutputBuffers
 #if canImport(Glibc)
 import Glibc
 #endif

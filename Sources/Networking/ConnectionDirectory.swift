@@ -1,6 +1,7 @@
 /// What `stats conns` may ask of the network layer, where the connections live: a description of each
-/// open socket. Networking implements it (`ConnectionRoster`) without learning the protocol; the session
-/// turns the descriptions into memcached's lines without learning about sockets.
+/// open socket. Networking implements it (`ConnectionRoster`, `Server.connectionDirectory`) without
+/// learning the protocol; the session turns the descriptions into memcached's lines without learning
+/// about sockets.
 public protocol ConnectionDirectory: AnyObject, Sendable {
     /// Every listening socket, UDP socket and client connection, ordered by descriptor. Called on a
     /// worker thread by the session of `askingWorker`; may wait (boundedly) for the other workers.

@@ -1,6 +1,6 @@
 import Foundation
 import Networking
-import RequestHandling
+import SocketTestSupport
 import XCTest
 
 /// The network layer in-process with `EchoSession`: pipelining, yielding, slow readers, counters.

@@ -4,13 +4,13 @@ import Glibc
 #endif
 
 /// A blocking socket client that speaks raw bytes, with a receive timeout so no test can hang.
-final class TestClient {
-    enum Failure: Error, CustomStringConvertible {
+public final class TestClient {
+    public enum Failure: Error, CustomStringConvertible {
         case system(String, Int32)
         case timedOut(String)
         case closed(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case let .system(call, code): return "\(call): \(String(cString: strerror(code)))"
             case let .timedOut(what): return "timed out waiting for \(what)"
@@ -19,7 +19,7 @@ final class TestClient {
         }
     }
 
-    let fd: Int32
+    public let fd: Int32
     /// Received but not yet returned to the caller.
     private var pending: [UInt8] = []
     /// Where the next terminator search starts (bytes before it were already searched).
@@ -34,7 +34,7 @@ final class TestClient {
 
     deinit { close(fd) }
 
-    static func tcp(port: Int, host: String = "127.0.0.1", timeout: TimeInterval = 10) throws -> TestClient {
+    public static func tcp(port: Int, host: String = "127.0.0.1", timeout: TimeInterval = 10) throws -> TestClient {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure.system("socket", errno) }
         var address = sockaddr_in()
@@ -54,7 +54,7 @@ final class TestClient {
         return TestClient(fd: fd, timeout: timeout)
     }
 
-    static func unix(path: String, timeout: TimeInterval = 10) throws -> TestClient {
+    public static func unix(path: String, timeout: TimeInterval = 10) throws -> TestClient {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure.system("socket", errno) }
         var address = sockaddr_un()
@@ -75,11 +75,11 @@ final class TestClient {
         return TestClient(fd: fd, timeout: timeout)
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -92,7 +92,7 @@ final class TestClient {
     }
 
     /// Reads until the received bytes end with `terminator`; returns everything up to and including it.
-    func read(until terminator: String) throws -> String {
+    public func read(until terminator: String) throws -> String {
         let marker = Array(terminator.utf8)
         while true {
             if let end = find(marker) {
@@ -105,19 +105,19 @@ final class TestClient {
     }
 
     /// Reads one response line (through "\r\n").
-    func readLine() throws -> String {
+    public func readLine() throws -> String {
         try read(until: "\r\n")
     }
 
     /// Sends a request and reads its response up to `terminator`.
-    func request(_ text: String, until terminator: String = "\r\n") throws -> String {
+    public func request(_ text: String, until terminator: String = "\r\n") throws -> String {
         try send(text)
         return try read(until: terminator)
     }
 
     /// True when the server closes the connection (EOF or reset) before the timeout; any bytes that
     /// arrive first are returned in `received`.
-    func waitForClose(received: inout String) -> Bool {
+    public func waitForClose(received: inout String) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -132,7 +132,7 @@ final class TestClient {
     }
 
     /// Whether the server has closed the connection (EOF or reset), looked at without waiting.
-    var isClosedByServer: Bool {
+    public var isClosedByServer: Bool {
         var byte: UInt8 = 0
         let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         if count == 0 { return true }

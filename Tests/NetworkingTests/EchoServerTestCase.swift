@@ -1,5 +1,4 @@
 import Networking
-import RequestHandling
 import XCTest
 
 /// Base for tests of the network layer in-process: starts an `InProcessEchoServer` on request and
@@ -8,10 +7,12 @@ class EchoServerTestCase: XCTestCase {
     private(set) var echo: InProcessEchoServer?
     var server: Server? { echo?.server }
     var port: Int { echo?.port ?? 0 }
-    var counters: CounterRegistry { echo!.counters }
+    var counters: EchoCounters { echo!.counters }
 
-    func startEcho(configure: (inout ServerSettings) -> Void) throws {
-        echo = try InProcessEchoServer(configure: configure)
+    func startEcho(configure: (inout NetworkSettings) -> Void,
+                   makeSession: @escaping (ConnectionInfo) -> ConnectionSession = { _ in EchoSession() },
+                   responder: (() -> DatagramResponder)? = nil, observer: ConnectionObserver? = nil) throws {
+        echo = try InProcessEchoServer(configure: configure, makeSession: makeSession, responder: responder, observer: observer)
     }
 
     override func tearDown() {
