@@ -17,7 +17,7 @@ from test_signals import busy_client
 
 ITEMS = 100_000
 CHUNKED = 24                 # values above slab_chunk_max (512 KB), up to 1.5 MB, with -I 2m
-SHORT_TTL = 6                # seconds: these items (stored last) must be gone after the restart
+SHORT_TTL = 8                # seconds: these items (stored last) must be gone after the restart
 SHORT_TTL_ITEMS = 2_000
 LONG_TTL_ITEMS = 2_000       # one hour: these must come back
 ARGS = ["-m", "512", "-I", "2m", "-t", "2"]
@@ -187,8 +187,10 @@ def test_warm_restart_keeps_every_item_byte_for_byte(servers, memory_dir):
     store_all(server, items)
     stored_at = time.monotonic()
     assert stat(server, "evictions") == "0" and stat(server, "curr_items") == str(ITEMS)
-    before = fetch_all(server, list(items))
-    assert len(before) == ITEMS
+    # The short-TTL items are left out: on a slow (TSan) build they could expire while being read.
+    lasting = [key for key, (_, _, exptime) in items.items() if exptime != SHORT_TTL]
+    before = fetch_all(server, lasting)
+    assert len(before) == len(lasting)
     status, log = sigusr1_under_load(server)
     assert status == 0, log[-2000:]
     assert os.path.exists(memory_file + ".meta")
