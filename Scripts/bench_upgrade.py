@@ -118,7 +118,14 @@ def run(mode, arguments, ranks):
         client.store(owner(ring, b"key:%d" % rank), b"key:%d" % rank)
     buckets = []                          # (seconds since start, hits, gets)
     marks = {}
-    upgrade = threading.Thread(target=lambda: marks.update(output=cluster_sh(env, "upgrade"), end=time.monotonic()))
+    def upgrade_nodes():
+        try:
+            marks["output"] = cluster_sh(env, "upgrade")
+        except SystemExit:          # cluster_sh has said why; the load stops too
+            marks["failed"] = True
+        marks["end"] = time.monotonic()
+
+    upgrade = threading.Thread(target=upgrade_nodes)
     started = time.monotonic()
     ring, nodes_seen, refreshed = None, None, 0.0
     index, hits, gets, bucket_start = 0, 0, 0, started
@@ -133,6 +140,8 @@ def run(mode, arguments, ranks):
             if "start" not in marks and now - started >= arguments.before:
                 marks["start"] = now
                 upgrade.start()
+            if "failed" in marks:
+                benchlib.die("the upgrade failed (%s)" % mode, 1)
             if "end" in marks and now - marks["end"] >= arguments.after:
                 break
             key = b"key:%d" % ranks[index % len(ranks)]

@@ -344,6 +344,9 @@ def test_crash_after_a_warm_restart_does_not_reuse_the_memory(servers, memory_di
 def test_memory_file_that_cannot_be_opened_stops_the_start(memory_dir):
     path = os.path.join(memory_dir, "no-such-dir", "memory")
     server = Server(SWIFTCACHED_BINARY, ["-e", path])
-    with pytest.raises(RuntimeError) as failure:
-        server.start()
-    assert "memory file" in str(failure.value)
+    try:
+        with pytest.raises(RuntimeError) as failure:
+            server.start()
+        assert "memory file" in str(failure.value)
+    finally:
+        server.stop()           # a server that started against expectation is stopped too
