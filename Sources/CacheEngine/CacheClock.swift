@@ -18,6 +18,15 @@ public final class CacheClock: @unchecked Sendable {
         processStarted = unixNow - 2
     }
 
+    /// A clock that goes on from an earlier run's (a warm restart): relative second 0 stays where it
+    /// was, so the items' relative times keep their meaning and the time spent stopped counts
+    /// towards their expiry. It never runs backwards, even if the wall clock did.
+    init(resumingFrom processStarted: Int64, savedNow: UInt32, unixNow: Int64) {
+        self.processStarted = processStarted
+        let elapsed = max(Int64(savedNow), min(unixNow - processStarted, Int64(UInt32.max)))
+        relativeNow.store(UInt32(elapsed), ordering: .relaxed)
+    }
+
     /// Current relative time in seconds.
     @inlinable public var now: UInt32 { currentRelative() }
 

@@ -40,10 +40,12 @@ public final class CacheEngine: @unchecked Sendable {
     private(set) var rebalancer: SlabRebalancer?
     private(set) var crawler: LRUCrawler?
     let withCAS: Bool
-    private let casCounter = ManagedAtomic<UInt64>(0)
+    let casCounter = ManagedAtomic<UInt64>(0)
     /// flush_all's horizon: items last stored or bumped at or before it are gone (0 = none).
-    private let oldestLive = ManagedAtomic<UInt32>(0)
-    private let oldestCAS = ManagedAtomic<UInt64>(0)
+    let oldestLive = ManagedAtomic<UInt32>(0)
+    let oldestCAS = ManagedAtomic<UInt64>(0)
+    /// What `-e` found at start-up (WarmRestart.swift).
+    public private(set) var warmRestart: WarmRestartOutcome = .off
 
     public convenience init(configuration: EngineConfiguration, clock: CacheClock = CacheClock()) {
         self.init(configuration: configuration, clock: clock, strategy: InstalledStrategy(configuration))
@@ -52,12 +54,15 @@ public final class CacheEngine: @unchecked Sendable {
     /// An engine running `strategy` (`configuration.evictionPolicy` is then only its name in `stats`).
     init(configuration: EngineConfiguration, clock: CacheClock, strategy: InstalledStrategy) {
         self.configuration = configuration
-        self.clock = clock
         self.strategy = strategy
         withCAS = configuration.casEnabled
-        arena = SlabArena(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
-                          slabClassLimit: SlabSizeClasses.maximumClasses, growthRoom: CacheEngine.growthRoom(for: configuration))
-        sizes = SlabSizeClasses(configuration: configuration, alignment: arena.alignment)
+        let layout = ArenaLayout(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
+                                 slabClassLimit: SlabSizeClasses.maximumClasses, growthRoom: CacheEngine.growthRoom(for: configuration))
+        sizes = SlabSizeClasses(configuration: configuration, alignment: 1 << layout.shift)
+        let saved = WarmRestart.readMeta(configuration, layout: layout, sizes: sizes)
+        let meta = try? saved?.get()
+        arena = SlabArena(layout: layout, mapping: WarmRestart.mapping(configuration, layout: layout, keepContents: meta != nil))
+        self.clock = meta.map { CacheClock(resumingFrom: $0.processStarted, savedNow: $0.now, unixNow: clock.unixNow) } ?? clock
         geometry = ChunkGeometry(base: arena.base, shift: arena.shift, chunkSize: sizes.chunkSizes[sizes.largestClass])
         slabs = SlabAllocator(arena: arena, sizes: sizes)
         lrus = LRULists(arena: arena, classCount: sizes.largestClass + 1, queueMask: strategy.queueMask,
@@ -66,6 +71,7 @@ public final class CacheEngine: @unchecked Sendable {
         tuning = LRUTuning(configuration.segmentedLRU, segmented: true)
         queueHits = QueueHitCounters(classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
+        warmRestart = restore(saved)  // before any engine thread starts
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
         self.expander = expander
         expander.start()
@@ -88,10 +94,12 @@ public final class CacheEngine: @unchecked Sendable {
         if configuration.trackSizes { lrus.sizeHistogram.enable(casMinimum: 0) }
     }
 
-    /// Stops the background hash-expansion thread and frees all memory. Call once, when no other
-    /// thread uses the engine any more.
-    public func shutdown() {
-        guard let expander else { return }
+    /// Stops the background threads and frees all memory. Call once, when no other thread uses the
+    /// engine any more. `savingForRestart` (SIGUSR1's graceful stop) first saves what a warm restart
+    /// needs beside the `-e` memory file; false when that failed (the next start will be cold).
+    @discardableResult
+    public func shutdown(savingForRestart: Bool = false) -> Bool {
+        guard let expander else { return true }
         expander.stop()
         self.expander = nil
         crawler?.disable()
@@ -100,12 +108,14 @@ public final class CacheEngine: @unchecked Sendable {
         rebalancer = nil
         maintainer?.stop()
         maintainer = nil
+        let saved = savingForRestart ? saveForRestart() : true
         table.destroy()
         queueHits.destroy()
         destroyStrategy()
         lrus.destroy()
         slabs.destroy()
         arena.unmap()
+        return saved
     }
 
     /// The chunk sizes of the slab classes, index = class id (index 0 unused).

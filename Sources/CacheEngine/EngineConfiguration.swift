@@ -49,6 +49,9 @@ public struct EngineConfiguration: Sendable {
     public var lruCrawlerToCrawl: UInt32 = 0
     /// Keep the `stats sizes` histogram from the start (`-o track_sizes`).
     public var trackSizes: Bool = false
+    /// `-e`: item memory lives in this file (on a tmpfs), and a restart after a graceful stop takes
+    /// the items back (WarmRestart.swift). nil: anonymous memory.
+    public var memoryFile: String? = nil
 
     public init() {}
 }

@@ -77,15 +77,32 @@ final class SlabAllocator: @unchecked Sendable {
 
     /// Splits a page into the class's free list. Caller holds the class lock.
     private func threadChunks(of page: UnsafeMutableRawPointer, into classID: Int) {
+        threadChunks(of: page, into: classID) { _ in false }
+    }
+
+    /// A page a warm restart took back from the memory file: its chunks that no item holds
+    /// (`isUsed` false, by chunk index) become the class's free chunks. Start-up only.
+    func adoptPage(_ page: UnsafeMutableRawPointer, classID: Int, isUsed: (Int) -> Bool) {
+        locks.lock(classID)
+        defer { locks.unlock(classID) }
+        threadChunks(of: page, into: classID, isUsed: isUsed)
+    }
+
+    /// Adds a page to a class: chunks in use are counted, the others go on the free list, threaded
+    /// in address order so the first allocations touch the page front to back. Caller holds the
+    /// class lock.
+    private func threadChunks(of page: UnsafeMutableRawPointer, into classID: Int, isUsed: (Int) -> Bool) {
         let chunkSize = sizes.chunkSizes[classID]
-        let chunks = sizes.chunksPerPage(classID)
-        // Thread the chunks in address order so the first allocations touch the page front to back.
-        for index in stride(from: chunks - 1, through: 0, by: -1) {
+        for index in stride(from: sizes.chunksPerPage(classID) - 1, through: 0, by: -1) {
+            if isUsed(index) {
+                states[classID].usedChunks += 1
+                continue
+            }
             let chunk = page + index * chunkSize
             chunk.storeBytes(of: states[classID].freeHead, as: UInt32.self)
             states[classID].freeHead = arena.reference(chunk)
+            states[classID].freeCount += 1
         }
-        states[classID].freeCount += chunks
         states[classID].totalPages += 1
     }
 

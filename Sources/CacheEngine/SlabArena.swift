@@ -1,7 +1,4 @@
 import Locking
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// All item memory: one reserved address range, handed out one page at a time. The range is mapped
 /// with MAP_NORESERVE, so only pages actually given to slab classes (and touched) become resident.
@@ -12,7 +9,9 @@ import Glibc
 /// `memoryLimit` plus one page per slab class — in practice a few pages, since few classes start late.
 ///
 /// Because every chunk lives inside this one range, an item is named by a 32-bit reference (its offset
-/// divided by the alignment, plus one so that 0 means "none") instead of a 64-bit pointer.
+/// divided by the alignment, plus one so that 0 means "none") instead of a 64-bit pointer. The same
+/// offsets hold wherever the range is mapped, which is what lets `-e` keep items in a file and map
+/// it again after a restart (ArenaMapping.swift, WarmRestart.swift).
 final class SlabArena: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let pageSize: Int
@@ -25,35 +24,46 @@ final class SlabArena: @unchecked Sendable {
     /// log2 of the chunk alignment: 8-byte alignment addresses 32 GB of arena in 32 bits.
     let shift: Int
     var alignment: Int { 1 << shift }
+    /// Anonymous memory, or the `-e` memory file (ArenaMapping.swift).
+    let mapping: ArenaMapping
+    let layout: ArenaLayout
 
     private var pagesHandedOut = 0
     private let pageLock = Lock()
     /// The slab class each handed-out page belongs to (guarded by the page lock).
     private let pageOwners: UnsafeMutablePointer<UInt8>
 
-    /// `growthRoom`: how far beyond `memoryLimit` `cache_memlimit` may raise the limit later
-    /// (address space reserved now, so that item references stay 32-bit offsets into one range).
-    init(memoryLimit: Int, pageSize: Int, slabClassLimit: Int, growthRoom: Int = 0) {
-        self.pageSize = pageSize
-        pageLimit = max(1, memoryLimit / pageSize)
-        pageCount = pageLimit + max(0, growthRoom / pageSize)
-        firstPageAllowance = slabClassLimit
-        let bytes = (pageCount + firstPageAllowance) * pageSize
-        var shift = 3
-        while (bytes >> shift) >= Int(UInt32.max) { shift += 1 }
-        self.shift = shift
-        let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let mapped, mapped != MAP_FAILED else {
-            fatalError("swiftcached: cannot reserve \(bytes) bytes of address space for item memory")
-        }
-        base = mapped
-        pageOwners = .allocate(capacity: pageCount + firstPageAllowance)
-        pageOwners.initialize(repeating: 0, count: pageCount + firstPageAllowance)
+    init(layout: ArenaLayout, mapping: ArenaMapping) {
+        pageSize = layout.pageSize
+        pageLimit = layout.pageLimit
+        pageCount = layout.pageCount
+        firstPageAllowance = layout.firstPageAllowance
+        shift = layout.shift
+        self.mapping = mapping
+        self.layout = layout
+        base = mapping.base
+        pageOwners = .allocate(capacity: layout.totalPages)
+        pageOwners.initialize(repeating: 0, count: layout.totalPages)
     }
 
     func unmap() {
-        munmap(base, (pageCount + firstPageAllowance) * pageSize)
+        mapping.unmap()
         pageOwners.deallocate()
+    }
+
+    /// The pages handed out so far and the class of each (saved for a warm restart).
+    func ownersSnapshot() -> [UInt8] {
+        pageLock.withLock { Array(UnsafeBufferPointer(start: pageOwners, count: pagesHandedOut)) }
+    }
+
+    /// Takes back the pages a warm restart found in the memory file, with their classes. Only at
+    /// start-up, before any page is handed out; `owners` has been checked against the layout.
+    func adoptPages(_ owners: [UInt8]) {
+        pageLock.withLock {
+            precondition(pagesHandedOut == 0 && owners.count <= pageCount + firstPageAllowance)
+            for (index, owner) in owners.enumerated() { pageOwners[index] = owner }
+            pagesHandedOut = owners.count
+        }
     }
 
     /// A fresh page, or nil when the memory limit is reached (unless it is the class's first page).

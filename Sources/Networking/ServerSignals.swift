@@ -8,8 +8,9 @@ import Darwin
 /// SIGPIPE is not among them: it is ignored outright (`Server.start`), as in memcached.
 public enum ServerSignals {
     /// Stop gracefully: stop accepting, close every connection, join the workers, exit 0. SIGUSR1 is
-    /// memcached's "graceful stop"; SIGINT and SIGTERM end memcached at once, but with nothing on disk
-    /// to lose here a clean stop is the same thing, only tidier.
+    /// memcached's "graceful stop"; SIGINT and SIGTERM end memcached at once, and a clean stop is the
+    /// same thing here, only tidier. `Server.run` returns which one came: with `-e`, only SIGUSR1
+    /// saves the warm restart, as in memcached.
     static let stopping: [Int32] = [SIGINT, SIGTERM, SIGUSR1]
 
     /// What SIGHUP means to a server.

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// memcached's flags for running the process and guarding admin commands: `-d -P -u -r -k` (see
-/// ProcessSetup), `-A -F -W -D`, and those accepted without effect here (`-L`, `-N`, `-e`; README
+/// ProcessSetup), `-A -F -W -D -e`, and those accepted without effect here (`-L`, `-N`; README
 /// says why).
 struct OperatorOptions: ParsableArguments {
     @Flag(name: [.customShort("A"), .customLong("enable-shutdown")], help: "Enable the ascii \"shutdown\" command.")
@@ -47,7 +47,7 @@ struct OperatorOptions: ParsableArguments {
     var disableWatch = false
 
     @Option(name: [.customShort("e"), .customLong("memory-file")],
-            help: "memcached's restartable-cache file (accepted; warm restart is not implemented, the cache starts empty).")
+            help: "Item memory in this file (on a tmpfs or RAM disk): a restart after SIGUSR1 with the same settings keeps the items.")
     var memoryFile: String?
 
     /// memcached's checks and messages, in its order.

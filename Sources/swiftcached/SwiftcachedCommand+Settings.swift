@@ -32,6 +32,7 @@ extension SwiftcachedCommand {
         try applyTLS(options.tls, to: &settings)
         try operations.apply(to: &settings.admin)
         if operations.lockMemory { settings.engine.memoryLimitGrowthRoom = 0 }
+        settings.engine.memoryFile = operations.memoryFile
         try applySlabGeometry(to: &settings.engine, chunkMax: options.slabChunkMax)
         settings.dumpEnabled = !disableDumping
         settings.verbosity = verbose

@@ -130,7 +130,9 @@ struct SwiftcachedCommand: ParsableCommand {
     private func serve(_ settings: ServerSettings, secret: ClusterSecret?, endpointTLS: TLSClientContext?, setup: ProcessSetup) throws {
         let tls = try makeTLSContext(settings.tls)  // refused certificates stop the start here
         let signalHold = ServerSignalHold()  // before the engine starts its threads
+        try checkMemoryFile(settings.engine.memoryFile)
         let engine = CacheEngine(configuration: settings.engine)
+        if let message = engine.warmRestart.message { fputs("\(message)\n", stderr) }
         let context = ServerContext(settings: settings, engine: engine)
         if configFile.path != nil {
             context.settingsSource = settingsSource(commandLine: Array(CommandLine.arguments.dropFirst()))
@@ -152,13 +154,27 @@ struct SwiftcachedCommand: ParsableCommand {
         }
         setup.writePidFile()
         signalHold.release()
-        server.run()
+        let signalNumber = server.run()
         admin?.stop()
         registrar?.stop()
-        engine.shutdown()
+        // Only memcached's graceful stop (SIGUSR1, `shutdown graceful`) saves a warm restart.
+        if !engine.shutdown(savingForRestart: signalNumber == SIGUSR1) {
+            fputs("[restart] failed to save the metadata file; the next start will be cold\n", stderr)
+        }
         setup.removePidFile()
         if context.verbosity > 0 {
             fputs("Exiting normally\n", stderr)
+        }
+    }
+
+    /// `-e`: a memory file that cannot be opened for writing stops the start (exit 71, EX_OSERR).
+    private func checkMemoryFile(_ path: String?) throws {
+        guard let path else { return }
+        do {
+            try CacheEngine.checkMemoryFile(path)
+        } catch {
+            fputs("\(error)\n", stderr)
+            throw ExitCode(71)
         }
     }
 

@@ -160,6 +160,20 @@ def client_tls_context(certs, cert="client", ca="ca"):
     return context
 
 
+def free_port_run(count, low=21000, high=32000):
+    """A port P with P .. P+count-1 all free on 127.0.0.1, below the ephemeral range (so that an
+    outgoing connection cannot take the port of a node while it restarts). Scripts/cluster.sh puts
+    its endpoint on P and node K on P+K."""
+    for base in range(low, high - count, 7):
+        try:
+            for port in range(base, base + count):
+                socket.create_server(("127.0.0.1", port)).close()
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no %d free ports in a row" % count)
+
+
 def wait_for(predicate, timeout, step=0.05):
     """Polls `predicate` until it returns a truthy value or `timeout` passes; returns the value."""
     deadline = time.monotonic() + timeout

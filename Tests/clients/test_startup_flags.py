@@ -270,7 +270,7 @@ def test_verbosity_like_memcached():
 
 
 def test_memory_file_accepted_and_shown(tmp_path):
-    """-e: accepted (warm restart is not implemented here; README), shown as memcached shows it."""
+    """-e: accepted and shown as memcached shows it (warm restart itself: test_warm_restart.py)."""
     path = str(tmp_path / "memory")
     server = Server(SWIFTCACHED_BINARY, ["-e", path]).start()
     try:
