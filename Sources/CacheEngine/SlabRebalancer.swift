@@ -36,6 +36,7 @@ final class SlabRebalancer: @unchecked Sendable {
     let pagesMoved = ManagedAtomic<UInt64>(0)
     let itemsEvicted = ManagedAtomic<UInt64>(0)
     let busyItems = ManagedAtomic<UInt64>(0)
+    let busyDeletes = ManagedAtomic<UInt64>(0)
 
     init(engine: CacheEngine, automove: Int, ageRatio: Double, windowSeconds: Int, classCount: Int) {
         self.engine = engine
@@ -101,6 +102,7 @@ final class SlabRebalancer: @unchecked Sendable {
             let pass = engine.evictItems(in: page, classID: source)
             itemsEvicted.wrappingIncrement(by: UInt64(pass.evicted), ordering: .relaxed)
             busyItems.wrappingIncrement(by: UInt64(pass.busy), ordering: .relaxed)
+            busyDeletes.wrappingIncrement(by: UInt64(pass.busyDeletes), ordering: .relaxed)
             if engine.slabs.isEvacuated(source) { break }
             if thread?.isStopping ?? true { return }  // shutting down: the engine is torn down anyway
             usleep(1000)  // chunks still in flight: a store waiting for its data, a chunk being reused

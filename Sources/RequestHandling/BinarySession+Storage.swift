@@ -49,7 +49,7 @@ extension BinarySession {
     func finishStore(_ reception: BinaryValueReception, into output: inout OutputBuffer) {
         counters.add(.cmdSet)
         let options = MetaStoreOptions(mode: reception.mode, compareCAS: reception.compareCAS)
-        let (result, cas) = engine.commitMeta(reception.item, options)
+        let (result, cas) = watchHub.commitMeta(reception.item, options, in: engine, descriptor: descriptor)
         if reception.mode == .cas { countCAS(result) }
         let status: BinaryStatus
         switch result {

@@ -87,7 +87,7 @@ extension TextSession {
             engine.release(reception.item)
             return output.append(ResponseLine.badDataChunk)
         }
-        let (result, cas) = engine.commitMeta(reception.item, options)
+        let (result, cas) = watchHub.commitMeta(reception.item, options, in: engine, descriptor: descriptor)
         if options.mode == .cas { countCAS(result) }
         switch result {
         case .stored:
