@@ -39,7 +39,11 @@ struct StatsReporter {
         let current = opened &- counters.total(.connectionsClosed)
         output.appendStat("curr_connections", current)
         output.appendStat("total_connections", opened)
-        output.appendStat("rejected_connections", counters.total(.rejectedConnections))
+        // Connections over -c are always refused at once here; memcached counts them, and prints
+        // the line, only in that mode (maxconns_fast, its default).
+        if settings.admin.maxconnsFast {
+            output.appendStat("rejected_connections", counters.total(.rejectedConnections))
+        }
         // Only with an allowlist, as memcached prints its TLS lines only with TLS on.
         if settings.allowlist != nil {
             output.appendStat("rejected_by_allowlist", counters.total(.rejectedByAllowlist))

@@ -59,7 +59,9 @@ extension TextSession {
         watchHub.logLookup(key, in: engine, descriptor: descriptor)
     }
 
-    /// `fetchers` and `mutations`: commits a text store, logging its lookup and its outcome.
+    /// `fetchers` and `mutations`: commits a text store, logging its lookup and its outcome. Kept out
+    /// of line so the store path it branches from stays as small as it was (its inliner's choices).
+    @inline(never)
     func commitLogged(_ pending: PendingItem, _ mode: StoreMode, _ compareCAS: UInt64) -> StoreResult {
         watchHub.commitLogged(pending, mode, in: engine, descriptor: descriptor,
                               commit: { engine.commit(pending, mode: mode, compareCAS: compareCAS) }, result: { $0 })

@@ -42,8 +42,15 @@ extension WatchHub {
     func commitMeta(_ pending: PendingItem, _ options: MetaStoreOptions, in engine: CacheEngine,
                     descriptor: Int32) -> (StoreResult, UInt64) {
         guard self.switch.isOn(.stores) else { return engine.commitMeta(pending, options) }
-        return commitLogged(pending, options.mode, in: engine, descriptor: descriptor,
-                            commit: { engine.commitMeta(pending, options) }, result: { $0.0 })
+        return commitMetaLogged(pending, options, in: engine, descriptor: descriptor)
+    }
+
+    /// The watched branch of `commitMeta`, out of line so the store paths stay small.
+    @inline(never)
+    private func commitMetaLogged(_ pending: PendingItem, _ options: MetaStoreOptions, in engine: CacheEngine,
+                                  descriptor: Int32) -> (StoreResult, UInt64) {
+        commitLogged(pending, options.mode, in: engine, descriptor: descriptor,
+                     commit: { engine.commitMeta(pending, options) }, result: { $0.0 })
     }
 
     /// `mutations`: a store's outcome; `item` was read before the commit.
