@@ -108,5 +108,8 @@ extension CacheEngine {
         }
         queueHits.reset()
         crawler?.starts.store(0, ordering: .relaxed)
+        // memcached's reset also zeroes its page-mover and maintainer counts.
+        rebalancer?.resetFigures()
+        maintainer?.juggles.store(0, ordering: .relaxed)
     }
 }

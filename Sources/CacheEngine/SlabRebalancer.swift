@@ -46,6 +46,11 @@ final class SlabRebalancer: @unchecked Sendable {
         window = EvictionWindow(classCount: classCount, seconds: windowSeconds)
     }
 
+    /// `stats reset`: the move counts start again (a move under way keeps running).
+    func resetFigures() {
+        for figure in [pagesMoved, itemsEvicted, busyItems, busyDeletes] { figure.store(0, ordering: .relaxed) }
+    }
+
     func start() {
         let thread = BackgroundThread(name: "slab-rebalancer", interval: 1) { [unowned self] in round() }
         self.thread = thread

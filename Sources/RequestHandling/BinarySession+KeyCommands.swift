@@ -66,7 +66,10 @@ extension BinarySession {
         }
         var writer = pending.makeWriter()
         withUnsafeBytes(of: &digits) { writer.write(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
-        let (result, cas) = watchHub.commitMeta(pending, MetaStoreOptions(mode: .add), in: engine, descriptor: descriptor)
+        let options = MetaStoreOptions(mode: .add)
+        let (result, cas) = watchSwitch.isOn(.stores)
+            ? watchHub.commitMetaLogged(pending, options, in: engine, descriptor: descriptor)
+            : engine.commitMeta(pending, options)
         guard result == .stored else {
             return output.appendBinaryError(opcode: request.opcode, status: .notStored, opaque: request.opaque)
         }

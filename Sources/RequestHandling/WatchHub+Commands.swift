@@ -37,17 +37,11 @@ extension WatchHub {
     }
 
     /// A meta or binary store's commit (ms, set/add/…, the add of a binary incr's initial value),
-    /// logged while someone watches either stream.
-    @inline(__always)
-    func commitMeta(_ pending: PendingItem, _ options: MetaStoreOptions, in engine: CacheEngine,
-                    descriptor: Int32) -> (StoreResult, UInt64) {
-        guard self.switch.isOn(.stores) else { return engine.commitMeta(pending, options) }
-        return commitMetaLogged(pending, options, in: engine, descriptor: descriptor)
-    }
-
-    /// The watched branch of `commitMeta`, out of line so the store paths stay small.
+    /// logged; callers test their `watchSwitch` for `.stores` first and call `engine.commitMeta`
+    /// themselves otherwise, so the path nobody watches reads nothing of the hub. Out of line so
+    /// the store paths stay as small as they were.
     @inline(never)
-    private func commitMetaLogged(_ pending: PendingItem, _ options: MetaStoreOptions, in engine: CacheEngine,
+    func commitMetaLogged(_ pending: PendingItem, _ options: MetaStoreOptions, in engine: CacheEngine,
                                   descriptor: Int32) -> (StoreResult, UInt64) {
         commitLogged(pending, options.mode, in: engine, descriptor: descriptor,
                      commit: { engine.commitMeta(pending, options) }, result: { $0.0 })

@@ -101,6 +101,9 @@ final class SlabRebalancingTests: XCTestCase {
         let statistics = engine.statistics()
         XCTAssertEqual(statistics.slabReassignBusyDeletes, 1)
         XCTAssertGreaterThan(statistics.slabReassignEvictions, 0)
+        engine.resetStatistics()  // stats reset: the page mover's counts start again, as memcached's
+        let reset = engine.statistics()
+        XCTAssertEqual([reset.slabsMoved, reset.slabReassignEvictions, reset.slabReassignBusyDeletes], [0, 0, 0])
     }
 
     func testConcurrentStoresDuringRepeatedMovesNeverTearOrLoseAccounting() {
