@@ -70,9 +70,9 @@ extension CacheEngine {
     /// Unlinks the class's items that have a chunk in `page` (an evacuating page); a chunked item goes
     /// as a whole. Items whose stripe is busy
     /// are left for the next pass. Runs on the rebalancer thread.
-    func evictItems(in page: UnsafeMutableRawPointer, classID: Int) -> (evicted: Int, busy: Int) {
-        var evicted = 0
-        var busy = 0
+    func evictItems(in page: UnsafeMutableRawPointer, classID: Int) -> PageEvacuationPass {
+        var pass = PageEvacuationPass()
+        let now = clock.now
         lrus.locks.lock(classID)
         defer { lrus.locks.unlock(classID) }
         for queue in LRUQueue.all {
@@ -84,9 +84,10 @@ extension CacheEngine {
                 let hash = KeyHash.hash(item.key)
                 let stripe = table.stripe(hash)
                 guard table.stripes.tryLock(stripe) else {
-                    busy += 1
+                    pass.busy += 1
                     continue
                 }
+                pass.count(item, dead: isDead(item, now: now))
                 table.remove(item, hash: hash)
                 lrus.remove(item)
                 item.isLinked = false
@@ -94,9 +95,27 @@ extension CacheEngine {
                 // others; a pinned item's come back through `give` when it is unpinned.
                 freeChunks(of: item)
                 table.stripes.unlock(stripe)
-                evicted += 1
             }
         }
-        return (evicted, busy)
+        return pass
+    }
+}
+
+/// What one pass over an evacuating page did, in memcached's page-mover terms.
+struct PageEvacuationPass {
+    /// Live items unlinked (slab_reassign_evictions_nomem: nothing is copied elsewhere).
+    var evicted = 0
+    /// Items still being sent by a response, unlinked all the same (slab_reassign_busy_deletes).
+    var busyDeletes = 0
+    /// Items whose stripe was held: left for the next pass (slab_reassign_busy_items).
+    var busy = 0
+
+    /// Caller holds the item's stripe. An expired or flushed item is just freed, as memcached's mover does.
+    mutating func count(_ item: Item, dead: Bool) {
+        if item.isPinned {
+            busyDeletes += 1
+        } else if !dead {
+            evicted += 1
+        }
     }
 }

@@ -36,6 +36,7 @@ extension CacheEngine {
             result.slabReassignRunning = rebalancer.running.load(ordering: .relaxed)
             result.slabReassignEvictions = rebalancer.itemsEvicted.load(ordering: .relaxed)
             result.slabReassignBusyItems = rebalancer.busyItems.load(ordering: .relaxed)
+            result.slabReassignBusyDeletes = rebalancer.busyDeletes.load(ordering: .relaxed)
         }
         if let crawler {
             result.lruCrawlerEnabled = crawler.isEnabled
@@ -107,5 +108,8 @@ extension CacheEngine {
         }
         queueHits.reset()
         crawler?.starts.store(0, ordering: .relaxed)
+        // memcached's reset also zeroes its page-mover and maintainer counts.
+        rebalancer?.resetFigures()
+        maintainer?.juggles.store(0, ordering: .relaxed)
     }
 }

@@ -23,8 +23,9 @@ public struct EngineStatistics: Sendable {
     public var hashIsExpanding: Bool = false   // hash_is_expanding
     public var slabsMoved: UInt64 = 0          // slabs_moved
     public var slabReassignRunning = false     // slab_reassign_running
-    public var slabReassignEvictions: UInt64 = 0  // slab_reassign_evictions_nomem (items evicted from moving pages)
+    public var slabReassignEvictions: UInt64 = 0  // slab_reassign_evictions_nomem (live items evicted from moving pages)
     public var slabReassignBusyItems: UInt64 = 0  // slab_reassign_busy_items
+    public var slabReassignBusyDeletes: UInt64 = 0  // slab_reassign_busy_deletes (items a response still sent)
     public var lruCrawlerEnabled = false       // whether lru_crawler_* lines are printed
     public var lruCrawlerRunning = false       // lru_crawler_running
     public var lruCrawlerStarts: UInt32 = 0    // lru_crawler_starts

@@ -36,6 +36,7 @@ final class SlabRebalancer: @unchecked Sendable {
     let pagesMoved = ManagedAtomic<UInt64>(0)
     let itemsEvicted = ManagedAtomic<UInt64>(0)
     let busyItems = ManagedAtomic<UInt64>(0)
+    let busyDeletes = ManagedAtomic<UInt64>(0)
 
     init(engine: CacheEngine, automove: Int, ageRatio: Double, windowSeconds: Int, classCount: Int) {
         self.engine = engine
@@ -43,6 +44,11 @@ final class SlabRebalancer: @unchecked Sendable {
         ratio = ageRatio
         lastEvictions = Array(repeating: 0, count: classCount)
         window = EvictionWindow(classCount: classCount, seconds: windowSeconds)
+    }
+
+    /// `stats reset`: the move counts start again (a move under way keeps running).
+    func resetFigures() {
+        for figure in [pagesMoved, itemsEvicted, busyItems, busyDeletes] { figure.store(0, ordering: .relaxed) }
     }
 
     func start() {
@@ -101,6 +107,7 @@ final class SlabRebalancer: @unchecked Sendable {
             let pass = engine.evictItems(in: page, classID: source)
             itemsEvicted.wrappingIncrement(by: UInt64(pass.evicted), ordering: .relaxed)
             busyItems.wrappingIncrement(by: UInt64(pass.busy), ordering: .relaxed)
+            busyDeletes.wrappingIncrement(by: UInt64(pass.busyDeletes), ordering: .relaxed)
             if engine.slabs.isEvacuated(source) { break }
             if thread?.isStopping ?? true { return }  // shutting down: the engine is torn down anyway
             usleep(1000)  // chunks still in flight: a store waiting for its data, a chunk being reused

@@ -339,7 +339,16 @@ final class Connection {
         guard !output.hasStorage else { return true }
         guard let block = worker.buffers.take() else { return false }
         output.adopt(block, capacity: worker.buffers.blockSize)
+        worker.counters.add(.responseBuffersLent)
+        worker.counters.add(.responseBufferBytesLent, UInt64(worker.buffers.blockSize))
         return true
+    }
+
+    /// The output's block went back (or was freed): no longer counted in response_obj_count/bytes
+    /// (a buffer that grew past its block still counts as the block it was lent).
+    private func countOutputStorageReturned() {
+        worker.counters.add(.responseBuffersReturned)
+        worker.counters.add(.responseBufferBytesReturned, UInt64(worker.buffers.blockSize))
     }
 
     /// The worker's sweep: buffers with nothing pending go back to the pool.
@@ -353,6 +362,7 @@ final class Connection {
     /// the pool told that the block it lent was freed on the way).
     private func takeBackOutputStorage() {
         guard let (block, capacity) = output.surrender() else { return }
+        countOutputStorageReturned()
         if capacity == worker.buffers.blockSize {
             worker.buffers.give(block)
         } else {
@@ -405,7 +415,10 @@ final class Connection {
         // Whatever storage the output has is the block the pool lent it, or what it grew into.
         let lent = output.hasStorage
         output.deallocate()  // also lets go of pinned values not sent
-        if lent { worker.buffers.forget() }
+        if lent {
+            worker.buffers.forget()
+            countOutputStorageReturned()
+        }
         worker.connectionDidClose(self)
     }
 }

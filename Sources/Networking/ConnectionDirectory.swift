@@ -6,6 +6,9 @@ public protocol ConnectionDirectory: AnyObject, Sendable {
     /// Every listening socket, UDP socket and client connection, ordered by descriptor. Called on a
     /// worker thread by the session of `askingWorker`; may wait (boundedly) for the other workers.
     func describeConnections(askingWorker: Int) -> [ConnectionDescription]
+    /// Descriptors the network layer opened for itself at start (event loops, wake-ups): `stats`'
+    /// reserved_fds.
+    var reservedDescriptors: Int { get }
 }
 
 /// One socket as `stats conns` shows it.

@@ -13,16 +13,20 @@ final class ConnectionRoster: ConnectionDirectory, @unchecked Sendable {
         var datagramSockets: [Int32] = []
         /// Monotonic second the server started: what listeners report as their last command.
         var startedAt = 0
+        var reservedDescriptors = 0
     }
 
     private let members = Locked(Members())
 
     /// At start, once every socket is open and every worker runs.
-    func install(workers: [Worker], listeners: [ListeningSocket], datagramSockets: [Int32]) {
+    func install(workers: [Worker], listeners: [ListeningSocket], datagramSockets: [Int32], reservedDescriptors: Int) {
         members.withLock {
-            $0 = Members(workers: workers, listeners: listeners, datagramSockets: datagramSockets, startedAt: monotonicSeconds())
+            $0 = Members(workers: workers, listeners: listeners, datagramSockets: datagramSockets, startedAt: monotonicSeconds(),
+                         reservedDescriptors: reservedDescriptors)
         }
     }
+
+    var reservedDescriptors: Int { members.withLock { $0.reservedDescriptors } }
 
     /// At stop, before the workers go away.
     func clear() {

@@ -52,6 +52,7 @@ public final class Server {
     /// The listener's stop wake-up, kept apart so `stop()` never reads `listener` from another thread.
     private var stopSignal: WakeSignal?
     private let roster = ConnectionRoster()
+    private var reservedDescriptors = 0
 
     /// Every open socket, for `stats conns`: give it to the sessions.
     public var connectionDirectory: ConnectionDirectory { roster }
@@ -101,6 +102,9 @@ public final class Server {
             if settings.udpPort != 0, settings.unixSocketPath == nil {
                 datagramSockets = try DatagramEndpoint.openSockets(addresses: parsedAddresses(), port: settings.udpPort)
             }
+            // What the workers and the listener open for themselves (event loops, wake-ups):
+            // memcached's reserved_fds, here counted rather than estimated.
+            let descriptorsBefore = OpenDescriptors.count()
             let limits = ConnectionLimits(settings: settings, live: live,
                                           handshakeTimeout: (tls?.settings ?? TLSSettings()).handshakeTimeout)
             for index in 0..<max(1, settings.workerThreads) {
@@ -117,6 +121,7 @@ public final class Server {
             listener = try Listener(sockets: sockets, workers: workers, live: live, overCapacityReply: settings.overCapacityReply,
                                     openConnections: openConnections, counters: listenerCounters, log: log,
                                     hangup: hangup, allowlist: settings.allowlist, tick: tick)
+            reservedDescriptors = max(0, OpenDescriptors.count() - descriptorsBefore)
         } catch {
             for socket in sockets {
                 closeDescriptor(socket.fd)
@@ -127,7 +132,8 @@ public final class Server {
             throw error
         }
         stopSignal = listener?.stopSignal
-        roster.install(workers: workers, listeners: sockets, datagramSockets: datagramSockets)
+        roster.install(workers: workers, listeners: sockets, datagramSockets: datagramSockets,
+                       reservedDescriptors: reservedDescriptors)
         for socket in sockets { log.connection("listening on \(socket.name)") }
         if let path = settings.portFilePath, settings.unixSocketPath == nil {
             PortFile(path: path).write(PortFile.lines(tcp: sockets.map(\.fd), udp: datagramSockets))

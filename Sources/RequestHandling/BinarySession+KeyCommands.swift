@@ -9,6 +9,7 @@ extension BinarySession {
     func delete(_ request: BinaryRequest, key: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         let cas = request.header.cas
         if detailSwitch.isOn { detail.recordDelete(key) }
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         switch engine.metaDelete(key, compareCAS: cas == 0 ? nil : cas, invalidate: false, emptyValue: false,
                                  newExpiry: nil, explicitCAS: nil) {
         case .deleted, .invalidated, .emptied:
@@ -29,6 +30,7 @@ extension BinarySession {
         let delta = BigEndianBytes.uint64(extras, at: 0)
         let expiration = BigEndianBytes.uint32(extras, at: 16)
         var cas: UInt64 = 0
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         let result = engine.metaArithmetic(key, MetaArithmeticRequest(increment: increment, delta: delta,
                                                                       compareCAS: request.header.cas)) { item, _ in
             cas = item.cas
@@ -65,7 +67,10 @@ extension BinarySession {
         }
         var writer = pending.makeWriter()
         withUnsafeBytes(of: &digits) { writer.write(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
-        let (result, cas) = engine.commitMeta(pending, MetaStoreOptions(mode: .add))
+        let options = MetaStoreOptions(mode: .add)
+        let (result, cas) = watchSwitch.isOn(.stores)
+            ? watchHub.commitMetaLogged(pending, options, in: engine, descriptor: descriptor)
+            : engine.commitMeta(pending, options)
         guard result == .stored else {
             return output.appendBinaryError(opcode: request.opcode, status: .notStored, opaque: request.opaque)
         }

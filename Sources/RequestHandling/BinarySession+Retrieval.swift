@@ -11,6 +11,7 @@ extension BinarySession {
         let returnsValue = command != .touch
         let result: LookupResult
         let start = output.mark
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         if touching {
             // The wire carries an unsigned 32-bit expiry; memcached widens it without a sign.
             let exptime = Int64(BigEndianBytes.uint32(extras, at: 0))

@@ -27,8 +27,7 @@ extension BinarySession {
         if key.isEmpty {
             reporter.writeGeneral(into: &text)
         } else if key.span(whole, hasPrefix: "reset") {
-            context.server.counters.reset()
-            engine.resetStatistics()
+            context.server.resetStatistics()
             text.append(ResponseLine.end)
         } else if key.span(whole, hasPrefix: "settings") {
             reporter.writeSettings(into: &text)

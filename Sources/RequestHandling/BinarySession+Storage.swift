@@ -50,7 +50,9 @@ extension BinarySession {
     func finishStore(_ reception: BinaryValueReception, into output: inout OutputBuffer) {
         counters.add(.cmdSet)
         let options = MetaStoreOptions(mode: reception.mode, compareCAS: reception.compareCAS)
-        let (result, cas) = engine.commitMeta(reception.item, options)
+        let (result, cas) = watchSwitch.isOn(.stores)
+            ? watchHub.commitMetaLogged(reception.item, options, in: engine, descriptor: descriptor)
+            : engine.commitMeta(reception.item, options)
         if reception.mode == .cas { countCAS(result) }
         let status: BinaryStatus
         switch result {

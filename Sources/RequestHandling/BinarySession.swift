@@ -23,6 +23,11 @@ public final class BinarySession {
     let detailSwitch: PrefixStatistics.Switch
     /// How hit values go out: copied, or in place with the item pinned.
     let sending: ValueSending
+    /// The server's `watch` connections; lines are made only while `watchSwitch` says someone watches.
+    let watchHub: WatchHub
+    let watchSwitch: WatchHub.Switch
+    /// The connection's socket as log lines name it (`cfd=`); the network layer tells us (`attach`).
+    var descriptor: Int32 = -1
     /// `-S`: commands other than SASL and version need an authenticated connection.
     let credentials: CredentialStore?
     var state: BinaryInputState = .awaitingRequest
@@ -38,6 +43,16 @@ public final class BinarySession {
         detailSwitch = detail.switch
         sending = ValueSending(engine: engine, limits: context.server.settings.responseLimits)
         self.credentials = context.server.settings.saslCredentials
+        watchHub = context.server.watchHub
+        watchSwitch = watchHub.switch
+    }
+
+    /// The network layer names the connection's socket for `watch` lines' `cfd=`.
+    public func attach(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// `fetchers`: the lookup a command is about to make (see WatchHub+Commands.swift).
+    func logLookup(_ key: UnsafeRawBufferPointer) {
+        watchHub.logLookup(key, in: engine, descriptor: descriptor)
     }
 
     deinit { close() }

@@ -3,6 +3,8 @@ import Networking
 /// The per-thread counters behind `stats`, named as memcached names them.
 public enum Counter: Int, CaseIterable, Sendable {
     case cmdGet, cmdSet, cmdFlush, cmdTouch
+    /// `me` commands run (cmd_meta: memcached 1.6.18 counts that meta command alone).
+    case cmdMeta
     case getHits, getMisses, getExpired, getFlushed
     case deleteHits, deleteMisses
     case incrHits, incrMisses, decrHits, decrMisses
@@ -27,6 +29,10 @@ public enum Counter: Int, CaseIterable, Sendable {
     /// TLS handshakes that failed or were abandoned (a connection closed before its handshake
     /// completed), and full handshakes that put a new session in the server's cache.
     case sslHandshakeErrors, sslNewSessions
+    /// Response buffers lent to connections and taken back, with their bytes: what is lent now is
+    /// response_obj_count / response_obj_bytes (a gauge kept as two counters, as curr_connections is).
+    case responseBuffersLent, responseBuffersReturned
+    case responseBufferBytesLent, responseBufferBytesReturned
 
     /// The name `stats` prints.
     public var statName: String {
@@ -35,6 +41,7 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .cmdSet: return "cmd_set"
         case .cmdFlush: return "cmd_flush"
         case .cmdTouch: return "cmd_touch"
+        case .cmdMeta: return "cmd_meta"
         case .getHits: return "get_hits"
         case .getMisses: return "get_misses"
         case .getExpired: return "get_expired"
@@ -65,13 +72,18 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .responseObjectsOutOfMemory: return "response_obj_oom"
         case .sslHandshakeErrors: return "ssl_handshake_errors"
         case .sslNewSessions: return "ssl_new_sessions"
+        case .responseBuffersLent: return "response_buffers_lent"
+        case .responseBuffersReturned: return "response_buffers_returned"
+        case .responseBufferBytesLent: return "response_buffer_bytes_lent"
+        case .responseBufferBytesReturned: return "response_buffer_bytes_returned"
         }
     }
 
     /// `stats reset` zeroes these; gauges derived from them (curr_connections) are kept.
     public var isResettable: Bool {
         switch self {
-        case .connectionsOpened, .connectionsClosed: return false
+        case .connectionsOpened, .connectionsClosed, .responseBuffersLent, .responseBuffersReturned,
+             .responseBufferBytesLent, .responseBufferBytesReturned: return false
         default: return true
         }
     }
@@ -91,6 +103,10 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .idleKicks: return .idleKicks
         case .sslHandshakeErrors: return .sslHandshakeErrors
         case .sslNewSessions: return .sslNewSessions
+        case .responseBuffersLent: return .responseBuffersLent
+        case .responseBuffersReturned: return .responseBuffersReturned
+        case .responseBufferBytesLent: return .responseBufferBytesLent
+        case .responseBufferBytesReturned: return .responseBufferBytesReturned
         default: return nil
         }
     }

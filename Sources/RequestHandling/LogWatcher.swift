@@ -32,6 +32,11 @@ public final class LogWatcher: @unchecked Sendable {
         wake?()  // outside the lock: the hand-off takes the worker queue's own lock
     }
 
+    /// Lines this watcher's ring took and dropped so far (read under its lock, by `stats`).
+    var lineCounts: WatchLineCounts {
+        state.withLock { WatchLineCounts(sent: $0.ring.linesStored, skipped: $0.ring.linesDropped) }
+    }
+
     /// Network side, on the owning worker: from now on a line arriving wakes it through `wake`.
     /// The caller drains right after, so lines offered before are not left waiting.
     public func attach(wake: @escaping @Sendable () -> Void) {

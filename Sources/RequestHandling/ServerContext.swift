@@ -55,6 +55,14 @@ public final class ServerContext: @unchecked Sendable {
         set { prefixStatistics.isOn = newValue }
     }
 
+    /// `stats reset`: the counters `stats` prints go back to zero (gauges such as curr_items and
+    /// log_watchers do not).
+    public func resetStatistics() {
+        counters.reset()
+        engine.resetStatistics()
+        watchHub.resetFigures()
+    }
+
     /// `verbosity N` changes it at run time.
     public var verbosity: Int {
         get { verbosityLevel.withLock { $0 } }

@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// Writes the `stats` family of answers with memcached 1.6.18's names, order and number formats.
-/// Lines for machinery this server does not have (extstore, proxy, slab
-/// rescues, per-prefix detail, read-buffer pools, loggers) are left out rather than invented.
+/// Lines for machinery this server does not have at all (extstore, the proxy) are left out; lines
+/// for machinery it has in another form say what that form counts (see each writer).
 struct StatsReporter {
     let server: ServerContext
     /// The server's settings; a reload renders a candidate's here to see which static ones differ.
@@ -41,7 +41,11 @@ struct StatsReporter {
         let current = opened &- counters.total(.connectionsClosed)
         output.appendStat("curr_connections", current)
         output.appendStat("total_connections", opened)
-        output.appendStat("rejected_connections", counters.total(.rejectedConnections))
+        // Connections over -c are always refused at once here; memcached counts them, and prints
+        // the line, only in that mode (maxconns_fast, its default).
+        if settings.admin.maxconnsFast {
+            output.appendStat("rejected_connections", counters.total(.rejectedConnections))
+        }
         // Only with an allowlist, as memcached prints its TLS lines only with TLS on.
         if settings.allowlist != nil {
             output.appendStat("rejected_by_allowlist", counters.total(.rejectedByAllowlist))
@@ -52,15 +56,16 @@ struct StatsReporter {
         // memcached counts its listening socket among connection structures.
         output.appendStat("connection_structures", current + 1)
         output.appendStat("response_obj_oom", counters.total(.responseObjectsOutOfMemory))
+        writeResponseBuffers(into: &output)
         let buffers = server.bufferMemory.figures
         output.appendStat("read_buf_count", buffers.count)
         output.appendStat("read_buf_bytes", buffers.bytes)
         output.appendStat("read_buf_bytes_free", buffers.freeBytes)
         output.appendStat("read_buf_oom", buffers.outOfMemory)
-        for counter in [Counter.cmdGet, .cmdSet, .cmdFlush, .cmdTouch] {
+        output.appendStat("reserved_fds", server.connectionDirectory?.reservedDescriptors ?? 0)
+        for counter in [Counter.cmdGet, .cmdSet, .cmdFlush, .cmdTouch, .cmdMeta] {
             output.appendStat(counter.statName, counters.total(counter))
         }
-        output.appendStat("cmd_meta", 0)
         for counter in [Counter.getHits, .getMisses, .getExpired, .getFlushed,
                         .deleteMisses, .deleteHits, .incrMisses, .incrHits, .decrMisses, .decrHits,
                         .casMisses, .casHits, .casBadval, .touchHits, .touchMisses,
@@ -83,22 +88,27 @@ struct StatsReporter {
         output.appendStat("hash_power_level", engineStats.hashPowerLevel)
         output.appendStat("hash_bytes", engineStats.hashBytes)
         output.appendStat("hash_is_expanding", engineStats.hashIsExpanding ? 1 : 0)
-        output.appendStat("slab_reassign_evictions_nomem", engineStats.slabReassignEvictions)
-        output.appendStat("slab_reassign_busy_items", engineStats.slabReassignBusyItems)
-        output.appendStat("slab_reassign_running", engineStats.slabReassignRunning ? 1 : 0)
-        output.appendStat("slabs_moved", engineStats.slabsMoved)
+        if settings.admin.slabReassign { writePageMoves(engineStats, into: &output) }
         if engineStats.lruCrawlerEnabled {
             output.appendStat("lru_crawler_running", engineStats.lruCrawlerRunning ? 1 : 0)
             output.appendStat("lru_crawler_starts", UInt64(engineStats.lruCrawlerStarts))
         }
-        if let juggles = engineStats.lruMaintainerJuggles {
-            output.appendStat("lru_maintainer_juggles", juggles)
+        // Printed whenever memcached would run its maintainer (not `-o no_lru_maintainer`); policies
+        // other than `segmented` run none, so it never wakes: 0.
+        if settings.engine.segmentedLRU.maintainer {
+            output.appendStat("lru_maintainer_juggles", engineStats.lruMaintainerJuggles ?? 0)
         }
         output.appendStat("malloc_fails", 0)
+        writeLogFigures(into: &output)
         writeTLSFigures(into: &output)
+        // NAPI ids (`-N`) are never read here, so, as in memcached without them, neither happens.
+        output.appendStat("unexpected_napi_ids", 0)
+        output.appendStat("round_robin_fallback", 0)
         output.appendStat("bytes", engineStats.bytes)
         output.appendStat("curr_items", engineStats.currItems)
         output.appendStat("total_items", engineStats.totalItems)
+        // Pages move straight from class to class (SlabRebalancer): no global pool holds any.
+        output.appendStat("slab_global_page_pool", 0)
         output.appendStat("expired_unfetched", engineStats.expiredUnfetched)
         output.appendStat("evicted_unfetched", engineStats.evictedUnfetched)
         if showsSegmentFigures { output.appendStat("evicted_active", engineStats.evictedActive) }
@@ -115,6 +125,40 @@ struct StatsReporter {
             output.appendStat("lru_bumps_dropped", engineStats.lruBumpsDropped)
         }
         output.append(ResponseLine.end)
+    }
+
+    /// Response buffers lent to connections now (memcached counts one response object per answer;
+    /// here a connection's answers share one buffer, taken back by the worker's sweep once sent).
+    private func writeResponseBuffers(into output: inout OutputBuffer) {
+        let counters = server.counters
+        output.appendStat("response_obj_count",
+                          counters.total(.responseBuffersLent) &- counters.total(.responseBuffersReturned))
+        output.appendStat("response_obj_bytes",
+                          counters.total(.responseBufferBytesLent) &- counters.total(.responseBufferBytesReturned))
+    }
+
+    /// The page mover's figures. It evicts every item of a page it empties and never copies one into
+    /// a free chunk elsewhere, so the rescue figures (and the inline reclaims of such copies) stay 0.
+    private func writePageMoves(_ engineStats: EngineStatistics, into output: inout OutputBuffer) {
+        output.appendStat("slab_reassign_rescues", 0)
+        output.appendStat("slab_reassign_chunk_rescues", 0)
+        output.appendStat("slab_reassign_evictions_nomem", engineStats.slabReassignEvictions)
+        output.appendStat("slab_reassign_inline_reclaim", 0)
+        output.appendStat("slab_reassign_busy_items", engineStats.slabReassignBusyItems)
+        output.appendStat("slab_reassign_busy_deletes", engineStats.slabReassignBusyDeletes)
+        output.appendStat("slab_reassign_running", engineStats.slabReassignRunning ? 1 : 0)
+        output.appendStat("slabs_moved", engineStats.slabsMoved)
+    }
+
+    /// `watch`'s figures. Producers write each line straight into the watchers' buffers (there is
+    /// no per-worker log buffer to overflow), so log_worker_dropped stays 0.
+    private func writeLogFigures(into output: inout OutputBuffer) {
+        let log = server.watchHub.figures
+        output.appendStat("log_worker_dropped", 0)
+        output.appendStat("log_worker_written", log.written)
+        output.appendStat("log_watcher_skipped", log.skipped)
+        output.appendStat("log_watcher_sent", log.sent)
+        output.appendStat("log_watchers", UInt64(log.watchers))
     }
 
     /// rusage_user / rusage_system as memcached prints them: `seconds.microseconds`, six digits.

@@ -13,6 +13,7 @@ extension TextSession {
         guard let delta = ProtocolNumbers.parseUInt64(word(2, in: bytes)) else {
             return reply(ResponseLine.invalidDelta, into: &output)
         }
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         switch engine.arithmetic(key, increment: increment, delta: delta) {
         case .value(let value):
             counters.add(increment ? .incrHits : .decrHits)
@@ -41,6 +42,7 @@ extension TextSession {
             return reply(ResponseLine.badCommandLineFormat, into: &output)
         }
         if detailSwitch.isOn { detail.recordDelete(key) }
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         if engine.delete(key) {
             counters.add(.deleteHits)
             reply(ResponseLine.deleted, into: &output)
@@ -59,6 +61,7 @@ extension TextSession {
         guard let exptime = ProtocolNumbers.parseInt32(word(2, in: bytes)) else {
             return reply(ResponseLine.invalidExptime, into: &output)
         }
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         let result = engine.touch(key, exptime: Int64(exptime))
         countDeadItem(result)
         counters.add(.cmdTouch)

@@ -22,6 +22,7 @@ extension TextSession {
                                             vivifyInitial: flags.vivify ? flags.initial : nil,
                                             explicitCAS: flags.hasExplicitCAS ? flags.explicitCAS : nil)
         let start = output.mark
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         let result = engine.metaArithmetic(key, request) { item, number, created in
             guard !opaqueTooLong else { return }
             writeMetaArithmeticHit(item, number, created: created, flags, in: bytes, into: &output)
@@ -44,7 +45,7 @@ extension TextSession {
             // q hides a successful update; memcached still answers a created item.
             if noreply { output.rollBack(to: start) }
         case .created:
-            break
+            if watchSwitch.isOn(.stores) { watchHub.logCreated(key, in: engine, descriptor: descriptor) }
         case .notFound, .casMismatch:
             if result == .notFound { counters.add(increment ? .incrMisses : .decrMisses) }
             output.append(result == .notFound ? MetaResponse.notFound : MetaResponse.exists)

@@ -4,7 +4,8 @@ import OutputBuffers
 
 /// `me <key> [b]`: memcached 1.6.18's `process_meta_command`, a human-readable dump of an item's
 /// internals. Deliberate difference: `cls` is this server's slab class, whose sizes differ from
-/// memcached's (`size` is memcached's own formula, so it matches); `cmd_meta` is not counted.
+/// memcached's (`size` is memcached's own formula, so it matches). As in memcached 1.6.18, `me` is the
+/// one meta command `cmd_meta` counts (once its key is read, found or not).
 extension TextSession {
     func metaDebug(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         guard tokens.count >= 2, tokens[1].count <= KeyRules.maxKeyLength else {
@@ -22,6 +23,7 @@ extension TextSession {
             return true
         }
         countDeadItem(lookup.result)
+        counters.add(.cmdMeta)
         if lookup.result != .hit { output.append(MetaResponse.miss); output.append(ResponseLine.lineEnd) }
     }
 

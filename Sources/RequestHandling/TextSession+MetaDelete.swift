@@ -13,6 +13,7 @@ extension TextSession {
         if metaOpaqueTooLong(in: bytes, from: 2) { return output.append(MetaResponse.opaqueTooLong) }
         guard let key = metaKey(flags, in: bytes) else { return output.append(MetaResponse.badCommandLineFormat) }
         noreply = flags.quiet
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         let result = engine.metaDelete(key, compareCAS: flags.hasCompareCAS ? flags.compareCAS : nil,
                                        invalidate: flags.invalidate, emptyValue: flags.emptiesValue,
                                        newExpiry: flags.hasTTL ? metaExpiry(flags.exptime) : nil,

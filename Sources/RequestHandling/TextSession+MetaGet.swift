@@ -12,6 +12,7 @@ extension TextSession {
         noreply = flags.quiet
         let start = output.mark
         var reply = MetaGetReply(flags: flags, session: self, since: start)
+        if watchSwitch.isOn(.fetchers) { logLookup(key) }
         let lookup = engine.metaLookup(key, vivify: flags.vivify, bump: !flags.noBump) { item, created in
             reply.write(item, created: created, in: bytes, into: &output)
         }

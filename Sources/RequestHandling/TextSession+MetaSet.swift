@@ -88,7 +88,9 @@ extension TextSession {
             engine.release(reception.item)
             return output.append(ResponseLine.badDataChunk)
         }
-        let (result, cas) = engine.commitMeta(reception.item, options)
+        let (result, cas) = watchSwitch.isOn(.stores)
+            ? watchHub.commitMetaLogged(reception.item, options, in: engine, descriptor: descriptor)
+            : engine.commitMeta(reception.item, options)
         if options.mode == .cas { countCAS(result) }
         switch result {
         case .stored:

@@ -9,8 +9,7 @@ extension TextSession {
         guard tokens.count > 1 else { return reporter.writeGeneral(into: &output) }
         let sub = tokens[1]
         if bytes.span(sub, equals: "reset") {
-            context.server.counters.reset()
-            engine.resetStatistics()
+            context.server.resetStatistics()
             output.append(ResponseLine.reset)
         } else if bytes.span(sub, equals: "detail") {
             statsDetail(in: bytes, reporter: reporter, into: &output)

@@ -57,7 +57,7 @@ extension TextSession {
             engine.release(reception.item)
             return reply(ResponseLine.badDataChunk, into: &output)
         }
-        let result = watchSwitch.isOn(.mutations) ? commitLogged(reception.item, reception.mode, reception.compareCAS)
+        let result = watchSwitch.isOn(.stores) ? commitLogged(reception.item, reception.mode, reception.compareCAS)
             : engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
         if reception.mode == .cas { countCAS(result) }
         switch result {

@@ -4,12 +4,10 @@ import OutputBuffers
 
 /// `watch [streams]`: memcached 1.6.18's `process_watch_command`. The connection becomes a watcher:
 /// it is answered `OK` and from then on receives only log lines (`WatchHub`), its input ignored,
-/// until it closes. Differences from memcached (README): store commands log their `item_store` line
-/// but not the `item_get` memcached's store path logs before it; only get/gets/gat/gats log
-/// `item_get` and only the classic text stores log `item_store` (not touch, incr/decr, delete, the
-/// meta or binary commands); a refused store's line has `clsid=0` and the real `cfd=` (memcached's
-/// shows the descriptor as clsid and 0 as cfd); an item flushed by `flush_all` reads
-/// `status=flushed` where memcached, which unlinks flushed items at once, says `not_found`.
+/// until it closes. Which commands log what: WatchHub+Commands.swift. Differences from memcached
+/// (README): a refused store's line has `clsid=0` and the real `cfd=` (memcached's shows the
+/// descriptor as clsid and 0 as cfd); an item flushed by `flush_all` reads `status=flushed` where
+/// memcached, which unlinks flushed items at once, says `not_found`.
 extension TextSession {
     func watch(in bytes: UnsafeRawBufferPointer, into output: inout OutputBuffer) {
         _ = takeNoreply(in: bytes)
@@ -57,45 +55,22 @@ extension TextSession {
         watchHub.itemFetched(key, result, slabClass: shape?.slabClass ?? 0, descriptor: descriptor, size: shape?.size ?? 0)
     }
 
-    /// `mutations`: commits a text store and logs it, reading the item before the commit may free it.
+    /// `fetchers`: the lookup a command is about to make (touch, incr, decr, delete, meta).
+    func logLookup(_ key: UnsafeRawBufferPointer) {
+        watchHub.logLookup(key, in: engine, descriptor: descriptor)
+    }
+
+    /// `fetchers` and `mutations`: commits a text store, logging its lookup and its outcome. Kept out
+    /// of line so the store path it branches from stays as small as it was (its inliner's choices).
+    @inline(never)
     func commitLogged(_ pending: PendingItem, _ mode: StoreMode, _ compareCAS: UInt64) -> StoreResult {
-        let item = WatchedItem(pending)
-        let key = Array(pending.key)
-        let result = engine.commit(pending, mode: mode, compareCAS: compareCAS)
-        logStore(item, key: key, result, mode)
-        return result
+        watchHub.commitLogged(pending, mode, in: engine, descriptor: descriptor,
+                              commit: { engine.commit(pending, mode: mode, compareCAS: compareCAS) }, result: { $0 })
     }
 
     /// `mutations`: a store refused before its value arrived (no item: class, ttl and size 0).
     func logRefusedStore(_ key: UnsafeRawBufferPointer, _ result: StoreResult, _ mode: StoreMode) {
         watchHub.itemStored(key, result, command: mode, ttl: 0, slabClass: 0, descriptor: descriptor, size: 0)
-    }
-
-    /// `mutations`: a text store's outcome; `item` is read before the commit, which may free it.
-    func logStore(_ item: WatchedItem, key: [UInt8], _ result: StoreResult, _ mode: StoreMode) {
-        let now = engine.clock.now
-        let ttl = item.expiry > now ? Int(item.expiry - now) : 0
-        var item = item
-        key.withUnsafeBytes { key in
-            // memcached reports what an append or prepend made: the joined value.
-            if result == .stored, mode == .append || mode == .prepend, let made = engine.storedShape(of: key) {
-                (item.slabClass, item.size) = made
-            }
-            watchHub.itemStored(key, result, command: mode, ttl: ttl, slabClass: item.slabClass, descriptor: descriptor, size: item.size)
-        }
-    }
-}
-
-/// What a log line says of an item, copied out while the engine showed it.
-struct WatchedItem {
-    var slabClass: Int
-    var size: Int
-    var expiry: UInt32
-
-    init(_ pending: PendingItem) {
-        slabClass = pending.slabClass
-        size = pending.valueLength
-        expiry = pending.expiry
     }
 }
 

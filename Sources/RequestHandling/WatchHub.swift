@@ -31,7 +31,20 @@ public final class WatchHub: @unchecked Sendable {
     public let `switch`: Switch
     /// `-o watcher_logbuf_size`: each watcher's ring.
     let bufferSize: Int
-    private let watchers = Locked<[LogWatcher]>([])
+    /// The watchers and the line counts of `stats` (lock order: this, then a watcher's own lock).
+    private struct Registry {
+        var watchers: [LogWatcher] = []
+        /// Lines producers formatted for at least one watcher.
+        var written: UInt64 = 0
+        /// Sent and skipped lines of watchers that have gone.
+        var retired = WatchLineCounts()
+        /// What `stats reset` subtracts.
+        var writtenAtReset: UInt64 = 0
+        var linesAtReset = WatchLineCounts()
+
+        var lineCounts: WatchLineCounts { watchers.reduce(retired) { $0 + $1.lineCounts } }
+    }
+    private let registry = Locked(Registry())
     /// memcached's global log line id: lines from several threads can be put back in order with it.
     private let nextGID = ManagedAtomic<UInt64>(1)
 
@@ -49,23 +62,42 @@ public final class WatchHub: @unchecked Sendable {
     /// A new watcher for these streams, or nil when `watcherLimit` are already registered.
     func register(_ streams: WatchStreams) -> LogWatcher? {
         let watcher = LogWatcher(streams: streams, bufferSize: bufferSize)
-        return watchers.withLock { list in
-            guard list.count < Self.watcherLimit else { return nil }
-            list.append(watcher)
-            refreshMask(list)
+        return registry.withLock { registry in
+            guard registry.watchers.count < Self.watcherLimit else { return nil }
+            registry.watchers.append(watcher)
+            refreshMask(registry.watchers)
             return watcher
         }
     }
 
     /// The watcher's connection closed.
     func remove(_ watcher: LogWatcher) {
-        watchers.withLock { list in
-            list.removeAll { $0 === watcher }
-            refreshMask(list)
+        registry.withLock { registry in
+            guard registry.watchers.contains(where: { $0 === watcher }) else { return }
+            registry.retired = registry.retired + watcher.lineCounts
+            registry.watchers.removeAll { $0 === watcher }
+            refreshMask(registry.watchers)
         }
     }
 
-    public var watcherCount: Int { watchers.withLock { $0.count } }
+    public var watcherCount: Int { registry.withLock { $0.watchers.count } }
+
+    /// memcached's log_* figures since start or the last `stats reset`.
+    public var figures: WatchFigures {
+        registry.withLock { registry in
+            let lines = registry.lineCounts - registry.linesAtReset
+            return WatchFigures(written: registry.written &- registry.writtenAtReset, sent: lines.sent,
+                                skipped: lines.skipped, watchers: registry.watchers.count)
+        }
+    }
+
+    /// `stats reset`: the line counts start again from zero (watchers stay).
+    func resetFigures() {
+        registry.withLock { registry in
+            registry.writtenAtReset = registry.written
+            registry.linesAtReset = registry.lineCounts
+        }
+    }
 
     private func refreshMask(_ list: [LogWatcher]) {
         let mask = list.reduce(WatchStreams()) { $0.union($1.streams) }
@@ -76,7 +108,11 @@ public final class WatchHub: @unchecked Sendable {
     /// One line for `stream`: `ts=<sec>.<usec> gid=<n> ` + what `body` writes + `\n`, offered to each
     /// watcher of the stream. Called only after `switch.isOn(stream)` said yes.
     public func publish(_ stream: WatchStreams, _ body: (inout OutputBuffer) -> Void) {
-        let targets = watchers.withLock { list in list.filter { $0.streams.contains(stream) } }
+        let targets = registry.withLock { registry in
+            let targets = registry.watchers.filter { $0.streams.contains(stream) }
+            if !targets.isEmpty { registry.written &+= 1 }
+            return targets
+        }
         guard !targets.isEmpty else { return }
         var line = OutputBuffer(capacity: 256)
         defer { line.deallocate() }

@@ -8,6 +8,9 @@ final class WatchRing {
     private(set) var count = 0
     /// Lines dropped since the last `skipped=` line.
     private(set) var skipped: UInt64 = 0
+    /// Lines stored and lines dropped since the ring was made (log_watcher_sent / log_watcher_skipped).
+    private(set) var linesStored: UInt64 = 0
+    private(set) var linesDropped: UInt64 = 0
     /// memcached asks for a line's length plus this much before it writes one, room for a `skipped=` line.
     static let skipLineRoom = 128
 
@@ -26,6 +29,7 @@ final class WatchRing {
     func offer(_ line: UnsafeRawBufferPointer) -> Bool {
         guard capacity - count >= line.count + Self.skipLineRoom else {
             skipped += 1
+            linesDropped += 1
             return false
         }
         if skipped > 0 {
@@ -34,6 +38,7 @@ final class WatchRing {
             skipped = 0
         }
         write(line)
+        linesStored += 1
         return true
     }
 

@@ -12,6 +12,8 @@ public struct WatchStreams: OptionSet, Sendable, Hashable {
     public static let evictions = WatchStreams(rawValue: 1 << 2)
     /// Client connections opened and closed: `type=conn_new`, `type=conn_close`.
     public static let connevents = WatchStreams(rawValue: 1 << 3)
+    /// What a store logs: its lookup (fetchers) and its outcome (mutations); one test on the store path.
+    public static let stores = WatchStreams(rawValue: 1 << 0 | 1 << 1)
 
     /// A `watch` argument; nil for a name memcached does not know. memcached 1.6.18 also accepts
     /// `rawcmds`, `sysevents` and the proxy streams (`proxyreqs`, `proxyevents`, `proxyuser`): they are

@@ -80,6 +80,32 @@ final class SlabRebalancingTests: XCTestCase {
         XCTAssertEqual(engine.statistics().evictions, evictionsBefore)
     }
 
+    func testAMoveCountsAnItemAResponseStillSendsAsABusyDelete() {
+        let engine = makeEngine(megabytes: 4) { $0.slabAutomove = 0 }
+        let smallClass = classOf(engine, valueLength: 100)
+        let largeClass = classOf(engine, valueLength: 2000)
+        let written = fillWithSmallValuesUntilEviction(engine)
+        // The last item stored without evicting took a fresh chunk: it lies in the class's last page,
+        // the one a move empties.
+        var token: UInt32 = 0
+        let found = Array(key("s", written - 2).utf8).withUnsafeBytes { name in engine.get(name) { token = engine.pin($0) } }
+        XCTAssertEqual(found, .hit)
+        XCTAssertEqual(engine.set(key("L", 0), large), .stored)
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: largeClass), .ok)
+        let deadline = Date().addingTimeInterval(20)
+        while engine.statistics().slabReassignBusyDeletes == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertEqual(engine.statistics().slabReassignBusyDeletes, 1)
+        XCTAssertNil(engine.fetch(key("s", written - 2)), "unlinked while still pinned")
+        engine.unpin(token)  // its chunk comes back: the page can now move
+        XCTAssertTrue(waitForMoves(engine, count: 1))
+        let statistics = engine.statistics()
+        XCTAssertEqual(statistics.slabReassignBusyDeletes, 1)
+        XCTAssertGreaterThan(statistics.slabReassignEvictions, 0)
+        engine.resetStatistics()  // stats reset: the page mover's counts start again, as memcached's
+        let reset = engine.statistics()
+        XCTAssertEqual([reset.slabsMoved, reset.slabReassignEvictions, reset.slabReassignBusyDeletes], [0, 0, 0])
+    }
+
     func testConcurrentStoresDuringRepeatedMovesNeverTearOrLoseAccounting() {
         let engine = makeEngine(megabytes: 6) { $0.slabAutomove = 0 }
         let smallClass = classOf(engine, valueLength: 100)

@@ -21,19 +21,25 @@ final class StatsTests: XCTestCase {
         let answer = h.send("stats\r\n")
         XCTAssertTrue(answer.hasSuffix("END\r\n"))
         let names = statNames(answer)
+        // memcached 1.6.18's `stats` with its default settings, line for line.
         let memcachedOrder = ["pid", "uptime", "time", "version", "libevent", "pointer_size", "rusage_user",
                               "rusage_system", "max_connections", "curr_connections", "total_connections",
-                              "rejected_connections", "connection_structures", "response_obj_oom", "read_buf_count",
-                              "read_buf_bytes", "read_buf_bytes_free", "read_buf_oom", "cmd_get", "cmd_set", "cmd_flush",
+                              "rejected_connections", "connection_structures", "response_obj_oom", "response_obj_count",
+                              "response_obj_bytes", "read_buf_count", "read_buf_bytes", "read_buf_bytes_free",
+                              "read_buf_oom", "reserved_fds", "cmd_get", "cmd_set", "cmd_flush",
                               "cmd_touch", "cmd_meta", "get_hits", "get_misses", "get_expired", "get_flushed",
                               "delete_misses", "delete_hits", "incr_misses", "incr_hits", "decr_misses", "decr_hits",
                               "cas_misses", "cas_hits", "cas_badval", "touch_hits", "touch_misses", "store_too_large",
                               "store_no_memory", "auth_cmds", "auth_errors", "bytes_read", "bytes_written",
                               "limit_maxbytes", "accepting_conns", "listen_disabled_num", "time_in_listen_disabled_us",
                               "threads", "conn_yields", "hash_power_level", "hash_bytes", "hash_is_expanding",
-                              "slab_reassign_evictions_nomem", "slab_reassign_busy_items", "slab_reassign_running",
-                              "slabs_moved", "lru_crawler_running", "lru_crawler_starts", "malloc_fails", "bytes",
-                              "curr_items", "total_items", "expired_unfetched", "evicted_unfetched", "evicted_active",
+                              "slab_reassign_rescues", "slab_reassign_chunk_rescues", "slab_reassign_evictions_nomem",
+                              "slab_reassign_inline_reclaim", "slab_reassign_busy_items", "slab_reassign_busy_deletes",
+                              "slab_reassign_running", "slabs_moved", "lru_crawler_running", "lru_crawler_starts",
+                              "lru_maintainer_juggles", "malloc_fails", "log_worker_dropped", "log_worker_written",
+                              "log_watcher_skipped", "log_watcher_sent", "log_watchers", "unexpected_napi_ids",
+                              "round_robin_fallback", "bytes", "curr_items", "total_items", "slab_global_page_pool",
+                              "expired_unfetched", "evicted_unfetched", "evicted_active",
                               "evictions", "reclaimed", "crawler_reclaimed", "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
                               "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped"]
         XCTAssertEqual(names, memcachedOrder)
@@ -47,6 +53,19 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(stat("pointer_size", in: answer), "64")
         let rusage = stat("rusage_user", in: answer)!
         XCTAssertNotNil(rusage.range(of: #"^\d+\.\d{6}$"#, options: .regularExpression), rusage)
+    }
+
+    func testMetaDebugIsWhatCmdMetaCounts() {
+        let h = makeHarness()
+        h.send("set a 0 0 1\r\nA\r\nmg a v\r\nmn\r\nme a\r\nme nope\r\nme\r\n")
+        XCTAssertEqual(stat("cmd_meta", in: h.send("stats\r\n")), "2")
+    }
+
+    func testWithoutSlabReassignThePageMoverLinesAreLeftOut() {
+        let h = makeHarness { $0.admin.slabReassign = false }
+        let names = statNames(h.send("stats\r\n"))
+        XCTAssertFalse(names.contains { $0.hasPrefix("slab_reassign_") || $0 == "slabs_moved" }, "\(names)")
+        XCTAssertTrue(names.contains("slab_global_page_pool"))
     }
 
     func testResetZeroesCounters() {

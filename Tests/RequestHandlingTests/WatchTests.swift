@@ -123,6 +123,41 @@ final class WatchHubTests: XCTestCase {
     }
 }
 
+final class WatchFiguresTests: XCTestCase {
+    func testFiguresCountWrittenSentAndSkippedLines() {
+        let hub = WatchHub(bufferSize: 300)
+        let fetching = hub.register(.fetchers)!
+        _ = hub.register(.mutations)!
+        let long = String(repeating: "x", count: 100)
+        hub.publish(.connevents) { $0.append("type=nobody") }  // nobody watches it: not written
+        hub.publish(.fetchers) { $0.appendText(long) }  // about 128 bytes: fits with the skip reserve
+        hub.publish(.fetchers) { $0.appendText(long) }  // no room left for it and the reserve: skipped
+        var figures = hub.figures
+        XCTAssertEqual([figures.written, figures.sent, figures.skipped], [2, 1, 1])
+        XCTAssertEqual(figures.watchers, 2)
+        hub.remove(fetching)  // a watcher that leaves keeps its lines counted
+        figures = hub.figures
+        XCTAssertEqual([figures.written, figures.sent, figures.skipped], [2, 1, 1])
+        XCTAssertEqual(figures.watchers, 1)
+        hub.resetFigures()
+        figures = hub.figures
+        XCTAssertEqual([figures.written, figures.sent, figures.skipped], [0, 0, 0])
+        XCTAssertEqual(figures.watchers, 1)
+    }
+
+    func testStatsShowTheWatchFigures() {
+        let h = makeHarness()
+        let watcher = h.server.watchHub.register(.fetchers)!
+        h.send("get a b\r\n")
+        let stats = h.send("stats\r\n")
+        for (name, value) in [("log_worker_written", "2"), ("log_watcher_sent", "2"), ("log_watcher_skipped", "0"),
+                              ("log_watchers", "1"), ("log_worker_dropped", "0")] {
+            XCTAssertTrue(stats.contains("STAT \(name) \(value)\r\n"), "\(name) in \(stats)")
+        }
+        h.server.watchHub.remove(watcher)
+    }
+}
+
 final class WatchCommandTests: XCTestCase {
     func testWatchAnswersOKThenIgnoresInput() {
         let h = makeHarness()
@@ -154,6 +189,7 @@ final class WatchCommandTests: XCTestCase {
             line.split(separator: " ").dropFirst(2).joined(separator: " ")
         }
         XCTAssertEqual(bodies, [
+            "type=item_get key=k status=not_found clsid=0 cfd=42 size=0",
             "type=item_store key=k status=stored cmd=set ttl=0 clsid=1 cfd=42 size=2",
             "type=item_get key=k status=found clsid=1 cfd=42 size=2",
             "type=item_get key=nope status=not_found clsid=0 cfd=42 size=0",

@@ -271,8 +271,25 @@ case("pipeline_errors_between",
 case("pipeline_split_mid_command", b"se", b"t psm 0 0 3\r\nab", b"c\r\nge", b"t psm\r\n")
 
 # stats (values masked; names compared) and flush_all: fresh servers each
+# Every form of verbosity, each followed by `stats settings` to see the level it left (fresh: the
+# level is server-wide); compared raw on the answers and the `verbosity` line.
+VERBOSITY_FORMS = ["verbosity 1", "verbosity 0", "verbosity 1 noreply", "verbosity noreply", "verbosity abc",
+                   "verbosity -1", "verbosity 99", "verbosity 0 2", "verbosity 1 2 3", "verbosity 4294967296",
+                   "verbosity  2", "verbosity 1 ", "verbosity 2 noreply extra", "verbosity 0 foo", "verbosity 0x5",
+                   "verbosity 5abc", "verbosity 18446744073709551616", "verbosity -5 noreply", "verbosity",
+                   "VERBOSITY 1", "verbosity 4294967297 noreply"]
+case("verbosity_levels", *["%s\r\nstats settings\r\n" % form for form in VERBOSITY_FORMS], fresh=True,
+     expected_difference="verbosity_levels")
 case("stats_names", "stats\r\n", fresh=True, expected_difference="stats_subset")
 case("stats_settings_names", "stats settings\r\n", fresh=True, expected_difference="stats_subset")
+# memcached 1.4's defaults drop the page-mover, crawler, maintainer and rejected_connections lines
+case("stats_names_no_modern", "stats\r\n", args=("-o", "no_modern"), expected_difference="stats_subset")
+case("stats_settings_names_no_modern", "stats settings\r\n", args=("-o", "no_modern"), expected_difference="stats_subset")
+case("stats_idle_figures", "stats\r\n", fresh=True, expected_difference="idle_figures")
+case("stats_items_names", setcmd("set", "sin", "v"), "get sin\r\n", "stats items\r\n", fresh=True,
+     expected_difference="stats_subset_last")
+case("stats_slabs_names", setcmd("set", "ssn", "v"), "get ssn\r\n", "stats slabs\r\n", fresh=True,
+     expected_difference="stats_subset_last")
 case("stats_reset", "stats reset\r\n", fresh=True)
 case("stats_unknown_subcommand", "stats nosuchthing\r\n", fresh=True)
 case("flush_all", setcmd("set", "fa", "v"), "flush_all\r\n", "get fa\r\n", setcmd("set", "fa", "w"),
@@ -301,22 +318,30 @@ def _expect_control_key(ref, sut):
 
 # Settings of swiftcached features memcached does not have (-o eviction_policy).
 SWIFTCACHED_OWN_STATS = {"eviction_policy"}
+# Per-class counters of `stats slabs` (`N:get_hits` ...) that swiftcached does not keep: its hit
+# counters are per worker, not per worker and class.
+SLAB_CLASS_COUNTERS_NOT_KEPT = {"get_hits", "cmd_set", "delete_hits", "incr_hits", "decr_hits", "cas_hits",
+                                "cas_badval", "touch_hits"}
+
+
+def _left_out(name):
+    """The lines memcached sends that swiftcached leaves out on purpose: extstore's settings (there is
+    no extstore; its -o ext_* options are refused) and SLAB_CLASS_COUNTERS_NOT_KEPT."""
+    return name.startswith("ext_") or (":" in name and name.split(":", 1)[1] in SLAB_CLASS_COUNTERS_NOT_KEPT)
 
 
 def _expect_stats_subset(ref, sut):
-    """swiftcached leaves out the stats lines of machinery it does not have (extstore, slab rescues, read-buffer pools, loggers; see Sources/RequestHandling/StatsReporter.swift):
-    its STAT names must be memcached's, in memcached's order, with none of its own except the
-    settings of its own features listed in SWIFTCACHED_OWN_STATS."""
-    a = _stat_names(ref)
+    """swiftcached's STAT names are memcached's, in memcached's order, except the lines `_left_out`
+    names and the settings of its own features (SWIFTCACHED_OWN_STATS)."""
+    a = [n for n in _stat_names(ref) if not _left_out(n)]
     b = [n for n in _stat_names(sut) if n not in SWIFTCACHED_OWN_STATS]
     assert a and b, "no STAT lines:\n" + show(ref) + "\n" + show(sut)
-    extra = [n for n in b if n not in a]
-    assert not extra, "STAT names memcached does not send: %s" % extra
-    order = [a.index(n) for n in b]
-    assert order == sorted(order), "STAT names out of memcached's order: %s" % b
+    assert b == a, "STAT names differ\nonly memcached: %s\nonly swiftcached: %s\nswiftcached's order: %s" % (
+        [n for n in a if n not in b], [n for n in b if n not in a], b)
     assert sut[0][0].endswith(b"END\r\n") and ref[0][0].endswith(b"END\r\n")
-    missing = [n for n in a if n not in b]
-    MEASUREMENTS.append("stats lines memcached sends and swiftcached leaves out (%d): %s" % (len(missing), " ".join(missing)))
+    left_out = [n for n in _stat_names(ref) if _left_out(n)]
+    MEASUREMENTS.append("stats lines memcached sends and swiftcached leaves out on purpose (%d): %s" % (
+        len(left_out), " ".join(left_out)))
 
 
 LRU_SETTINGS = ["lru_maintainer_thread", "lru_segmented", "hot_lru_pct", "warm_lru_pct", "hot_max_factor",
@@ -346,9 +371,40 @@ def _expect_stats_subset_last(ref, sut):
     _expect_stats_subset(ref[-1:], sut[-1:])
 
 
-RAW_EXPECTED = {"lru_settings"}
+def _expect_verbosity_levels(ref, sut):
+    """Each step: the verbosity command's own answer (or silence) and the level `stats settings` then
+    shows are memcached's; the other settings lines differ by nature (ports)."""
+    def answers(results):
+        return [[l for l in r.split(b"\r\n") if not l.startswith(b"STAT ") or l.startswith(b"STAT verbosity ")]
+                for r, _ in results]
+    a, b = answers(ref), answers(sut)
+    assert len(a) == len(VERBOSITY_FORMS)
+    for form, x, y in zip(VERBOSITY_FORMS, a, b):
+        assert x == y, "after %r\nmemcached: %s\nswiftcached: %s" % (form, x, y)
+
+
+# On a fresh server asked for `stats`, these figures are memcached's: one response object (the stats
+# answer's, 16 KB), no watcher and no line logged, nothing NAPI did, no page moved or pooled.
+IDLE_FIGURES = ["response_obj_oom", "response_obj_count", "response_obj_bytes", "slab_reassign_rescues",
+                "slab_reassign_chunk_rescues", "slab_reassign_inline_reclaim", "slab_reassign_busy_deletes",
+                "log_worker_dropped", "log_worker_written", "log_watcher_skipped", "log_watcher_sent", "log_watchers",
+                "unexpected_napi_ids", "round_robin_fallback", "slab_global_page_pool", "cmd_meta"]
+
+
+def _expect_idle_figures(ref, sut):
+    """IDLE_FIGURES equal memcached's values; reserved_fds counts some descriptors on both."""
+    def figures(results):
+        return {l.split(b" ")[1].decode(): l.split(b" ")[2] for l in results[0][0].split(b"\r\n")
+                if l.startswith(b"STAT ")}
+    a, b = figures(ref), figures(sut)
+    assert {n: a.get(n) for n in IDLE_FIGURES} == {n: b.get(n) for n in IDLE_FIGURES}
+    assert int(a["reserved_fds"]) > 0 and int(b["reserved_fds"]) > 0, (a["reserved_fds"], b["reserved_fds"])
+
+
+RAW_EXPECTED = {"lru_settings", "verbosity_levels", "idle_figures"}
 EXPECTED = {"control_key": _expect_control_key, "stats_subset": _expect_stats_subset,
-            "lru_settings": _expect_lru_settings,
+            "lru_settings": _expect_lru_settings, "verbosity_levels": _expect_verbosity_levels,
+            "idle_figures": _expect_idle_figures,
             "stats_subset_last": _expect_stats_subset_last}
 
 

@@ -3,10 +3,11 @@ on each server, must give the same log lines once the parts that differ by natur
 gid=, the client's descriptor cfd=). Also: `-W`'s refusal, unknown streams, the watcher limit, a full
 watcher buffer reporting `skipped=N`, a watcher's disconnect, and lines from clients on other workers.
 
-Known differences (README): store commands do not log memcached's `item_get` line before their
-`item_store`, so the fetchers scenarios below watch reads only."""
+Every command family that looks a key up is watched the same way: text get/touch/incr/decr/delete,
+the stores (which log their own lookup before `item_store`), the meta commands and the binary ones."""
 import re
 import socket
+import struct
 import time
 
 import pytest
@@ -86,7 +87,8 @@ def watched(binary, start, streams, traffic, flags=(), before=(), drop=None):
     setup.close()
     watcher = open_watcher(server, streams)
     client = server.connect()
-    replies = [exchange(client, request) for request in traffic]
+    replies = [exchange(client, *request) if isinstance(request, tuple) else exchange(client, request)
+               for request in traffic]
     lines = read_lines(watcher)
     if drop is not None and is_memcached(binary):
         lines = [line for line in lines if drop not in line]
@@ -112,6 +114,64 @@ def test_fetchers_lines_match_memcached(start):
                   b"gats 100 nope\r\n", b"get " + b"k" * 250 + b"\r\n"],
                  before=[b"set a,b 5 0 3\r\nabc\r\n", b"set " + b"k" * 250 + b" 0 0 1000\r\n" + b"v" * 1000 + b"\r\n"])
     assert "type=item_get key=a%2Cb status=found clsid=1 cfd=CFD size=3" in lines
+
+
+def test_fetchers_log_text_key_commands(start):
+    """touch, incr, decr and delete log the lookup they make, hit or miss, as memcached does."""
+    lines = both(start, b"fetchers",
+                 [b"touch t 100\r\n", b"touch nope 100\r\n", b"incr n 5\r\n", b"decr n 2\r\n",
+                  b"incr nope 1\r\n", b"decr nope 1\r\n", b"incr t 1\r\n", b"delete t\r\n", b"delete t\r\n",
+                  b"touch n 0 noreply\r\ndelete nope noreply\r\nversion\r\n"],
+                 before=[b"set t 0 0 3\r\nabc\r\n", b"set n 0 0 2\r\n10\r\n"])
+    assert lines[:2] == ["type=item_get key=t status=found clsid=1 cfd=CFD size=3",
+                         "type=item_get key=nope status=not_found clsid=0 cfd=CFD size=0"]
+    assert len(lines) == 11, lines
+
+
+def test_fetchers_log_the_lookup_of_every_store(start):
+    """Each classic store looks its key up before storing: that lookup is an item_get line."""
+    lines = both(start, b"fetchers",
+                 [b"set s 0 0 1\r\nx\r\n", b"add s 0 0 1\r\ny\r\n", b"replace nope 0 0 1\r\ny\r\n",
+                  b"append s 0 0 2\r\nzz\r\n", b"prepend s 0 0 1\r\nw\r\n", b"cas s 0 0 1 1\r\nv\r\n",
+                  b"set s 0 0 1 noreply\r\nq\r\nversion\r\n"])
+    assert lines[:2] == ["type=item_get key=s status=not_found clsid=0 cfd=CFD size=0",
+                         "type=item_get key=s status=found clsid=1 cfd=CFD size=1"]
+    assert len(lines) == 7, lines
+
+
+def test_fetchers_and_mutations_log_meta_commands(start):
+    """mg, ms, md and ma log their lookups (ma on a missing key with N: a second, the add's, then the
+    add itself); mn looks nothing up."""
+    both(start, b"fetchers mutations",
+         [b"ms m 2\r\nab\r\n", b"mg m v\r\n", b"mg nope v\r\n", b"mg m s t\r\n", b"mg m q\r\nmn\r\n",
+          b"ms m 2 MA\r\nxy\r\n", b"ms m 1 ME\r\nz\r\n", b"md m\r\n", b"md m\r\n", b"ma m\r\n",
+          b"ma m N0 J5\r\n", b"ma m D\r\n", b"ma ttl N100 J3\r\n", b"mg viv N30 s v\r\n", b"mn\r\n"])
+
+
+def binary_request(opcode, key=b"", extras=b"", value=b""):
+    """One binary request followed by a noop, so the reply ends with the noop's answer."""
+    body = extras + key + value
+    request = struct.pack(">BBHBBHIIQ", 0x80, opcode, len(key), len(extras), 0, 0, len(body), 0, 0) + body
+    return (request + struct.pack(">BBHBBHIIQ", 0x80, 0x0a, 0, 0, 0, 0, 0, 0, 0), NOOP_REPLY)
+
+
+NOOP_REPLY = b"\x81\x0a" + b"\x00" * 22
+FLAGS_EXPTIME = struct.pack(">II", 0, 0)
+EXPTIME = struct.pack(">I", 100)
+
+
+def test_fetchers_and_mutations_log_binary_commands(start):
+    """The binary get family, touch/gat, incr/decr (one creating its item), delete and the stores."""
+    both(start, b"fetchers mutations",
+         [binary_request(0x01, b"b", FLAGS_EXPTIME, b"vv"), binary_request(0x00, b"b"), binary_request(0x00, b"nob"),
+          binary_request(0x0c, b"b"), binary_request(0x09, b"nob"), binary_request(0x0d, b"b"),
+          binary_request(0x1c, b"b", EXPTIME), binary_request(0x1c, b"nob", EXPTIME),
+          binary_request(0x1d, b"b", EXPTIME), binary_request(0x1e, b"nob", EXPTIME),
+          binary_request(0x05, b"cnt", struct.pack(">QQI", 1, 7, 0)),
+          binary_request(0x05, b"cnt", struct.pack(">QQI", 1, 7, 0)),
+          binary_request(0x06, b"nocnt", struct.pack(">QQI", 1, 7, 0xffffffff)),
+          binary_request(0x04, b"b"), binary_request(0x04, b"b"), binary_request(0x0e, b"cnt", b"", b"9"),
+          binary_request(0x02, b"cnt", FLAGS_EXPTIME, b"1"), binary_request(0x03, b"nob", FLAGS_EXPTIME, b"1")])
 
 
 def test_fetchers_report_expired_items(start):
