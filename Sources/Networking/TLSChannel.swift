@@ -126,6 +126,13 @@ final class TLSChannel {
         return .moved(Int(written))
     }
 
+    /// The record buffers OpenSSL keeps between reads and writes (about 17 KB each way), freed
+    /// when the worker's sweep finds the connection idle; OpenSSL keeps them while they hold
+    /// bytes (a partial record, a write to retry) and allocates them again on the next record.
+    func releaseIdleBuffers() {
+        _ = SSL_free_buffers(ssl)
+    }
+
     // MARK: Results
 
     /// What a failed OpenSSL call means for the connection (see `TLSCallOutcome`).

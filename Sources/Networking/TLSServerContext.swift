@@ -74,8 +74,14 @@ public final class TLSServerContext: TLSControl, @unchecked Sendable {
         TLSContextSetup.setMinimumVersion(context, settings.minimumVersion)
         var options = swiftcached_ssl_base_options()
         if kernelTLS { options |= swiftcached_ssl_option_kernel_tls() }
-        // Partial writes stay off: a write completes whole or is retried whole (TLSChannel).
-        swiftcached_ssl_ctx_set_modes(context, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        // Partial writes stay off: a write completes whole or is retried whole (TLSChannel). No
+        // SSL_MODE_RELEASE_BUFFERS, which frees and allocates the record buffers around every
+        // record: the worker's once-a-second sweep frees those of idle connections instead
+        // (TLSChannel.releaseIdleBuffers), as it takes back their input and output blocks.
+        swiftcached_ssl_ctx_set_modes(context, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        // One recv per read, not two per record; what it reads beyond a record is seen by
+        // SSL_has_pending, which the connection asks after serving (TLSChannel.hasBufferedInput).
+        swiftcached_ssl_ctx_set_read_ahead(context)
         try loadCertificates(context, settings)
         try applyVerification(context, settings)
         try TLSContextSetup.setCiphers(context, settings.ciphers)
