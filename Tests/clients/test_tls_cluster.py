@@ -18,7 +18,7 @@ import pytest
 from pymemcache.client.base import Client
 
 from cluster_harness import (CONFIG_BINARY, DETECTION_LIMIT, PROBE_INTERVAL, Cluster, client_tls_context, command,
-                             config_get, wait_for)
+                             config_get, exchange, wait_for)
 from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, Server, free_port, with_user
 from tls_certificates import OPENSSL, make_certificates
 from tls_sessions import session_trace
@@ -218,17 +218,6 @@ def presented_name(port):
     return None
 
 
-def ask(sock, line):
-    sock.sendall(line)
-    answer, deadline = b"", time.monotonic() + 5
-    while not answer.endswith(b"\r\n") and time.monotonic() < deadline:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        answer += chunk
-    return answer
-
-
 def test_endpoint_refresh_certs_and_sighup_reload_for_new_connections_only(tmp_path, certs):
     """refresh_certs (the data node's command) and SIGHUP load the endpoint's certificate and key
     again: a new connection (openssl s_client) is shown the new certificate while a connection made
@@ -245,7 +234,7 @@ def test_endpoint_refresh_certs_and_sighup_reload_for_new_connections_only(tmp_p
         old = cluster.client_tls.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
                                              server_hostname="localhost")
         with old:
-            assert ask(old, b"version\r\n").startswith(b"VERSION ")
+            assert exchange(old, b"version\r\n").startswith(b"VERSION ")
             assert presented_name(port) == "server-one"
             swap("server2")
             time.sleep(1.1)
@@ -253,7 +242,7 @@ def test_endpoint_refresh_certs_and_sighup_reload_for_new_connections_only(tmp_p
             assert command(clear_port, b"refresh_certs\r\n") == b"OK\r\n"
             assert int(stats_of(clear_port)["time_since_server_cert_refresh"]) == 0
             assert presented_name(port) == "server-two"
-            assert ask(old, b"version\r\n").startswith(b"VERSION ")
+            assert exchange(old, b"version\r\n").startswith(b"VERSION ")
             # SIGHUP reloads them too (beside the cluster file).
             swap("server")
             cluster.endpoint.signal(signal.SIGHUP)
@@ -265,7 +254,7 @@ def test_endpoint_refresh_certs_and_sighup_reload_for_new_connections_only(tmp_p
             cluster.endpoint.signal(signal.SIGHUP)
             assert presented_name(port) == "server-one"
             time.sleep(1.0)  # the membership thread takes the signal at once; its warning is read at stop
-            assert ask(old, b"version\r\n").startswith(b"VERSION ")
+            assert exchange(old, b"version\r\n").startswith(b"VERSION ")
             assert old.getpeercert()["subject"] == ((("commonName", "server-one"),),)
     finally:
         cluster.stop()
