@@ -13,6 +13,13 @@ LRU maintainer, ...) also count: an idle phase of the same length measures that 
 Phases (default all): get = random gets at pipeline 1, get16 = the same at pipeline 16, set = sets
 of 100-byte values at pipeline 1; 4 connections; 100,000 keys prefilled.
 
+With --tls both servers run `-Z` with the same test certificate (made in the results folder by
+Tests/clients/tls_certificates.py) and memtier connects with `--tls --tls-skip-verify`: the same
+phases over TLS, to set against a run without it (what TLS adds per request in user space; the
+kernel's share, the same system calls either way, is not counted). Two more phases then exist:
+full and resumed, new connections from `openssl s_time -new` / `-reuse` (Scripts/openssl_clients.py)
+for --handshake-seconds, counted per connection.
+
 Usage:
   export PATH=<folder of memtier_benchmark>:$PATH
   python3 Scripts/bench_instructions.py [--requests 200000] [--phases get,get16,set]
@@ -30,12 +37,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+import openssl_clients  # noqa: E402
 
 PHASES = {  # name: (memtier --ratio, --pipeline)
     "get": ("0:1", 1),
     "get16": ("0:1", 16),
     "set": ("1:0", 1),
 }
+# With --tls: new connections from `openssl s_time`, full handshakes or resumed ones.
+HANDSHAKE_PHASES = {"full": False, "resumed": True}
 CONNECTIONS = 4
 
 
@@ -127,10 +137,51 @@ def without_debug_info(binary, out, label):
     return copy
 
 
+def tls_server_flags(out):
+    """-Z with a test certificate made in `out`/certs."""
+    sys.path.insert(0, os.path.join(benchlib.REPO, "Tests", "clients"))
+    from tls_certificates import make_certificates  # noqa: E402 (the tests' helper)
+    certs = os.path.join(out, "certs")
+    os.makedirs(certs)
+    make_certificates(certs)
+    return ["-Z", "-o", "ssl_chain_cert=%s,ssl_key=%s" % (os.path.join(certs, "server.pem"), os.path.join(certs, "server.key"))]
+
+
+def memtier_phase(args, server, out, load, phase, prefix):
+    """One memtier phase: (requests, instructions, dump, seconds, hit ratio)."""
+    ratio, pipeline = PHASES[phase]
+    per_conn = args.requests // CONNECTIONS
+    outcome = {}
+
+    def run():
+        outcome["memtier"] = benchlib.run_memtier(
+            load + ["-c", str(CONNECTIONS), "-t", "1", "-n", str(per_conn), "--ratio=" + ratio,
+                    "--pipeline=%d" % pipeline, "--key-pattern=R:R"], prefix, timeout=3600)
+    ir, dump, seconds = measure(server, out, run)
+    totals, errors, status = outcome["memtier"]
+    if status or errors:
+        benchlib.die("memtier failed against %s in %s: %s" % (server.label, phase, errors[:1] or status), 1)
+    return int(totals.get("Count", per_conn * CONNECTIONS)), ir, dump, seconds, benchlib.memtier_summary(totals)["hit"]
+
+
+def handshake_phase(args, server, out, phase):
+    """New TLS connections from `openssl s_time` for --handshake-seconds (each a "request"):
+    (connections, instructions, dump, seconds, share resumed)."""
+    outcome = {}
+
+    def run():
+        outcome["s_time"] = openssl_clients.s_time(server.port, HANDSHAKE_PHASES[phase], args.handshake_seconds)
+    ir, dump, seconds = measure(server, out, run)
+    connections, _, _, resumed = outcome["s_time"]
+    if not connections:
+        benchlib.die("s_time made no connection to %s" % server.label, 1)
+    return connections, ir, dump, seconds, resumed / connections
+
+
 def run_server(args, label, binary, out, fd_limit):
     # memcached sets RLIMIT_NOFILE to exactly -c; under valgrind that only succeeds for valgrind's
     # own limit (the hard limit minus the 12 descriptors it keeps), so both servers get that -c.
-    flags = ["-t", str(args.threads), "-m", "1024", "-c", str(fd_limit - 12)]
+    flags = ["-t", str(args.threads), "-m", "1024", "-c", str(fd_limit - 12)] + args.tls_flags
     server = benchlib.Server(label, without_debug_info(binary, out, label), flags, os.path.join(out, "server-%s.log" % label),
                              wrapper=["valgrind", "--tool=callgrind",
                                       # names in full in every dump, so each dump annotates alone
@@ -139,7 +190,7 @@ def run_server(args, label, binary, out, fd_limit):
                              start_timeout=120)
     result = {"label": label, "binary": binary, "server_flags": flags, "phases": {}}
     try:
-        load = benchlib.memtier_args(server.port)
+        load = benchlib.memtier_args(server.port) + (["--tls", "--tls-skip-verify"] if args.tls else [])
         _, errors, status = benchlib.run_memtier(load + benchlib.prefill_args(), os.path.join(out, "prefill-" + label))
         if status or errors:
             benchlib.die("prefill of %s failed: %s" % (label, errors[:1] or status), 1)
@@ -150,25 +201,16 @@ def run_server(args, label, binary, out, fd_limit):
         result["idle_ir_per_s"] = idle_ir / idle_s
         result["idle_hot"] = hot_functions(idle_dump)
         for phase in args.phases:
-            ratio, pipeline = PHASES[phase]
-            per_conn = args.requests // CONNECTIONS
-            prefix = os.path.join(out, "%s-%s" % (phase, label))
-            outcome = {}
-
-            def run():
-                outcome["memtier"] = benchlib.run_memtier(
-                    load + ["-c", str(CONNECTIONS), "-t", "1", "-n", str(per_conn), "--ratio=" + ratio,
-                            "--pipeline=%d" % pipeline, "--key-pattern=R:R"], prefix, timeout=3600)
-            ir, dump, seconds = measure(server, out, run)
-            totals, errors, status = outcome["memtier"]
-            requests = int(totals.get("Count", per_conn * CONNECTIONS))
-            if status or errors:
-                benchlib.die("memtier failed against %s in %s: %s" % (label, phase, errors[:1] or status), 1)
+            if phase in HANDSHAKE_PHASES:
+                requests, ir, dump, seconds, hit = handshake_phase(args, server, out, phase)
+            else:
+                requests, ir, dump, seconds, hit = memtier_phase(args, server, out, load, phase,
+                                                                 os.path.join(out, "%s-%s" % (phase, label)))
             result["phases"][phase] = dict(
                 requests=requests, instructions=ir, seconds=round(seconds, 1),
                 per_request=ir / requests,
                 per_request_less_idle=(ir - result["idle_ir_per_s"] * seconds) / requests,
-                hit=benchlib.memtier_summary(totals)["hit"], hot=hot_functions(dump), dump=dump)
+                hit=hit, hot=hot_functions(dump), dump=dump)
             print("  %s %s: %d requests, %d instructions in %.0f s: %.0f per request" % (
                 label, phase, requests, ir, seconds, ir / requests), flush=True)
     finally:
@@ -183,13 +225,16 @@ def main():
     p.add_argument("--threads", type=int, default=1, help="server -t for both (default 1)")
     p.add_argument("--idle-seconds", type=float, default=10.0, help="length of the idle phase (default 10)")
     p.add_argument("--settle-seconds", type=float, default=10.0, help="pause after the prefill (default 10)")
+    p.add_argument("--tls", action="store_true", help="both servers with -Z, memtier over TLS; allows the "
+                   "phases full and resumed (new connections from openssl s_time)")
+    p.add_argument("--handshake-seconds", type=int, default=10, help="length of a full or resumed phase (default 10)")
     p.add_argument("--swiftcached")
     p.add_argument("--memcached")
     args = p.parse_args()
     args.phases = args.phases.split(",")
     for phase in args.phases:
-        if phase not in PHASES:
-            benchlib.die("unknown phase %r" % phase)
+        if phase not in PHASES and not (args.tls and phase in HANDSHAKE_PHASES):
+            benchlib.die("unknown phase %r (full and resumed need --tls)" % phase)
     benchlib.require_tool("valgrind", "valgrind is missing: apt-get install valgrind")
     benchlib.memtier_path()
     sw, mc = benchlib.server_binaries(args.swiftcached, args.memcached)
@@ -198,8 +243,9 @@ def main():
     out = os.path.join(benchlib.REPO, "bench-results",
                        "instructions-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(out)
-    print("instructions per request under callgrind; %d requests per phase, %d connections, server -t %d; %s"
-          % (args.requests, CONNECTIONS, args.threads, benchlib.uptime()), flush=True)
+    args.tls_flags = tls_server_flags(out) if args.tls else []
+    print("instructions per request under callgrind%s; %d requests per phase, %d connections, server -t %d; %s"
+          % (" over TLS" if args.tls else "", args.requests, CONNECTIONS, args.threads, benchlib.uptime()), flush=True)
     results = [run_server(args, "swiftcached", sw, out, fd_limit), run_server(args, "memcached", mc, out, fd_limit)]
     sw_r, mc_r = results
     print("\n%-8s %10s %14s %14s %8s   (less idle: %s)" % ("phase", "requests", "swiftcached", "memcached",
@@ -221,7 +267,7 @@ def main():
             for line in r["phases"][phase]["hot"][:8]:
                 print("  " + line[:150])
     with open(os.path.join(out, "instructions.json"), "w") as f:
-        json.dump(dict(requests=args.requests, connections=CONNECTIONS, load=benchlib.uptime(),
+        json.dump(dict(requests=args.requests, connections=CONNECTIONS, tls=args.tls, load=benchlib.uptime(),
                        swiftcached_version=benchlib.version(sw), memcached_version=benchlib.version(mc),
                        results=results), f, indent=1)
     print("results: " + out)

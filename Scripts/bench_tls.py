@@ -3,21 +3,28 @@
 certificate, same load, alternating rounds; each server also measured in the clear on its
 `-l notls:` listener in the same run, so TLS is compared with clear text on the same process.
 
-Both servers start once with `-t THREADS -m 256 -Z -o ssl_chain_cert=…,ssl_key=…` and a notls
-listener, are prefilled in the clear, and then, round after round (the order flips each round), for
-each pipeline depth, memtier_benchmark runs a 1:9 set:get load over TLS and in the clear against
-each (the server not measured is stopped with SIGSTOP). Per run: ops/s and server CPU time per
+Both servers start once with `-t THREADS -m 256 -Z -o ssl_session_cache,ssl_chain_cert=…,ssl_key=…`
+and a notls listener; before anything is measured, `openssl s_client` checks that both negotiate
+the same protocol version and cipher. They are prefilled in the clear, and then, round after round
+(the order flips each round), for each pipeline depth, memtier_benchmark runs a 1:9 set:get load
+over TLS and in the clear against each (the server not measured is stopped with SIGSTOP). Per run: ops/s and server CPU time per
 request (µs, user + system of the whole process, read from /proc). The summary gives, per depth,
 the medians over rounds and the median per-round ratios: TLS / clear CPU per request for each
 server (the target is ≤ 1.5 at depth 16), and swiftcached / memcached for ops/s and requests per
 server-CPU-second over TLS (≥ 1 is at least memcached).
 
+With --handshake-seconds, each round also times new TLS connections with `openssl s_time` (a C
+client, one connection after another): `-new` (full handshakes) and `-reuse` (resumed, TLS 1.3
+tickets), per server: the connections counted in its "N connections in T real seconds" line over
+the time measured around it (s_time's T is whole seconds), and server CPU per connection from /proc.
+
 Certificates are made with the tests' helper (Tests/clients/tls_certificates.py) in the results
-directory. memtier_benchmark is taken from --memtier, else $MEMTIER_BINARY, else PATH
-(see benchlib.MEMTIER_HINT); it must be built with TLS (its --tls flag).
+directory. memtier_benchmark is taken from --memtier, else $MEMTIER (or $MEMTIER_BINARY), else
+PATH (see benchlib.MEMTIER_HINT); it must be built with TLS (its --tls flag). A missing one stops
+the run with that message.
 
 Usage:
-  nice -n 10 python3 Scripts/bench_tls.py --memtier PATH/memtier_benchmark --rounds 3 --duration 5
+  python3 Scripts/bench_tls.py --memtier PATH/memtier_benchmark --rounds 3 --duration 5 --handshake-seconds 10
 Results: bench-results/bench-tls-<date>/ (gitignored): runs.csv, summary.txt and the tools' output.
 Exit status 1 when memtier reported errors, 2 when a tool is missing.
 """
@@ -32,7 +39,7 @@ import benchlib
 
 sys.path.insert(0, os.path.join(benchlib.REPO, "Tests", "clients"))
 from tls_certificates import make_certificates  # noqa: E402 (after the path is set)
-import tls_handshake_load  # noqa: E402
+import openssl_clients  # noqa: E402
 
 SERVERS = ("swiftcached", "memcached")
 TRANSPORTS = ("tls", "clear")
@@ -40,7 +47,7 @@ TRANSPORTS = ("tls", "clear")
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--memtier", default=os.environ.get("MEMTIER_BINARY"), help="memtier_benchmark binary")
+    p.add_argument("--memtier", help="memtier_benchmark binary (else $MEMTIER or $MEMTIER_BINARY, else PATH)")
     p.add_argument("--rounds", type=int, default=3, help="runs per server, transport and depth (default 3)")
     p.add_argument("--duration", type=int, default=5, help="seconds per memtier run (default 5)")
     p.add_argument("--pipelines", default="1,16", help="memtier --pipeline depths (default 1,16)")
@@ -49,14 +56,14 @@ def parse_args():
     p.add_argument("--keys", type=int, default=20000, help="key count (default 20000)")
     p.add_argument("--swiftcached", help="server binary (default .build/release/swiftcached)")
     p.add_argument("--memcached", help="reference binary (default memcached on PATH)")
-    p.add_argument("--handshakes", type=int, default=0,
-                   help="also, per round and server: this many new connections with full handshakes and as "
-                        "many resumed ones (default 0: none)")
+    p.add_argument("--handshake-seconds", type=int, default=0,
+                   help="also, per round and server: openssl s_time for this many seconds with full handshakes "
+                        "and as long with resumed ones (default 0: none)")
     p.add_argument("--out", help="results directory (default bench-results/bench-tls-<date>)")
     args = p.parse_args()
-    args.pipelines = [int(depth) for depth in args.pipelines.split(",")]
-    if args.memtier:  # benchlib finds memtier on PATH
-        os.environ["PATH"] = os.path.dirname(os.path.abspath(args.memtier)) + os.pathsep + os.environ["PATH"]
+    args.pipelines = [int(depth) for depth in args.pipelines.split(",") if depth]  # "": handshakes only
+    if args.memtier:
+        os.environ["MEMTIER_BINARY"] = args.memtier  # benchlib.memtier_path checks it
     return args
 
 
@@ -65,7 +72,8 @@ def start_servers(args, binaries, certs, out):
     servers = {}
     for name, binary in zip(SERVERS, binaries):
         clear_port = benchlib.free_port()
-        # The session cache lets both issue TLS 1.3 tickets (resumed handshakes); memtier never resumes.
+        # The same session-cache setting on both (it decides what ssl_new_sessions counts; tickets,
+        # which s_time -reuse resumes, are issued either way); memtier never resumes.
         flags = ["-t", str(args.threads), "-m", "256", "-c", "1024", "-Z", "-o",
                  "ssl_session_cache,ssl_chain_cert=%s,ssl_key=%s" % (os.path.join(certs, "server.pem"), os.path.join(certs, "server.key")),
                  "-l", "notls:127.0.0.1:%d" % clear_port]
@@ -73,20 +81,20 @@ def start_servers(args, binaries, certs, out):
     return servers
 
 
-def load_args(args, port, transport, certs):
-    tls = ["--tls", "--cacert", os.path.join(certs, "ca.pem")] if transport == "tls" else []
+def load_args(args, port, transport):
+    tls = ["--tls", "--tls-skip-verify"] if transport == "tls" else []
     return benchlib.memtier_args(port, key_min=1, key_max=args.keys) + tls
 
 
-def prefill(args, servers, certs, out):
+def prefill(args, servers, out):
     for name, (server, clear_port) in servers.items():
-        _, errors, status = benchlib.run_memtier(load_args(args, clear_port, "clear", certs) + benchlib.prefill_args(),
+        _, errors, status = benchlib.run_memtier(load_args(args, clear_port, "clear") + benchlib.prefill_args(),
                                                  os.path.join(out, "prefill-" + name))
         if errors or status:
             benchlib.die("prefill of %s failed: %s" % (name, errors or status), 1)
 
 
-def measure(args, servers, name, transport, depth, certs, prefix):
+def measure(args, servers, name, transport, depth, prefix):
     """One memtier run against one server (the other paused): a runs.csv row."""
     server, clear_port = servers[name]
     for other, (paused, _) in servers.items():
@@ -94,7 +102,7 @@ def measure(args, servers, name, transport, depth, certs, prefix):
     port = server.port if transport == "tls" else clear_port
     meter = benchlib.CpuMeter(server)
     totals, errors, status = benchlib.run_memtier(
-        load_args(args, port, transport, certs) + ["-t", "1", "-c", str(args.connections), "--ratio=1:9",
+        load_args(args, port, transport) + ["-t", "1", "-c", str(args.connections), "--ratio=1:9",
                                                    "--key-pattern=R:R", "--pipeline=%d" % depth,
                                                    "--test-time=%d" % args.duration], prefix)
     server_cpu, client_cpu, other_load = meter.finish()
@@ -106,35 +114,46 @@ def measure(args, servers, name, transport, depth, certs, prefix):
                 other_load_pct=round(other_load, 1), errors="; ".join(errors) or ("" if status == 0 else "exit %d" % status))
 
 
-def measure_handshakes(args, servers, name, kind, certs):
-    """`args.handshakes` new connections to one server (the other paused): a handshakes.csv row."""
+def measure_handshakes(args, servers, name, kind):
+    """`openssl s_time` against one server (the other paused) for --handshake-seconds: a
+    handshakes.csv row."""
     server, _ = servers[name]
     for other, (paused, _) in servers.items():
         (paused.resume if other == name else paused.pause)()
     cpu_before = server.cpu_seconds()
-    rate, reused = tls_handshake_load.run(server.port, certs, args.handshakes, resumed=(kind == "resumed"))
+    connections, seconds, elapsed, reused = openssl_clients.s_time(server.port, kind == "resumed", args.handshake_seconds)
     server_cpu = server.cpu_seconds() - cpu_before
-    expected = args.handshakes - 1 if kind == "resumed" else 0
-    return dict(server=name, kind=kind, connections_per_s=round(rate, 1),
-                cpu_us_per_connection=round(1e6 * server_cpu / args.handshakes, 1), resumed=reused,
-                errors="" if reused == expected else "%d of %d resumed, %d expected" % (reused, args.handshakes, expected))
+    expected = connections if kind == "resumed" else 0
+    return dict(server=name, kind=kind, connections=connections, s_time_real_seconds=seconds,
+                seconds=round(elapsed, 2), connections_per_s=round(connections / elapsed, 1),
+                cpu_us_per_connection=round(1e6 * server_cpu / connections, 1) if connections else float("nan"),
+                resumed=reused, errors="" if reused == expected else "%d of %d resumed, %d expected" % (reused, connections, expected))
 
 
 def summarize_handshakes(rows):
     """Medians per server and kind, and swiftcached / memcached per-round ratios."""
-    lines = ["new TLS connections (%d per run, connect + handshake + version + close, Python client):"
-             % (rows[0]["count"] if rows else 0)]
+    lines = ["new TLS connections (openssl s_time -new / -reuse -www /, one after another):"]
     for kind in ("full", "resumed"):
         of = lambda name: [r for r in rows if r["server"] == name and r["kind"] == kind]
         mine, theirs = of("swiftcached"), of("memcached")
         if not mine or not theirs:
             continue
         med = lambda rs, field: statistics.median(r[field] for r in rs)
-        ratio = statistics.median(a["connections_per_s"] / b["connections_per_s"] for a, b in zip(mine, theirs))
-        lines.append("  %-7s swiftcached %7.1f conn/s %7.1f µs CPU/conn | memcached %7.1f conn/s %7.1f µs CPU/conn | ratio conn/s %.2f"
+        rate = statistics.median(a["connections_per_s"] / b["connections_per_s"] for a, b in zip(mine, theirs))
+        efficiency = statistics.median(b["cpu_us_per_connection"] / a["cpu_us_per_connection"] for a, b in zip(mine, theirs))
+        lines.append("  %-7s swiftcached %7.1f conn/s %7.1f µs CPU/conn | memcached %7.1f conn/s %7.1f µs CPU/conn"
+                     " | swiftcached/memcached conn/s %.2f, conn per server-CPU-second %.2f"
                      % (kind, med(mine, "connections_per_s"), med(mine, "cpu_us_per_connection"),
-                        med(theirs, "connections_per_s"), med(theirs, "cpu_us_per_connection"), ratio))
+                        med(theirs, "connections_per_s"), med(theirs, "cpu_us_per_connection"), rate, efficiency))
     return lines
+
+
+def check_negotiation(servers):
+    """Both servers must negotiate the same protocol version and cipher, or the comparison is void."""
+    seen = {name: openssl_clients.negotiated(server.port) for name, (server, _) in servers.items()}
+    if len(set(seen.values())) != 1:
+        benchlib.die("the servers negotiate different TLS parameters: %s" % seen, 1)
+    return next(iter(seen.values()))
 
 
 def write_csv(path, rows):
@@ -174,7 +193,8 @@ def summarize(rows, depth):
 
 def main():
     args = parse_args()
-    benchlib.memtier_path()
+    if args.pipelines:
+        benchlib.memtier_path()  # stops the run with a hint when it is missing
     binaries = benchlib.server_binaries(args.swiftcached, args.memcached)
     out = args.out or os.path.join(benchlib.REPO, "bench-results", time.strftime("bench-tls-%Y%m%d-%H%M%S"))
     certs = os.path.join(out, "certs")
@@ -183,18 +203,20 @@ def main():
     servers = start_servers(args, binaries, certs, out)
     rows, handshake_rows, failed = [], [], False
     try:
-        prefill(args, servers, certs, out)
+        negotiated = check_negotiation(servers)
+        if args.pipelines:
+            prefill(args, servers, out)
         for r in range(args.rounds):
-            for name in (SERVERS if r % 2 == 0 else SERVERS[::-1]) if args.handshakes else ():
+            for name in (SERVERS if r % 2 == 0 else SERVERS[::-1]) if args.handshake_seconds else ():
                 for kind in (("full", "resumed") if r % 2 == 0 else ("resumed", "full")):
-                    row = measure_handshakes(args, servers, name, kind, certs)
-                    row.update(round=r, count=args.handshakes)
+                    row = measure_handshakes(args, servers, name, kind)
+                    row["round"] = r
                     handshake_rows.append(row)
                     failed |= bool(row["errors"])
                     print(row, flush=True)
             for depth in args.pipelines:
                 for name, transport in run_order(r):
-                    row = measure(args, servers, name, transport, depth, certs,
+                    row = measure(args, servers, name, transport, depth,
                                   os.path.join(out, "r%d-p%d-%s-%s" % (r, depth, name, transport)))
                     row["round"] = r
                     rows.append(row)
@@ -203,12 +225,14 @@ def main():
     finally:
         for server, _ in servers.values():
             server.stop()
-    write_csv(os.path.join(out, "runs.csv"), rows)
+    if rows:
+        write_csv(os.path.join(out, "runs.csv"), rows)
     if handshake_rows:
         write_csv(os.path.join(out, "handshakes.csv"), handshake_rows)
-    report = ["%s vs %s, server -t %d, memtier 1 thread x %d connections, 1:9 set:get, 100-byte values, %d keys, %d s runs; %s"
+    report = ["%s vs %s, server -t %d, memtier 1 thread x %d connections, 1:9 set:get, 100-byte values, %d keys, %d s runs;"
+              " both negotiate %s %s; %s"
               % (benchlib.version(binaries[0]), benchlib.version(binaries[1]), args.threads, args.connections,
-                 args.keys, args.duration, benchlib.uptime())]
+                 args.keys, args.duration, negotiated[0], negotiated[1], benchlib.uptime())]
     for depth in args.pipelines:
         report += summarize(rows, depth)
     if handshake_rows:

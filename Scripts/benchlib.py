@@ -19,7 +19,7 @@ SWIFTCACHED_DEFAULT = os.path.join(REPO, ".build", "release", "swiftcached")
 MEMTIER_HINT = """memtier_benchmark is not on PATH. It is not a Debian package: build it outside this
 repository from https://github.com/RedisLabs/memtier_benchmark (Debian packages build-essential autoconf
 automake libtool libpcre3-dev libevent-dev pkg-config zlib1g-dev libssl-dev; `autoreconf -ivf &&
-./configure && make`) and put its directory on PATH:
+./configure && make`) and put its directory on PATH, or name the binary in $MEMTIER_BINARY or $MEMTIER:
     export PATH=<folder of memtier_benchmark>:$PATH"""
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -37,12 +37,13 @@ def require_tool(name, hint):
 
 
 def memtier_path():
-    """$MEMTIER_BINARY when set (a path), else memtier_benchmark on PATH."""
-    given = os.environ.get("MEMTIER_BINARY")
-    if given:
-        if not os.access(given, os.X_OK):
-            die("MEMTIER_BINARY=%s is not an executable" % given)
-        return given
+    """$MEMTIER_BINARY, else $MEMTIER, when set (a path), else memtier_benchmark on PATH."""
+    for variable in ("MEMTIER_BINARY", "MEMTIER"):
+        given = os.environ.get(variable)
+        if given:
+            if not os.access(given, os.X_OK):
+                die("%s=%s is not an executable memtier_benchmark" % (variable, given))
+            return given
     return require_tool("memtier_benchmark", MEMTIER_HINT)
 
 

@@ -22,6 +22,12 @@ static inline void swiftcached_ssl_ctx_set_modes(SSL_CTX *ctx, long modes) {
     (void)SSL_CTX_set_mode(ctx, modes);
 }
 
+/* Read ahead: one recv takes whatever the socket holds (up to the record buffer) instead of a
+   record's 5-byte header and then its body, two system calls per record. */
+static inline void swiftcached_ssl_ctx_set_read_ahead(SSL_CTX *ctx) {
+    SSL_CTX_set_read_ahead(ctx, 1);
+}
+
 static inline void swiftcached_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     (void)SSL_CTX_set_session_cache_mode(ctx, mode);
 }
@@ -33,9 +39,16 @@ static inline uint64_t swiftcached_ssl_base_options(void) {
     return SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF;
 }
 
-/* With the server cache on, TLS 1.3 tickets become references into it (stateful); with it off,
-   no tickets at all, so no resumption. */
-static inline uint64_t swiftcached_ssl_option_no_ticket(void) { return SSL_OP_NO_TICKET; }
+/* Carries the session-ticket keys of a context over to the one replacing it (refresh_certs), so
+   tickets issued before a reload still resume a session, as they do in memcached, whose reload keeps
+   its one context. 0 when OpenSSL refuses either step. */
+static inline int swiftcached_ssl_ctx_copy_ticket_keys(SSL_CTX *from, SSL_CTX *to) {
+    unsigned char keys[80];  /* OpenSSL 3: key name, HMAC secret, AES key (16 + 32 + 32 bytes) */
+    if (SSL_CTX_get_tlsext_ticket_keys(from, keys, sizeof keys) != 1) return 0;
+    int copied = (int)SSL_CTX_set_tlsext_ticket_keys(to, keys, sizeof keys);
+    OPENSSL_cleanse(keys, sizeof keys);
+    return copied;
+}
 
 static inline uint64_t swiftcached_ssl_option_kernel_tls(void) {
 #ifdef SSL_OP_ENABLE_KTLS

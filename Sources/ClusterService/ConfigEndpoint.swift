@@ -21,9 +21,9 @@ public final class ConfigEndpoint: Sendable {
     let clock: @Sendable () -> Int64
     /// The listener's `rejected_by_allowlist` count; nil without an allowlist (no stats line then).
     let rejectedByAllowlist: (@Sendable () -> UInt64)?
-    /// With `--tls`: the listeners' TLS context and their failed handshakes, for the TLS `stats`
-    /// lines a data node prints with `-Z` (nil: none, as memcached without TLS).
-    let tls: (control: TLSControl, handshakeErrors: @Sendable () -> UInt64)?
+    /// With `--tls`: the listeners' TLS context and counters, for the TLS `stats` lines a data node
+    /// prints with `-Z` and `refresh_certs` (nil: none, as memcached without TLS).
+    public let tls: EndpointTLS?
     let startedAt = time(nil)
     let currentConnections = ManagedAtomic<Int>(0)
     let totalConnections = ManagedAtomic<Int>(0)
@@ -34,7 +34,7 @@ public final class ConfigEndpoint: Sendable {
     public init(coordinator: ClusterCoordinator, credentials: EndpointCredentials?, version: String, threads: Int,
                 secret: ClusterSecret? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) },
                 rejectedByAllowlist: (@Sendable () -> UInt64)? = nil,
-                tls: (control: TLSControl, handshakeErrors: @Sendable () -> UInt64)? = nil) {
+                tls: EndpointTLS? = nil) {
         self.coordinator = coordinator
         self.credentials = credentials
         self.version = version
@@ -73,12 +73,6 @@ public final class ConfigEndpoint: Sendable {
             ("cluster_probe_rounds_incomplete", "\(counters.incompleteRounds)"),
             ("cluster_version_exhausted", "\(counters.versionExhaustedChanges)"),
             ("cluster_membership_refused", "\(membershipRefusals.load(ordering: .relaxed))"),
-        ] + (rejectedByAllowlist.map { [("rejected_by_allowlist", "\($0())")] } ?? []) + tlsStatsLines()
-    }
-
-    private func tlsStatsLines() -> [(String, String)] {
-        guard let tls else { return [] }
-        return [("ssl_handshake_errors", "\(tls.handshakeErrors())"),
-                ("time_since_server_cert_refresh", "\(tls.control.secondsSinceCertificateLoad)")]
+        ] + (rejectedByAllowlist.map { [("rejected_by_allowlist", "\($0())")] } ?? []) + (tls?.statsLines ?? [])
     }
 }

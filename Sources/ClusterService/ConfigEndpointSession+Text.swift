@@ -54,6 +54,8 @@ extension ConfigEndpointSession {
         case ("stats", 1):
             for (name, value) in endpoint.statsLines() { output.appendText("STAT \(name) \(value)\r\n") }
             output.append(ResponseLine.end)
+        case ("refresh_certs", _):
+            refreshCertificates(into: &output)
         case ("quit", 1):
             closeRequested = true
         case ("set", 5) where endpoint.credentials != nil:
@@ -69,6 +71,16 @@ extension ConfigEndpointSession {
             return output.append("SERVER_ERROR no cluster configuration yet\r\n")
         }
         snapshot.configResponse.withUnsafeBytes { output.append($0) }
+    }
+
+    /// The data node's `refresh_certs` (memcached's): the listeners' certificate and key are loaded
+    /// again for new connections, open ones keep theirs; further words are ignored, as there. With
+    /// `-Y` only a logged-in connection may ask, as for the commands that change membership.
+    private func refreshCertificates(into output: inout OutputBuffer) {
+        guard let tls = endpoint.tls else { return output.append("Error TLS not enabled\r\n") }
+        guard authenticated else { return output.append("CLIENT_ERROR unauthenticated\r\n") }
+        guard let failure = tls.control.reloadCertificates() else { return output.append(ResponseLine.ok) }
+        output.appendText(failure + "\r\n")
     }
 
     private func legacyGet(keys: ArraySlice<Substring>, into output: inout OutputBuffer) {

@@ -355,7 +355,10 @@ final class Connection {
     func returnIdleBuffers() {
         guard !isClosed else { return }
         input.releaseIfEmpty()
-        if output.isEmpty { takeBackOutputStorage() }
+        if output.isEmpty {
+            takeBackOutputStorage()
+            transport.releaseIdleBuffers()
+        }
     }
 
     /// Everything is sent: the block goes back to the pool (a buffer grown past it is freed, and

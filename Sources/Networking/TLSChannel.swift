@@ -20,7 +20,6 @@ final class TLSChannel {
     /// The worker's staging area for output that holds values sent in place: they are copied here,
     /// into one piece, for one `SSL_write`. Shared by the worker's connections, used one at a time.
     private let scratch: UnsafeMutableRawBufferPointer
-    private let countsNewSessions: Bool
     private(set) var isEstablished = false
     /// A fatal TLS or socket error happened: OpenSSL forbids a close_notify afterwards.
     private var broken = false
@@ -40,7 +39,9 @@ final class TLSChannel {
         self.counters = counters
         self.scratch = scratch
         writeLimit = scratch.count
-        countsNewSessions = context.settings.sessionCache
+        // The counters the session cache's callback finds from the `SSL` (held by `self`, which
+        // outlives it).
+        _ = SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(counters).toOpaque())
     }
 
     deinit {
@@ -62,8 +63,14 @@ final class TLSChannel {
         let result = SSL_do_handshake(ssl)
         guard result == 1 else { return outcome(of: result) }
         isEstablished = true
-        if countsNewSessions, SSL_session_reused(ssl) == 0 { counters.add(.sslNewSessions) }
         return nil
+    }
+
+    /// OpenSSL created a session a client may resume (`TLSServerContext`'s session-cache callback,
+    /// run inside this connection's `SSL_*` calls on its worker): counted in its worker's block.
+    static func countNewSession(on ssl: OpaquePointer?) {
+        guard let counters = SSL_get_ex_data(ssl, 0) else { return }
+        Unmanaged<NetworkCounters>.fromOpaque(counters).takeUnretainedValue().add(.sslNewSessions)
     }
 
     /// Decrypted bytes (or a whole record not yet decrypted) waiting inside OpenSSL.
@@ -117,6 +124,13 @@ final class TLSChannel {
         copy.deallocate()
         pendingWrite = nil
         return .moved(Int(written))
+    }
+
+    /// The record buffers OpenSSL keeps between reads and writes (about 17 KB each way), freed
+    /// when the worker's sweep finds the connection idle; OpenSSL keeps them while they hold
+    /// bytes (a partial record, a write to retry) and allocates them again on the next record.
+    func releaseIdleBuffers() {
+        _ = SSL_free_buffers(ssl)
     }
 
     // MARK: Results

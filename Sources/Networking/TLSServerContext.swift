@@ -44,6 +44,7 @@ public final class TLSServerContext: @unchecked Sendable {
         let now = monotonicSeconds()
         let previous = current.withLock { state in
             defer { state = (fresh, now) }
+            _ = swiftcached_ssl_ctx_copy_ticket_keys(state.context, fresh)  // else: old tickets only cost a full handshake
             return state.context
         }
         SSL_CTX_free(previous)  // open connections hold their own references
@@ -72,22 +73,36 @@ public final class TLSServerContext: @unchecked Sendable {
         TLSContextSetup.setMinimumVersion(context, settings.minimumVersion)
         var options = swiftcached_ssl_base_options()
         if kernelTLS { options |= swiftcached_ssl_option_kernel_tls() }
-        // Partial writes stay off: a write completes whole or is retried whole (TLSChannel).
-        swiftcached_ssl_ctx_set_modes(context, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        // Partial writes stay off: a write completes whole or is retried whole (TLSChannel). No
+        // SSL_MODE_RELEASE_BUFFERS, which frees and allocates the record buffers around every
+        // record: the worker's once-a-second sweep frees those of idle connections instead
+        // (TLSChannel.releaseIdleBuffers), as it takes back their input and output blocks.
+        swiftcached_ssl_ctx_set_modes(context, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        // One recv per read, not two per record; what it reads beyond a record is seen by
+        // SSL_has_pending, which the connection asks after serving (TLSChannel.hasBufferedInput).
+        swiftcached_ssl_ctx_set_read_ahead(context)
         try loadCertificates(context, settings)
         try applyVerification(context, settings)
         try TLSContextSetup.setCiphers(context, settings.ciphers)
-        if settings.sessionCache {
-            swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_SERVER))
-            let name = Array("swiftcached".utf8)
-            _ = SSL_CTX_set_session_id_context(context, name, UInt32(name.count))
-            options |= swiftcached_ssl_option_no_ticket()  // TLS 1.3: stateful tickets into the cache
-        } else {
-            swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
-            options |= swiftcached_ssl_option_no_ticket()
-            _ = SSL_CTX_set_num_tickets(context, 0)
-        }
+        applySessionCache(context, settings.sessionCache)
         _ = SSL_CTX_set_options(context, options)
+    }
+
+    /// `ssl_session_cache`, as memcached sets it up: session tickets stay OpenSSL's default either
+    /// way (stateless; TLS 1.3 sends two after a full handshake, one after a resumed one), so clients
+    /// resume with or without the cache; the cache adds OpenSSL's server-side session-id cache, and
+    /// every session OpenSSL creates for resumption (one per TLS 1.3 ticket, one per cached TLS 1.2
+    /// session id) counts in `ssl_new_sessions` through OpenSSL's new-session callback, as memcached
+    /// counts them.
+    private static func applySessionCache(_ context: OpaquePointer, _ enabled: Bool) {
+        guard enabled else { return swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF)) }
+        swiftcached_ssl_ctx_set_session_cache_mode(context, Int(SSL_SESS_CACHE_SERVER))
+        SSL_CTX_sess_set_new_cb(context) { ssl, _ in
+            TLSChannel.countNewSession(on: ssl)
+            return 0  // OpenSSL keeps no extra reference to the session for us
+        }
+        let name = Array("swiftcached".utf8)
+        _ = SSL_CTX_set_session_id_context(context, name, UInt32(name.count))
     }
 
     /// The chain and the key, each required, as memcached requires them.

@@ -19,7 +19,8 @@ public struct TLSSettings: Sendable, Equatable {
     /// `ssl_wbuf_size` (given in kilobytes, kept in bytes): the most one TLS write takes from a
     /// connection's output, and so what a write the socket did not take may hold back.
     public var writeBufferSize: Int = 16 * 1024
-    /// `ssl_session_cache`: the server-side session cache, for resumed handshakes.
+    /// `ssl_session_cache`: OpenSSL's server-side session cache and `ssl_new_sessions` (session
+    /// tickets, on either way as in memcached, resume handshakes without it too).
     public var sessionCache = false
     /// `ssl_kernel_tls`: hand record encryption to the kernel where it and OpenSSL offer it.
     public var kernelTLS = false

@@ -60,6 +60,11 @@ enum Transport {
         }
     }
 
+    /// Frees what the transport holds for an idle connection (TLS: OpenSSL's record buffers).
+    func releaseIdleBuffers() {
+        if case .tls(let channel) = self { channel.releaseIdleBuffers() }
+    }
+
     /// Ends the transport before the socket is closed (TLS: close_notify when the stream is sound).
     func close() {
         if case .tls(let channel) = self { channel.close() }

@@ -125,7 +125,7 @@ struct ConfigCommand: ParsableCommand {
             coordinator = try ClusterCoordinator(settings: probeSettings, clusterFilePath: clusterFile,
                                                  stateFilePath: stateFile, log: log, warn: warn,
                                                  probeTLS: probeClientTLS,
-                                                 onHangup: allowlist.map { list in { Self.reload(list, log: log, warn: warn) } })
+                                                 onHangup: Self.hangupReload(allowlist: allowlist, tls: serverTLS, log: log, warn: warn))
             try coordinator.start()
         } catch let error as TLSSetupError {
             fputs("swiftcached-config: \(error.message)\n", stderr)
@@ -139,7 +139,8 @@ struct ConfigCommand: ParsableCommand {
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
                                       version: reportedVersion, threads: threads, secret: secret,
                                       rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } },
-                                      tls: serverTLS.map { ($0, { connectionCounters.total(.sslHandshakeErrors) }) })
+                                      tls: serverTLS.map { EndpointTLS(control: $0, counters: connectionCounters,
+                                                                       sessionCache: $0.settings.sessionCache) })
         var settings = networkSettings
         settings.allowlist = allowlist
         let server = Server(settings: settings, tls: serverTLS, listenerCounters: connectionCounters.makeBlock().network,
@@ -176,11 +177,26 @@ struct ConfigCommand: ParsableCommand {
         }
     }
 
-    /// SIGHUP: the allowlist file is re-read (a refused one is reported even without -v, and the
-    /// list in force stays), beside the cluster file.
-    private static func reload(_ allowlist: SharedAllowlist, log: (String) -> Void, warn: (String) -> Void) {
-        let outcome = allowlist.reload()
-        if case .kept = outcome { warn(allowlist.describe(outcome)) } else { log(allowlist.describe(outcome)) }
+    /// What SIGHUP reloads beside the cluster file (nil: nothing more): the allowlist file and, with
+    /// `--tls`, the certificate and key, as `refresh_certs` does. A refused file is reported even
+    /// without -v, and what is in force stays.
+    private static func hangupReload(allowlist: SharedAllowlist?, tls: TLSServerContext?,
+                                     log: @escaping @Sendable (String) -> Void,
+                                     warn: @escaping @Sendable (String) -> Void) -> (@Sendable () -> Void)? {
+        guard allowlist != nil || tls != nil else { return nil }
+        return {
+            if let allowlist {
+                let outcome = allowlist.reload()
+                if case .kept = outcome { warn(allowlist.describe(outcome)) } else { log(allowlist.describe(outcome)) }
+            }
+            if let tls {
+                if let failure = tls.reloadCertificates() {
+                    warn("TLS certificates not reloaded, the ones in use stay: \(failure)")
+                } else {
+                    log("TLS certificates reloaded")
+                }
+            }
+        }
     }
 
     private var probeSettings: ProbeSettings {

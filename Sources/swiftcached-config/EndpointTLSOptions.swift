@@ -29,7 +29,7 @@ struct EndpointTLSOptions: ParsableArguments {
     @Option(name: .customLong("tls-ciphers"), help: "OpenSSL cipher list for TLS 1.2 and below (ssl_ciphers).")
     var ciphers: String?
 
-    @Flag(name: .customLong("tls-session-cache"), help: "Server-side session cache for resumed handshakes (ssl_session_cache).")
+    @Flag(name: .customLong("tls-session-cache"), help: "OpenSSL's server-side session cache and the ssl_new_sessions stat (ssl_session_cache); session tickets resume handshakes without it too.")
     var sessionCache = false
 
     func validate() throws {

@@ -90,15 +90,21 @@ def command(port, line, until=b"\r\n", timeout=5.0, tls=None):
     if tls:
         s = tls.wrap_socket(s, server_hostname="localhost")
     with s:
-        s.sendall(line)
-        data = b""
-        deadline = time.monotonic() + timeout
-        while not data.endswith(until) and time.monotonic() < deadline:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data
+        return exchange(s, line, until, timeout)
+
+
+def exchange(sock, line, until=b"\r\n", timeout=5.0):
+    """Sends `line` on an open connection and returns the answer read up to `until` (bounded by
+    `timeout`)."""
+    sock.sendall(line)
+    data = b""
+    deadline = time.monotonic() + timeout
+    while not data.endswith(until) and time.monotonic() < deadline:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def strict_parse(answer):

@@ -24,6 +24,7 @@ from pymemcache.client.base import Client
 
 from conftest import MEASUREMENTS, MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server, free_port, with_user
 from tls_certificates import OPENSSL, make_certificates
+from tls_sessions import connect_once, session_trace
 
 
 # ---------------------------------------------------------------- certificates
@@ -337,31 +338,39 @@ def test_minimum_version(tls_servers, certs, floor, refused_version, accepted_ve
     assert b"VERSION" not in s_client(server.port, refused_version, "-cipher", "DEFAULT:@SECLEVEL=0")
 
 
-def test_session_resumption_with_the_session_cache(tls_servers, certs):
-    server = tls_servers(options=["ssl_session_cache"])
-    context = client_context(certs)
-    with tls_connect(server, context) as first:
-        assert ask_tls(first, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
-        session = first.session
-        assert not first.session_reused
-    raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-    with context.wrap_socket(raw, server_hostname="localhost", session=session) as second:
-        assert ask_tls(second, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
-        assert second.session_reused
-    assert server.stats()["ssl_new_sessions"] == "1"
+@pytest.mark.parametrize("options", [["ssl_session_cache"], []])
+def test_session_resumption_and_new_sessions_like_memcached(certs, options):
+    """Side by side with memcached -Z, TLS 1.3 then TLS 1.2: a full handshake, then two connections
+    resuming its session. Tickets resume sessions with or without ssl_session_cache (OpenSSL's
+    default, which memcached keeps), and with the cache ssl_new_sessions counts what memcached's
+    does, every session OpenSSL creates for resumption: two per full TLS 1.3 handshake (its
+    tickets), one per resumed one, none for TLS 1.2 (its ticket carries the session, which then
+    has no id to cache). Without the cache there is no such stat."""
+    cache = bool(options)
+    traces = []
+    for binary in (MEMCACHED_BINARY, SWIFTCACHED_BINARY):
+        server = TLSServer(binary, certs, options=options).start()
+        try:
+            stats = server.stats
+            read = (lambda: int(stats()["ssl_new_sessions"])) if cache else (lambda: "ssl_new_sessions" in stats())
+            traces.append(session_trace(server.port, path(certs, "ca.pem"), read))
+        finally:
+            server.stop()
+    ref, sut = traces
+    assert sut == ref, (ref, sut)
+    assert [resumed for _, _, resumed, _ in ref] == [False, True, True, False, True, True], ref
+    assert ref[-1][3] == (4 if cache else False), ref
 
 
-def test_no_resumption_without_the_session_cache(tls_servers, certs):
-    server = tls_servers()
-    context = client_context(certs)
-    with tls_connect(server, context) as first:
-        assert ask_tls(first, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
-        session = first.session
-    raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-    with context.wrap_socket(raw, server_hostname="localhost", session=session) as second:
-        assert ask_tls(second, b"version\r\n", b"\r\n") == b"VERSION 1.6.18\r\n"
-        assert not second.session_reused
-    assert "ssl_new_sessions" not in server.stats()
+@pytest.mark.parametrize("binary", [MEMCACHED_BINARY, SWIFTCACHED_BINARY], ids=["memcached", "swiftcached"])
+def test_tickets_from_before_refresh_certs_still_resume(tls_servers, certs, binary):
+    """memcached reloads certificates into its one context, so its tickets stay valid; here a new
+    context takes over the old one's ticket keys, with the same effect."""
+    server = tls_servers(options=["ssl_session_cache"], binary=binary)
+    context = client_context(certs, minimum=ssl.TLSVersion.TLSv1_3)
+    session, _ = connect_once(server.port, context)
+    assert server.ask_clear(b"refresh_certs\r\n", b"\r\n") == b"OK\r\n"
+    assert connect_once(server.port, context, session)[1]
 
 
 def test_kernel_tls_accepted_and_reported_as_in_effect(tls_servers, certs):

@@ -6,6 +6,9 @@ at mutual TLS, a node that cannot verify the endpoint's certificate, a node regi
 
 Certificates come from tls_certificates.py (a CA, server and client certificates it signs, a
 self-signed rogue one), made once for the module."""
+import os
+import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -15,9 +18,10 @@ import pytest
 from pymemcache.client.base import Client
 
 from cluster_harness import (CONFIG_BINARY, DETECTION_LIMIT, PROBE_INTERVAL, Cluster, client_tls_context, command,
-                             config_get, wait_for)
-from conftest import SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, free_port, with_user
-from tls_certificates import make_certificates
+                             config_get, exchange, wait_for)
+from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, Server, free_port, with_user
+from tls_certificates import OPENSSL, make_certificates
+from tls_sessions import session_trace
 
 pytestmark = pytest.mark.skipif(TARGET_IS_MEMCACHED, reason="memcached has no cluster endpoint")
 
@@ -158,6 +162,116 @@ def test_no_tls_stats_without_tls(tmp_path):
         cluster.start_endpoint()
         stats = command(cluster.endpoint.port, b"stats\r\n", until=b"END\r\n")
         assert stats.endswith(b"END\r\n") and b"ssl_" not in stats, stats
+        # The data node's answer (memcached's) when TLS is off.
+        assert command(cluster.endpoint.port, b"refresh_certs\r\n") == b"Error TLS not enabled\r\n"
+    finally:
+        cluster.stop()
+
+
+def stats_of(port):
+    answer = command(port, b"stats\r\n", until=b"END\r\n").decode()
+    return dict(line.split(" ", 2)[1:] for line in answer.splitlines() if line.startswith("STAT "))
+
+
+def tls_stat_names(port):
+    return [name for name in stats_of(port) if name.startswith("ssl_") or "cert" in name]
+
+
+def test_endpoint_tls_stats_and_sessions_like_memcached(tmp_path, certs):
+    """With --tls-session-cache the endpoint has the TLS stats a data node (and memcached -Z -o
+    ssl_session_cache) has, in memcached's order, and ssl_new_sessions moves as memcached's does
+    over the same connections: full and resumed handshakes, TLS 1.3 and 1.2 (tls_sessions.py). The
+    stats are read on clear-text listeners, which make no handshake."""
+    cafile = os.path.join(certs, "ca.pem")
+    clear_port = free_port()
+    reference = Server(MEMCACHED_BINARY, ["-Z", "-o", "ssl_session_cache,ssl_chain_cert=%s,ssl_key=%s"
+                                          % (os.path.join(certs, "server.pem"), os.path.join(certs, "server.key")),
+                                          "-l", "notls:127.0.0.1:%d" % clear_port])
+    reference.start()
+    try:
+        expected_names = tls_stat_names(clear_port)
+        expected = session_trace(reference.port, cafile, lambda: int(stats_of(clear_port)["ssl_new_sessions"]))
+    finally:
+        reference.stop()
+    cluster = Cluster(tmp_path, tls=certs)
+    try:
+        endpoint_clear = free_port()
+        cluster.start_endpoint(extra=["--tls-session-cache", "-l", "notls:127.0.0.1:%d" % endpoint_clear])
+        assert tls_stat_names(endpoint_clear) == expected_names == \
+            ["ssl_new_sessions", "ssl_handshake_errors", "time_since_server_cert_refresh"]
+        errors_before = int(stats_of(endpoint_clear)["ssl_handshake_errors"])
+        trace = session_trace(cluster.endpoint.port, cafile, lambda: int(stats_of(endpoint_clear)["ssl_new_sessions"]))
+        assert trace == expected, (expected, trace)
+        assert any(resumed for _, _, resumed, _ in trace) and trace[-1][3] > 0, trace
+        assert int(stats_of(endpoint_clear)["ssl_handshake_errors"]) == errors_before
+    finally:
+        cluster.stop()
+
+
+def presented_name(port):
+    """The CN of the certificate a new `openssl s_client` connection is shown, or None."""
+    done = subprocess.run([OPENSSL, "s_client", "-connect", "127.0.0.1:%d" % port, "-brief"], input=b"",
+                          capture_output=True, timeout=15)
+    for line in done.stderr.decode(errors="replace").splitlines():
+        if line.startswith("Peer certificate:"):
+            return line.rsplit("CN = ", 1)[-1].strip()
+    return None
+
+
+def test_endpoint_refresh_certs_and_sighup_reload_for_new_connections_only(tmp_path, certs):
+    """refresh_certs (the data node's command) and SIGHUP load the endpoint's certificate and key
+    again: a new connection (openssl s_client) is shown the new certificate while a connection made
+    before is still served with the old one; a reload that fails keeps the certificate in use."""
+    live = str(tmp_path / "live-certs")
+    shutil.copytree(certs, live)
+    swap = lambda name: [shutil.copy(os.path.join(certs, name + ext), os.path.join(live, "server" + ext))
+                         for ext in (".pem", ".key")]
+    cluster = Cluster(tmp_path, tls=live)
+    try:
+        clear_port = free_port()
+        cluster.start_endpoint(extra=["-l", "notls:127.0.0.1:%d" % clear_port])
+        port = cluster.endpoint.port
+        old = cluster.client_tls.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+                                             server_hostname="localhost")
+        with old:
+            assert exchange(old, b"version\r\n").startswith(b"VERSION ")
+            assert presented_name(port) == "server-one"
+            swap("server2")
+            time.sleep(1.1)
+            assert int(stats_of(clear_port)["time_since_server_cert_refresh"]) >= 1
+            assert command(clear_port, b"refresh_certs\r\n") == b"OK\r\n"
+            assert int(stats_of(clear_port)["time_since_server_cert_refresh"]) == 0
+            assert presented_name(port) == "server-two"
+            assert exchange(old, b"version\r\n").startswith(b"VERSION ")
+            # SIGHUP reloads them too (beside the cluster file).
+            swap("server")
+            cluster.endpoint.signal(signal.SIGHUP)
+            assert wait_for(lambda: presented_name(port) == "server-one", 10)
+            # A file OpenSSL cannot load: the command says why, SIGHUP warns; the certificate stays.
+            os.unlink(os.path.join(live, "server.pem"))
+            assert command(clear_port, b"refresh_certs\r\n").startswith(
+                b"Error loading the certificate chain: %s : " % os.path.join(live, "server.pem").encode())
+            cluster.endpoint.signal(signal.SIGHUP)
+            assert presented_name(port) == "server-one"
+            time.sleep(1.0)  # the membership thread takes the signal at once; its warning is read at stop
+            assert exchange(old, b"version\r\n").startswith(b"VERSION ")
+            assert old.getpeercert()["subject"] == ((("commonName", "server-one"),),)
+    finally:
+        cluster.stop()
+    assert b"TLS certificates not reloaded, the ones in use stay: Error loading the certificate chain" in \
+        cluster.endpoint.output, cluster.endpoint.output[-2000:]
+
+
+def test_endpoint_refresh_certs_needs_a_login_with_Y(tmp_path, certs):
+    auth = tmp_path / "auth"
+    auth.write_text("admin:s3cret\n")
+    cluster = Cluster(tmp_path, tls=certs)
+    try:
+        cluster.start_endpoint(extra=["-Y", str(auth)])
+        port = cluster.endpoint.port
+        assert command(port, b"refresh_certs\r\n", tls=cluster.client_tls) == b"CLIENT_ERROR unauthenticated\r\n"
+        login = b"set auth 0 0 12\r\nadmin s3cret\r\nrefresh_certs\r\n"
+        assert command(port, login, until=b"OK\r\n", tls=cluster.client_tls) == b"STORED\r\nOK\r\n"
     finally:
         cluster.stop()
 
