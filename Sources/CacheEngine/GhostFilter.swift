@@ -12,20 +12,18 @@ struct GhostFilter: @unchecked Sendable {
     private let count: Int
 
     /// About one slot per 256 bytes of item memory: room for the evictions of one cache turnover of
-    /// small items, at 1/64 of the memory limit.
+    /// small items (S3-FIFO's ghost remembers about as many keys as the cache holds), at 1/64 of the
+    /// memory limit. The slots are zero pages (ZeroPages): none is resident until an eviction from
+    /// the small queue writes into it, so an empty or lightly used cache pays nothing for the size.
     init(memoryLimit: Int) {
         var power: UInt32 = 10
         while power < 26, (1 << power) < memoryLimit / 256 { power += 1 }
         count = 1 << power
         shift = 32 - power
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: UnsafeAtomic<UInt32>.Storage(0), count: count)
+        slots = ZeroPages.allocate(UnsafeAtomic<UInt32>.Storage.self, count: count)
     }
 
-    func destroy() {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
+    func destroy() { ZeroPages.free(slots, count: count) }
 
     var byteCount: Int { count * MemoryLayout<UInt32>.size }
 

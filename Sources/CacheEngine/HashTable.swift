@@ -36,8 +36,8 @@ final class HashTable: @unchecked Sendable {
 
     func destroy() {
         let last = current.load(ordering: .acquiring).pointee
-        last.buckets.deallocate()
-        last.oldBuckets?.deallocate()
+        ZeroPages.free(last.buckets, count: 1 << last.power)
+        if let old = last.oldBuckets { ZeroPages.free(old, count: last.oldMask + 1) }
         for generation in generations {
             generation.pointee.progress.destroy()
             generation.deallocate()
@@ -46,10 +46,10 @@ final class HashTable: @unchecked Sendable {
         stripes.destroy()
     }
 
+    /// Empty buckets as zero pages: a page becomes resident when a key first lands in it, so a
+    /// table larger than the items need (`-o hashpower`, or a fresh one) costs only what is used.
     private static func makeBuckets(power: Int) -> UnsafeMutablePointer<UInt32> {
-        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << power)
-        buckets.initialize(repeating: 0, count: 1 << power)
-        return buckets
+        ZeroPages.allocate(UInt32.self, count: 1 << power)
     }
 
     @inline(__always)
@@ -140,7 +140,7 @@ final class HashTable: @unchecked Sendable {
         let settled = TableGeneration.make(buckets: generation.buckets, power: generation.power, old: nil)
         generations.append(settled)
         current.store(settled, ordering: .releasing)
-        generation.oldBuckets?.deallocate()
+        if let old = generation.oldBuckets { ZeroPages.free(old, count: generation.oldMask + 1) }
     }
 
     func sizeFigures() -> (power: Int, bytes: Int, expanding: Bool) {
