@@ -8,7 +8,8 @@ For each value size, starts both servers with the same flags, writes distinct fi
     python3 Scripts/bench_items_per_mb.py [--megabytes 64] [--sizes 32,100,1000,10000]
         [--swiftcached .build/release/swiftcached] [--json bench-results/items-per-mb.json]
 
-Prints a table and the ratio swiftcached / memcached per value size.
+Prints a table, the ratio swiftcached / memcached of items held per value size, and the same ratio
+of items per megabyte of whole-process RSS.
 """
 import argparse
 import json
@@ -138,13 +139,16 @@ def main():
             print(json.dumps(rows[-1]), flush=True)
 
     print(f"\nitems held at -m {arguments.megabytes} with {KEY_LENGTH}-byte keys")
-    print(f"{'value':>7} {'memcached':>10} {'swiftcached':>12} {'ratio':>6} {'RSS mc MB':>10} {'RSS sc MB':>10}")
+    # per RSS: items per megabyte of whole-process RSS, swiftcached's over memcached's.
+    print(f"{'value':>7} {'memcached':>10} {'swiftcached':>12} {'ratio':>6} {'RSS mc MB':>10} {'RSS sc MB':>10} "
+          f"{'per RSS':>8}")
     for value_size in sorted({row["value_size"] for row in rows}):
         memcached = next(r for r in rows if r["server"] == "memcached" and r["value_size"] == value_size)
         swift = next(r for r in rows if r["server"] == "swiftcached" and r["value_size"] == value_size)
         ratio = swift["curr_items"] / memcached["curr_items"] if memcached["curr_items"] else float("nan")
+        per_rss = ratio * memcached["rss_kib"] / swift["rss_kib"] if swift["rss_kib"] else float("nan")
         print(f"{value_size:>7} {memcached['curr_items']:>10} {swift['curr_items']:>12} {ratio:>6.2f} "
-              f"{memcached['rss_kib'] / 1024:>10.1f} {swift['rss_kib'] / 1024:>10.1f}")
+              f"{memcached['rss_kib'] / 1024:>10.1f} {swift['rss_kib'] / 1024:>10.1f} {per_rss:>8.2f}")
     write_rows(arguments.json, rows)
     return 0
 

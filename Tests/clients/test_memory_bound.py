@@ -160,3 +160,29 @@ def test_full_cache_still_stores_other_sizes(swiftcached):
     for size, reply in replies.items():
         assert reply.startswith(b"STORED\r\nVALUE other%d 0 %d\r\n" % (size, size)), \
             "set of %d bytes in a full cache: %r (store_no_memory=%s)" % (size, reply[:80], st.get("store_no_memory"))
+
+
+# Tables sized from -m (the S3-FIFO ghost filter: 4 bytes per 256 bytes of -m) were allocated and
+# zeroed at start, so an empty server at -m 1024 was 16 MB larger than at -m 64. They are zero pages
+# now, resident only once used: an idle server's RSS must not follow -m.
+IDLE_LARGE_MB = 4096
+IDLE_GROWTH_ALLOWANCE_MB = 4
+
+
+def idle_rss_kb(binary, megabytes):
+    srv = Server(binary, ["-m", str(megabytes), "-t", "2"]).start()
+    try:
+        with srv.connect() as s:
+            stats(s)                     # one request served: the workers are up
+        return vm_rss_kb(srv.pid)
+    finally:
+        srv.stop()
+
+
+def test_idle_rss_does_not_follow_memory_limit():
+    small, large = idle_rss_kb(SWIFTCACHED_BINARY, LIMIT_MB), idle_rss_kb(SWIFTCACHED_BINARY, IDLE_LARGE_MB)
+    MEASUREMENTS.append("idle VmRSS: %.1f MB at -m %d, %.1f MB at -m %d" % (
+        small / 1024, LIMIT_MB, large / 1024, IDLE_LARGE_MB))
+    assert large - small <= IDLE_GROWTH_ALLOWANCE_MB * 1024, \
+        "idle VmRSS grows with -m: %.1f MB at -m %d, %.1f MB at -m %d" % (
+            small / 1024, LIMIT_MB, large / 1024, IDLE_LARGE_MB)
