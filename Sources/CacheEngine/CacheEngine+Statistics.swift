@@ -1,4 +1,8 @@
 extension CacheEngine {
+    /// The S3-FIFO ghost filter's size (0 under other policies): memcached has no such table, so
+    /// it is not a `stats` line; /metrics shows it.
+    public var ghostFilterBytes: Int { strategy.ghostFilterBytes }
+
     public func statistics() -> EngineStatistics {
         var result = EngineStatistics()
         result.limitMaxbytes = UInt64(memoryLimit)

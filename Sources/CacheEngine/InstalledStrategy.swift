@@ -42,6 +42,13 @@ enum InstalledStrategy {
     /// The bits of an item's state byte that name its queue, for `LRULists` (known before the engine is).
     var queueMask: UInt8 { run(QueueMask(), in: ()) }
 
+    /// The address space S3-FIFO's ghost filter maps (resident only as evictions write it); 0 for
+    /// the policies that keep none.
+    var ghostFilterBytes: Int {
+        if case .s3fifo(let strategy) = self { return strategy.ghost.byteCount }
+        return 0
+    }
+
     /// Frees what the policy allocated, at engine shutdown.
     func destroy() {
         run(Destroy(), in: ())

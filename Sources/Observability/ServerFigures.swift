@@ -2,7 +2,7 @@ import CacheEngine
 import RequestHandling
 
 /// Swiftcached's own figures that `stats` does not print: the eviction policy's queues under their
-/// own names, each worker's connections. Read at one moment, like a `StatsSnapshot`.
+/// own names, each worker's connections, the ghost filter's size. Read at one moment, like a `StatsSnapshot`.
 public struct ServerFigures: Sendable {
     public struct QueueSize: Sendable, Equatable {
         public let classID: Int
@@ -20,11 +20,14 @@ public struct ServerFigures: Sendable {
     public let policy: String
     public let queues: [QueueSize]
     public let workers: [WorkerConnections]
+    /// Bytes the S3-FIFO ghost filter maps (`CacheEngine.ghostFilterBytes`); 0 under other policies.
+    public let ghostFilterBytes: Int
 
-    public init(policy: String, queues: [QueueSize], workers: [WorkerConnections]) {
+    public init(policy: String, queues: [QueueSize], workers: [WorkerConnections], ghostFilterBytes: Int = 0) {
         self.policy = policy
         self.queues = queues
         self.workers = workers
+        self.ghostFilterBytes = ghostFilterBytes
     }
 
     /// Per-class queue sizes under each class's LRU lock (`CacheEngine.itemStatistics`), per-worker
@@ -41,7 +44,8 @@ public struct ServerFigures: Sendable {
         let opened = server.counters.perWorker(.connectionsOpened)
         let closed = Dictionary(uniqueKeysWithValues: server.counters.perWorker(.connectionsClosed).map { ($0.worker, $0.value) })
         let workers = opened.map { WorkerConnections(worker: $0.worker, open: $0.value &- (closed[$0.worker] ?? 0), opened: $0.value) }
-        return ServerFigures(policy: policy.rawValue, queues: queues, workers: workers)
+        return ServerFigures(policy: policy.rawValue, queues: queues, workers: workers,
+                             ghostFilterBytes: server.engine.ghostFilterBytes)
     }
 
     /// The policy's queues by their own names; `stats items` reports them mapped onto memcached's

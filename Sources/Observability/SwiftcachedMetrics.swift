@@ -20,6 +20,10 @@ public enum SwiftcachedMetrics {
             set.add("swiftcached_worker_accepted_connections_total", "Client connections each worker thread has been handed since start.", .counter,
                     labels: [("worker", String(worker.worker))], value: Double(worker.opened))
         }
+        if figures.ghostFilterBytes > 0 {
+            set.add("swiftcached_ghost_filter_bytes", "Bytes the S3-FIFO ghost filter maps; resident only as evictions write them.",
+                    .gauge, value: Double(figures.ghostFilterBytes))
+        }
         if let power = snapshot.value("hash_power_level").flatMap(Int.init), power >= 0, power < 63 {
             set.add("swiftcached_hash_buckets", "Buckets in the hash table (2^hash_power_level).", .gauge, value: Double(1 << power))
         }

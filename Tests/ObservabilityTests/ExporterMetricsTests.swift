@@ -66,8 +66,10 @@ final class ExporterMetricsTests: XCTestCase {
     func testSwiftcachedFamilies() throws {
         let figures = ServerFigures(policy: "s3fifo",
                                     queues: [.init(classID: 1, queue: "small", items: 2), .init(classID: 1, queue: "main", items: 0)],
-                                    workers: [.init(worker: 0, open: 3, opened: 5), .init(worker: 1, open: 0, opened: 1)])
+                                    workers: [.init(worker: 0, open: 3, opened: 5), .init(worker: 1, open: 0, opened: 1)],
+                                    ghostFilterBytes: 1 << 20)
         let families = SwiftcachedMetrics.families(from: snapshot(), figures: figures)
+        XCTAssertEqual(family("swiftcached_ghost_filter_bytes", in: families)?.samples.first?.value, 1_048_576)
         XCTAssertEqual(family("swiftcached_hash_buckets", in: families)?.samples.first?.value, 65536)
         XCTAssertEqual(family("swiftcached_worker_connections", in: families)?.samples.map(\.value), [3, 0])
         XCTAssertEqual(family("swiftcached_policy_queue_items", in: families)?.samples.count, 2)

@@ -230,6 +230,8 @@ def test_swiftcached_families(server_factory):
     assert sorted(s.labels["worker"] for s in workers) == ["0", "1", "2"]
     assert sum(s.value for s in workers) == float(general["curr_connections"]) == 6  # 4 held, the client, the stats connection
     assert sample_value(families, "swiftcached_hash_buckets", "gauge") == 2 ** int(general["hash_power_level"])
+    # The ghost filter: one 4-byte slot per 256 bytes of -m, 1/64 of it.
+    assert sample_value(families, "swiftcached_ghost_filter_bytes", "gauge") == 64 * 1024 * 1024 // 64
     small = sample_value(families, "swiftcached_policy_queue_items", "gauge", slab="1", queue="small")
     main = sample_value(families, "swiftcached_policy_queue_items", "gauge", slab="1", queue="main")
     assert small + main == float(items["items:1:number"]) == 1
@@ -241,6 +243,7 @@ def test_segmented_policy_queues_by_their_names(server_factory):
     families = scrape(admin)
     queues = {s.labels["queue"] for s in families["swiftcached_policy_queue_items"].samples}
     assert queues == {"hot", "warm", "cold"}
+    assert "swiftcached_ghost_filter_bytes" not in families  # no ghost filter under this policy
 
 
 def test_stats_json_holds_every_group(server_factory):
