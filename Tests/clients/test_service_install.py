@@ -2,6 +2,7 @@
 installed units, the default configuration (loopback only), and `--uninstall` removing exactly that."""
 import os
 import shutil
+import signal
 import stat
 import subprocess
 
@@ -122,3 +123,47 @@ def test_default_configuration_listens_on_loopback_only(root, tmp_path):
     with open(conf) as f:
         flags = [line.split() for line in f if line.strip() and not line.startswith("#")]
     assert ["-l", "127.0.0.1"] in flags and not any(flag[0] == "-l" and flag != ["-l", "127.0.0.1"] for flag in flags)
+
+
+def unit_setting(unit_path, name):
+    with open(unit_path) as f:
+        values = [line.split("=", 1)[1].strip() for line in f if line.startswith(name + "=")]
+    assert len(values) == 1, (unit_path, name, values)
+    return values[0]
+
+
+def test_the_units_stop_signal_with_the_shipped_memory_file_line_is_a_warm_restart(root, tmp_path):
+    """`systemctl stop`/`restart` send the unit's KillSignal: with the configuration's `-e` line
+    uncommented (pointed at a temporary folder), that signal must save the items for the next start."""
+    assert run_installer(root).returncode == 0
+    stop_signal = getattr(signal, unit_setting(os.path.join(root, UNITS[0]), "KillSignal"))
+    assert unit_setting(os.path.join(root, UNITS[0]), "RuntimeDirectoryPreserve") == "yes"
+    with open(os.path.join(root, "etc", "swiftcached.conf")) as f:
+        conf = f.read()
+    assert "# -e /run/swiftcached/memory\n" in conf
+    conf_path = tmp_path / "swiftcached.conf"
+    conf_path.write_text(conf.replace("# -e /run/swiftcached/memory\n", "-e %s\n" % (tmp_path / "memory")))
+    argv = [SWIFTCACHED_BINARY, "--config-file", str(conf_path), "-p", "{port}", "-P", str(tmp_path / "pid")]
+    first = ArgvServer(argv)
+    try:
+        first.start()
+        with first.connect() as sock:
+            sock.sendall(b"set kept 7 0 5\r\nvalue\r\n")
+            assert sock.recv(64) == b"STORED\r\n"
+        os.kill(first.proc.pid, stop_signal)
+        assert first.proc.wait(10) == 0
+    finally:
+        first.stop()
+    second = ArgvServer(argv)
+    try:
+        second.start()
+        with second.connect() as sock:
+            sock.sendall(b"get kept\r\n")
+            reply = b""
+            while not reply.endswith(b"END\r\n"):
+                chunk = sock.recv(4096)
+                assert chunk
+                reply += chunk
+        assert reply == b"VALUE kept 7 5\r\nvalue\r\nEND\r\n"
+    finally:
+        second.stop()
