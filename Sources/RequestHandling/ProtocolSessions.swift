@@ -36,8 +36,12 @@ public enum ProtocolSessions {
         let credentials = settings.asciiCredentials
         return { connection in
             let descriptor = connection.descriptor
-            let makeBinary: () -> ConnectionSession = { BinarySession(context: context) }
-            // A text session's watch lines name its connection (`cfd=`).
+            // Either session's watch lines name its connection (`cfd=`).
+            let makeBinary: () -> ConnectionSession = {
+                let binary = BinarySession(context: context)
+                binary.attach(descriptor: descriptor)
+                return binary
+            }
             let makeText: () -> ConnectionSession = {
                 guard let credentials else {
                     let text = TextSession(context: context)
