@@ -187,7 +187,7 @@ else
   if [ -x "$TSAN_BIN" ]; then
     note "2b. pytest Tests/clients against the TSan-built server (memory-bound, malloc-count and mlockall tests left out: TSan owns malloc and maps terabytes of shadow memory no process can lock; the 1,000-handshake load test too: TSan slows the server past its fixed 10 s handshake timeout) ($(elapsed))"
     rm -f "$TSAN_DIR"/report.*
-    SWIFTCACHED_BINARY="$TSAN_BIN" timeout 1200 "$PY" -m pytest Tests/clients -q -ra -p no:cacheprovider \
+    SWIFTCACHED_BINARY="$TSAN_BIN" timeout 1800 "$PY" -m pytest Tests/clients -q -ra -p no:cacheprovider \
       -k "not memory_bound and not allocate_nothing and not lock_memory and not a_thousand_concurrent" 2>&1 | tee "$LOGDIR/pytest-tsan.log" | tail -n 25
     rc=${PIPESTATUS[0]}
     line=$(grep -E "[0-9]+ (passed|failed)|no tests ran" "$LOGDIR/pytest-tsan.log" | tail -n 1 | tr -d '=' | sed 's/^ *//;s/ *$//')
