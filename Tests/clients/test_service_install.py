@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import SWIFTCACHED_BINARY, ArgvServer
+from conftest import SWIFTCACHED_BINARY, ArgvServer, exchange
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INSTALLER = os.path.join(REPO, "Scripts", "install.sh")
@@ -111,12 +111,7 @@ def test_default_configuration_listens_on_loopback_only(root, tmp_path):
     try:
         server.start()
         with server.connect() as sock:
-            sock.sendall(b"stats settings\r\n")
-            reply = b""
-            while not reply.endswith(b"END\r\n"):
-                chunk = sock.recv(65536)
-                assert chunk
-                reply += chunk
+            reply = exchange(sock, b"stats settings\r\n", until=b"END\r\n")
         assert b"STAT inter 127.0.0.1\r\n" in reply
     finally:
         server.stop()
@@ -148,8 +143,7 @@ def test_the_units_stop_signal_with_the_shipped_memory_file_line_is_a_warm_resta
     try:
         first.start()
         with first.connect() as sock:
-            sock.sendall(b"set kept 7 0 5\r\nvalue\r\n")
-            assert sock.recv(64) == b"STORED\r\n"
+            assert exchange(sock, b"set kept 7 0 5\r\nvalue\r\n") == b"STORED\r\n"
         os.kill(first.proc.pid, stop_signal)
         assert first.proc.wait(10) == 0
     finally:
@@ -158,12 +152,7 @@ def test_the_units_stop_signal_with_the_shipped_memory_file_line_is_a_warm_resta
     try:
         second.start()
         with second.connect() as sock:
-            sock.sendall(b"get kept\r\n")
-            reply = b""
-            while not reply.endswith(b"END\r\n"):
-                chunk = sock.recv(4096)
-                assert chunk
-                reply += chunk
+            reply = exchange(sock, b"get kept\r\n", until=b"END\r\n")
         assert reply == b"VALUE kept 7 5\r\nvalue\r\nEND\r\n"
     finally:
         second.stop()
