@@ -90,7 +90,7 @@ public enum Counter: Int, CaseIterable, Sendable {
 
     /// The network layer's own figure for this counter (kept in `CounterBlock.network`); nil for
     /// what the sessions count.
-    @inlinable
+    @inlinable @inline(__always)
     public var networkCounter: NetworkCounter? {
         switch self {
         case .bytesRead: return .bytesRead

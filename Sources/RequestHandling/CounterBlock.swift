@@ -15,8 +15,9 @@ public final class CounterBlock: @unchecked Sendable {
 
     deinit { slots.deallocate() }
 
-    /// Adds to a counter; must be called only from the thread that owns this block.
-    @inlinable
+    /// Adds to a counter; must be called only from the thread that owns this block. Always inlined:
+    /// callers name a constant counter, so the network-or-session choice folds away.
+    @inlinable @inline(__always)
     public func add(_ counter: Counter, _ amount: UInt64 = 1) {
         if let networkCounter = counter.networkCounter { return network.add(networkCounter, amount) }
         slots.add(counter.rawValue, amount)
