@@ -49,6 +49,9 @@ def clients_and_listing(binary, clients=6, threads="4"):
         try:
             for s in sockets[1:]:
                 assert exchange(s, b"version\r\n").startswith(b"VERSION")
+            # memcached moves a connection from conn_mwrite back to conn_read after its reply has
+            # gone out, so a client can read the reply first: give a slow (e.g. busy) worker a moment.
+            time.sleep(0.5)
             entries = stats_conns(sockets[0])
             return (server.port("TCP"), server.port("UDP"), entries, local_address(sockets[0]),
                     [local_address(s) for s in sockets[1:]])
