@@ -5,7 +5,11 @@
 ///
 /// Owned by one worker thread (no lock); the byte total all workers' pools hold is shared through
 /// `BufferMemory`, which enforces `-o read_buf_mem_limit`.
-final class BufferPool {
+public final class BufferPool {
+    /// The size of every block a worker's pool lends (public: `stats` reports response buffers in
+    /// bytes as lent blocks times this).
+    public static let standardBlockSize = 16 * 1024
+
     let blockSize: Int
     private let memory: BufferMemory
     private var free: [UnsafeMutableRawPointer] = []

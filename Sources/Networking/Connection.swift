@@ -340,7 +340,6 @@ final class Connection {
         guard let block = worker.buffers.take() else { return false }
         output.adopt(block, capacity: worker.buffers.blockSize)
         worker.counters.add(.responseBuffersLent)
-        worker.counters.add(.responseBufferBytesLent, UInt64(worker.buffers.blockSize))
         return true
     }
 
@@ -348,7 +347,6 @@ final class Connection {
     /// (a buffer that grew past its block still counts as the block it was lent).
     private func countOutputStorageReturned() {
         worker.counters.add(.responseBuffersReturned)
-        worker.counters.add(.responseBufferBytesReturned, UInt64(worker.buffers.blockSize))
     }
 
     /// The worker's sweep: buffers with nothing pending go back to the pool.

@@ -27,7 +27,7 @@ struct ConnectionLimits {
         idleTimeout = max(0, live.idleTimeout)
         outputHighWater = max(1, settings.outputHighWater)
         incompleteRequestTimeout = max(1, settings.incompleteRequestTimeout)
-        bufferSize = 16 * 1024
+        bufferSize = BufferPool.standardBlockSize
         maxInputCapacity = max(settings.maxInputCapacity, bufferSize)
         self.handshakeTimeout = max(1, handshakeTimeout)
     }

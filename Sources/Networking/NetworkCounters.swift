@@ -15,10 +15,10 @@ public enum NetworkCounter: Int, CaseIterable, Sendable {
     /// TLS handshakes that failed or were abandoned, and full handshakes that put a new session in
     /// the server's cache.
     case sslHandshakeErrors, sslNewSessions
-    /// Response buffers lent to connections and taken back, with their bytes (what is lent now is
-    /// the difference: a gauge kept as two counters, each written by one thread only).
+    /// Response buffers lent to connections and taken back (what is lent now is the difference: a
+    /// gauge kept as two counters, each written by one thread only; every block is
+    /// `BufferPool.standardBlockSize` bytes).
     case responseBuffersLent, responseBuffersReturned
-    case responseBufferBytesLent, responseBufferBytesReturned
 }
 
 /// One thread's network counters (a worker's, or the listener's), written only by that thread and

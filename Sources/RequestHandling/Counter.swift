@@ -29,10 +29,10 @@ public enum Counter: Int, CaseIterable, Sendable {
     /// TLS handshakes that failed or were abandoned (a connection closed before its handshake
     /// completed), and full handshakes that put a new session in the server's cache.
     case sslHandshakeErrors, sslNewSessions
-    /// Response buffers lent to connections and taken back, with their bytes: what is lent now is
-    /// response_obj_count / response_obj_bytes (a gauge kept as two counters, as curr_connections is).
+    /// Response buffers lent to connections and taken back: what is lent now is response_obj_count,
+    /// and times the block size response_obj_bytes (a gauge kept as two counters, as
+    /// curr_connections is).
     case responseBuffersLent, responseBuffersReturned
-    case responseBufferBytesLent, responseBufferBytesReturned
 
     /// The name `stats` prints.
     public var statName: String {
@@ -74,16 +74,13 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .sslNewSessions: return "ssl_new_sessions"
         case .responseBuffersLent: return "response_buffers_lent"
         case .responseBuffersReturned: return "response_buffers_returned"
-        case .responseBufferBytesLent: return "response_buffer_bytes_lent"
-        case .responseBufferBytesReturned: return "response_buffer_bytes_returned"
         }
     }
 
     /// `stats reset` zeroes these; gauges derived from them (curr_connections) are kept.
     public var isResettable: Bool {
         switch self {
-        case .connectionsOpened, .connectionsClosed, .responseBuffersLent, .responseBuffersReturned,
-             .responseBufferBytesLent, .responseBufferBytesReturned: return false
+        case .connectionsOpened, .connectionsClosed, .responseBuffersLent, .responseBuffersReturned: return false
         default: return true
         }
     }
@@ -105,8 +102,6 @@ public enum Counter: Int, CaseIterable, Sendable {
         case .sslNewSessions: return .sslNewSessions
         case .responseBuffersLent: return .responseBuffersLent
         case .responseBuffersReturned: return .responseBuffersReturned
-        case .responseBufferBytesLent: return .responseBufferBytesLent
-        case .responseBufferBytesReturned: return .responseBufferBytesReturned
         default: return nil
         }
     }

@@ -131,10 +131,9 @@ struct StatsReporter {
     /// here a connection's answers share one buffer, taken back by the worker's sweep once sent).
     private func writeResponseBuffers(into output: inout OutputBuffer) {
         let counters = server.counters
-        output.appendStat("response_obj_count",
-                          counters.total(.responseBuffersLent) &- counters.total(.responseBuffersReturned))
-        output.appendStat("response_obj_bytes",
-                          counters.total(.responseBufferBytesLent) &- counters.total(.responseBufferBytesReturned))
+        let lent = counters.total(.responseBuffersLent) &- counters.total(.responseBuffersReturned)
+        output.appendStat("response_obj_count", lent)
+        output.appendStat("response_obj_bytes", lent &* UInt64(BufferPool.standardBlockSize))
     }
 
     /// The page mover's figures. It evicts every item of a page it empties and never copies one into
