@@ -1,8 +1,9 @@
 /// `cache_memlimit`: the item memory limit changed at run time, as memcached's
 /// `slabs_adjust_mem_limit`. A new limit governs the pages handed out from then on: raising it lets
 /// the slab classes take more pages; lowering it below what they already hold stops new pages until
-/// they shrink (pages are not taken back from classes, nor returned to the system — memcached
-/// 1.6.18 does not free them either).
+/// they shrink (pages are not taken back from classes — memcached 1.6.18 does not free them either)
+/// and returns pages of the global page pool to the system while more is held than the limit, as
+/// memcached's `memory_release` frees them (SlabArena.swift).
 extension CacheEngine {
     /// Bytes of item memory the slab classes may take now (`limit_maxbytes`, `maxbytes`).
     public var memoryLimit: Int { arena.currentPageLimit * arena.pageSize }

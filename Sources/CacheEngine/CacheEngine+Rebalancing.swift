@@ -21,14 +21,24 @@ struct RebalancingFigure {
 
 extension CacheEngine {
     /// Moves one page from `source` to `destination` in the background; `source` -1 picks the class
-    /// with the most pages. Validation as memcached's `slabs reassign`.
+    /// with the most pages (of those with two or more). Class 0 is the global page pool: `N 0` empties
+    /// a page of class N into it, `0 N` gives one of its pages to class N. Checks and answers in
+    /// memcached's order (`do_slabs_reassign`): a move under way, the same class twice (before -1 is
+    /// resolved), a class out of range (-1 that found none included), a source of fewer than two pages
+    /// (the pool's count too).
     public func reassignSlabPage(from source: Int, to destination: Int) -> ReassignResult {
-        let valid = 1...sizes.largestClass
-        let source = source == -1 ? busiestClass(except: destination) : source
+        guard let rebalancer, !rebalancer.isBusy else { return .running }
         guard source != destination else { return .sameClass }
+        let valid = 0...sizes.largestClass
+        let source = source == -1 ? busiestClass(except: destination) : source
         guard valid.contains(source), valid.contains(destination) else { return .badClass }
-        guard slabs.statistics(source).totalPages >= 2 else { return .noSpare }
-        return rebalancer?.request(source: source, destination: destination) == true ? .ok : .running
+        guard pages(of: source) >= 2 else { return .noSpare }
+        return rebalancer.request(source: source, destination: destination) ? .ok : .running
+    }
+
+    /// A class's pages, or the pool's for class 0.
+    private func pages(of classID: Int) -> Int {
+        classID == 0 ? arena.poolPages : slabs.statistics(classID).totalPages
     }
 
     /// `slabs automove 0|1|2` (see SlabRebalancer.automoveChoice).
@@ -45,7 +55,7 @@ extension CacheEngine {
 
     private func busiestClass(except excluded: Int) -> Int {
         var best = -1
-        var mostPages = 0
+        var mostPages = 1
         for classID in 1...sizes.largestClass where classID != excluded {
             let pages = slabs.statistics(classID).totalPages
             if pages > mostPages { best = classID; mostPages = pages }

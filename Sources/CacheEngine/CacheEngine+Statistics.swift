@@ -31,6 +31,7 @@ extension CacheEngine {
         result.pinnedOrphanBytes = UInt64(pinned.orphanedBytes)
         result.lruMaintainerJuggles = maintainer?.juggles.load(ordering: .relaxed)
         result.totalMalloced = UInt64(arena.pagesInUse * arena.pageSize)
+        result.globalPagePool = UInt64(arena.poolPages)
         let hash = table.sizeFigures()
         result.hashPowerLevel = hash.power
         result.hashBytes = UInt64(hash.bytes)

@@ -12,7 +12,7 @@ struct ChunkClaims {
         var total = 0
         for owner in owners {
             firstBit.append(total)
-            total += sizes.chunksPerPage(Int(owner))
+            total += owner == 0 ? 0 : sizes.chunksPerPage(Int(owner))  // a pool page holds no chunks
         }
         self.firstBit = firstBit
         words = [UInt64](repeating: 0, count: (total + 63) / 64)

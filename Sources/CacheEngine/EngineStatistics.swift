@@ -18,6 +18,7 @@ public struct EngineStatistics: Sendable {
     /// Rounds of the LRU maintainer thread (lru_maintainer_juggles); nil when it does not run.
     public var lruMaintainerJuggles: UInt64? = nil
     public var totalMalloced: UInt64 = 0       // total_malloced
+    public var globalPagePool: UInt64 = 0      // slab_global_page_pool
     public var hashPowerLevel: Int = 0         // hash_power_level
     public var hashBytes: UInt64 = 0           // hash_bytes
     public var hashIsExpanding: Bool = false   // hash_is_expanding

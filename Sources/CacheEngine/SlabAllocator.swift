@@ -1,7 +1,7 @@
 import Locking
 
-/// Free chunks per slab class. A class gets whole pages from the arena and splits them into chunks of
-/// its size; freed chunks go back to the class's free list (linked through their first 4 bytes).
+/// Free chunks per slab class. A class gets whole pages from the arena (the global page pool's first,
+/// SlabArena.swift) and splits them into chunks of its size; freed chunks go back to the class's free list (linked through their first 4 bytes).
 /// Each class's list and counts are guarded by that class's slab lock (last in the lock order).
 ///
 /// Page moves (see SlabRebalancer.swift): while a page of a class is being evacuated, its free chunks
@@ -140,7 +140,8 @@ final class SlabAllocator: @unchecked Sendable {
         return states[classID].evacuated == sizes.chunksPerPage(classID)
     }
 
-    /// Ends an evacuation and gives the empty page to `destination`'s free list.
+    /// Ends an evacuation and gives the empty page to `destination`'s free list, or to the global
+    /// page pool when `destination` is 0.
     func movePage(from source: Int, to destination: Int) {
         locks.lock(source)
         let page = states[source].evacuating!
@@ -148,10 +149,24 @@ final class SlabAllocator: @unchecked Sendable {
         states[source].evacuated = 0
         states[source].totalPages -= 1
         locks.unlock(source)
+        guard destination != 0 else {
+            arena.returnToPool(page)
+            return
+        }
         arena.setOwner(of: page, to: destination)
         locks.lock(destination)
         threadChunks(of: page, into: destination)
         locks.unlock(destination)
+    }
+
+    /// `slabs reassign 0 N`: a pool page joins `destination`'s free list; nothing to evacuate. False
+    /// when the pool holds fewer than two pages.
+    func movePoolPage(to destination: Int) -> Bool {
+        guard let page = arena.takePoolPage(for: destination) else { return false }
+        locks.lock(destination)
+        threadChunks(of: page, into: destination)
+        locks.unlock(destination)
+        return true
     }
 
     /// Caller holds the class lock.

@@ -1,4 +1,7 @@
 import Locking
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// All item memory: one reserved address range, handed out one page at a time. The range is mapped
 /// with MAP_NORESERVE, so only pages actually given to slab classes (and touched) become resident.
@@ -7,6 +10,12 @@ import Locking
 /// no page yet may take one beyond the limit, so a value size first seen after memory is full is
 /// stored (evicting within its own page later) instead of refused. Item memory therefore stays below
 /// `memoryLimit` plus one page per slab class — in practice a few pages, since few classes start late.
+///
+/// Pages come back from slab classes only through the global page pool (memcached's slab class 0,
+/// `slabs reassign N 0`, PagePool.swift): a pool page is still item memory (it counts toward
+/// `total_malloced`) until a class takes it again, which it does before any fresh page and whatever
+/// the limit. While the limit is below what is held, pool pages are *released* instead, as memcached
+/// frees them: their memory goes back to the system and a later fresh page reuses their address.
 ///
 /// Because every chunk lives inside this one range, an item is named by a 32-bit reference (its offset
 /// divided by the alignment, plus one so that 0 means "none") instead of a 64-bit pointer. The same
@@ -30,8 +39,15 @@ final class SlabArena: @unchecked Sendable {
 
     private var pagesHandedOut = 0
     private let pageLock = Lock()
-    /// The slab class each handed-out page belongs to (guarded by the page lock).
+    /// The slab class each handed-out page belongs to (guarded by the page lock): 0 for a pool page,
+    /// `releasedOwner` for a released one.
     private let pageOwners: UnsafeMutablePointer<UInt8>
+    /// The global page pool and the released pages (guarded by the page lock).
+    private var pool: PagePool
+    private var released: PagePool
+
+    /// The owner byte of a released page: no slab class (at most 63) and not the pool.
+    static let releasedOwner: UInt8 = 0xFF
 
     init(layout: ArenaLayout, mapping: ArenaMapping) {
         pageSize = layout.pageSize
@@ -44,11 +60,15 @@ final class SlabArena: @unchecked Sendable {
         base = mapping.base
         pageOwners = .allocate(capacity: layout.totalPages)
         pageOwners.initialize(repeating: 0, count: layout.totalPages)
+        pool = PagePool(capacity: layout.totalPages)
+        released = PagePool(capacity: layout.totalPages)
     }
 
     func unmap() {
         mapping.unmap()
         pageOwners.deallocate()
+        pool.deallocate()
+        released.deallocate()
     }
 
     /// The pages handed out so far and the class of each (saved for a warm restart).
@@ -56,25 +76,77 @@ final class SlabArena: @unchecked Sendable {
         pageLock.withLock { Array(UnsafeBufferPointer(start: pageOwners, count: pagesHandedOut)) }
     }
 
-    /// Takes back the pages a warm restart found in the memory file, with their classes. Only at
-    /// start-up, before any page is handed out; `owners` has been checked against the layout.
+    /// Takes back the pages a warm restart found in the memory file, with their classes (0: the
+    /// page was in the pool, and is again). Only at start-up, before any page is handed out; `owners`
+    /// has been checked against the layout.
     func adoptPages(_ owners: [UInt8]) {
         pageLock.withLock {
             precondition(pagesHandedOut == 0 && owners.count <= pageCount + firstPageAllowance)
-            for (index, owner) in owners.enumerated() { pageOwners[index] = owner }
+            for (index, owner) in owners.enumerated() {
+                pageOwners[index] = owner
+                if owner == 0 { pool.push(index) }
+            }
             pagesHandedOut = owners.count
         }
     }
 
-    /// A fresh page, or nil when the memory limit is reached (unless it is the class's first page).
+    /// A page for `classID`: from the pool if it holds one (whatever the limit, as memcached's
+    /// `do_slabs_newslab`), else a fresh one, or nil when the memory limit is reached (unless it is
+    /// the class's first page).
     func takePage(for classID: Int, firstOfItsClass: Bool) -> UnsafeMutableRawPointer? {
         pageLock.withLock {
+            if let index = pool.pop() { return give(index, to: classID) }
             let limit = firstOfItsClass ? pageLimit + firstPageAllowance : pageLimit
-            guard pagesHandedOut < min(limit, pageCount + firstPageAllowance) else { return nil }
-            let page = base + pagesHandedOut * pageSize
-            pageOwners[pagesHandedOut] = UInt8(classID)
+            guard pagesHandedOut - released.count < limit else { return nil }
+            if let index = released.pop() { return give(index, to: classID) }
+            guard pagesHandedOut < pageCount + firstPageAllowance else { return nil }
             pagesHandedOut += 1
-            return page
+            return give(pagesHandedOut - 1, to: classID)
+        }
+    }
+
+    /// A pool page for `classID` (`slabs reassign 0 N`); nil unless the pool holds two or more, as
+    /// memcached refuses to move a class's last page, the pool's included.
+    func takePoolPage(for classID: Int) -> UnsafeMutableRawPointer? {
+        pageLock.withLock {
+            guard pool.count >= 2, let index = pool.pop() else { return nil }
+            return give(index, to: classID)
+        }
+    }
+
+    /// An emptied page of a class joins the pool (`slabs reassign N 0`); released at once while the
+    /// memory limit is below what is held (a lowered `cache_memlimit`).
+    func returnToPool(_ page: UnsafeMutableRawPointer) {
+        pageLock.withLock {
+            let index = (page - base) / pageSize
+            pageOwners[index] = 0
+            pool.push(index)
+            releasePoolPagesOverLimit()
+        }
+    }
+
+    /// Pages in the pool (`slab_global_page_pool`).
+    var poolPages: Int {
+        pageLock.withLock { pool.count }
+    }
+
+    /// Caller holds the page lock.
+    private func give(_ index: Int, to classID: Int) -> UnsafeMutableRawPointer {
+        pageOwners[index] = UInt8(classID)
+        return base + index * pageSize
+    }
+
+    /// memcached's `memory_release`: pool pages go back to the system while more is held than the
+    /// limit allows. Not with `-e`, whose file must keep every page for a restart (memcached keeps
+    /// them too: its memory file is preallocated). Caller holds the page lock.
+    private func releasePoolPagesOverLimit() {
+        guard mapping.fileDescriptor < 0 else { return }
+        while pagesHandedOut - released.count > pageLimit, let index = pool.pop() {
+            // The kernel drops the page's memory; it reads as zeros when handed out again. Under
+            // `-k` the locked page stays resident, but it is no longer counted, as memcached's free().
+            _ = madvise(base + index * pageSize, pageSize, MADV_DONTNEED)
+            pageOwners[index] = SlabArena.releasedOwner
+            released.push(index)
         }
     }
 
@@ -98,6 +170,7 @@ final class SlabArena: @unchecked Sendable {
         pageLock.withLock {
             guard pages >= 1, pages <= pageCount else { return false }
             pageLimit = pages
+            releasePoolPagesOverLimit()
             return true
         }
     }
@@ -109,8 +182,9 @@ final class SlabArena: @unchecked Sendable {
         pageLock.withLock { pageLimit }
     }
 
+    /// Pages given to slab classes or held in the pool (`total_malloced`): released pages are not.
     var pagesInUse: Int {
-        pageLock.withLock { pagesHandedOut }
+        pageLock.withLock { pagesHandedOut - released.count }
     }
 
     @inline(__always)

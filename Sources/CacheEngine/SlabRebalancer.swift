@@ -6,6 +6,8 @@ import Glibc
 
 /// Moves slab pages between classes, on its own thread, one page at a time: on request
 /// (`slabs reassign`) or, with automove, from a class with spare memory to one that keeps evicting.
+/// Class 0 is the global page pool (SlabArena.swift): a page moved there waits for whichever class
+/// next needs one; a page moved out of it needs no evacuation.
 ///
 /// A move evacuates the source's last page: its free chunks leave the free list at once; its linked
 /// items are unlinked (evicted) by walking the source's queues with the LRU lock held and try-locking
@@ -74,6 +76,11 @@ final class SlabRebalancer: @unchecked Sendable {
         set { lock.withLock { ratio = newValue } }
     }
 
+    /// Whether a move is queued or running (`slabs reassign` answers BUSY before checking anything else).
+    var isBusy: Bool {
+        lock.withLock { pending != nil || running.load(ordering: .relaxed) }
+    }
+
     /// Queues a move; false if one is already queued or running.
     func request(source: Int, destination: Int) -> Bool {
         let accepted = lock.withLock { () -> Bool in
@@ -87,6 +94,8 @@ final class SlabRebalancer: @unchecked Sendable {
 
     private func round() {
         let requested = lock.withLock { () -> (source: Int, destination: Int)? in
+            // Running from the moment the request leaves the queue, so `isBusy` never reads false between.
+            if pending != nil { running.store(true, ordering: .relaxed) }
             defer { pending = nil }
             return pending
         }
@@ -102,6 +111,12 @@ final class SlabRebalancer: @unchecked Sendable {
     private func move(from source: Int, to destination: Int) {
         running.store(true, ordering: .relaxed)
         defer { running.store(false, ordering: .relaxed) }
+        if source == 0 {
+            // A pool page holds no chunk of anyone's: it changes hands at once (memcached counts it
+            // in `slabs_moved` like any other move).
+            if engine.slabs.movePoolPage(to: destination) { pagesMoved.wrappingIncrement(ordering: .relaxed) }
+            return
+        }
         guard let page = engine.slabs.beginEvacuation(source) else { return }
         while !engine.slabs.isEvacuated(source) {
             let pass = engine.evictItems(in: page, classID: source)

@@ -85,7 +85,8 @@ extension CacheEngine {
             }
         }
         let claims = walk.claims
-        for (page, owner) in meta.owners.enumerated() {
+        // Pool pages (owner 0) went back to the pool with `adoptPages`; they hold no chunks.
+        for (page, owner) in meta.owners.enumerated() where owner != 0 {
             slabs.adoptPage(arena.base + page * arena.pageSize, classID: Int(owner)) { chunk in
                 claims.isClaimed(claims.bit(page: page, chunk: chunk))
             }

@@ -29,7 +29,7 @@ extension WarmRestartMeta {
         return meta
     }
 
-    /// The class of each page, comma separated (`-` for none).
+    /// The class of each page, comma separated (`-` for none); 0 for a page in the global page pool.
     private static func parseOwners(_ text: Substring, limits: RestartLimits) throws(WarmRestartRefusal) -> [UInt8] {
         if text == "-" { return [] }
         let fields = text.split(separator: ",", omittingEmptySubsequences: false)
@@ -37,7 +37,8 @@ extension WarmRestartMeta {
         var owners = [UInt8]()
         owners.reserveCapacity(fields.count)
         for field in fields {
-            owners.append(UInt8(try RestartLines.number(field, Int.self, in: 1...limits.largestClass)))
+            // 0: a page of the global page pool.
+            owners.append(UInt8(try RestartLines.number(field, Int.self, in: 0...limits.largestClass)))
         }
         return owners
     }

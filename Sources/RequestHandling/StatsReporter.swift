@@ -107,8 +107,7 @@ struct StatsReporter {
         output.appendStat("bytes", engineStats.bytes)
         output.appendStat("curr_items", engineStats.currItems)
         output.appendStat("total_items", engineStats.totalItems)
-        // Pages move straight from class to class (SlabRebalancer): no global pool holds any.
-        output.appendStat("slab_global_page_pool", 0)
+        output.appendStat("slab_global_page_pool", engineStats.globalPagePool)
         output.appendStat("expired_unfetched", engineStats.expiredUnfetched)
         output.appendStat("evicted_unfetched", engineStats.evictedUnfetched)
         if showsSegmentFigures { output.appendStat("evicted_active", engineStats.evictedActive) }

@@ -50,7 +50,8 @@ final class SlabRebalancingTests: XCTestCase {
         let smallClass = classOf(engine, valueLength: 100)
         engine.set(key("s", 0), small)
         XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: smallClass), .sameClass)
-        XCTAssertEqual(engine.reassignSlabPage(from: 0, to: smallClass), .badClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: 0, to: smallClass), .noSpare, "the pool (class 0) is empty")
+        XCTAssertEqual(engine.reassignSlabPage(from: -2, to: smallClass), .badClass)
         XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: 99), .badClass)
         XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: smallClass + 1), .noSpare, "one page only")
     }

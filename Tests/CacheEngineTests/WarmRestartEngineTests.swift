@@ -121,6 +121,38 @@ final class WarmRestartEngineTests: XCTestCase {
         third.shutdown()
     }
 
+    func testAPoolPageComesBackAsAPoolPage() {
+        let first = engine(configuration { $0.memoryLimit = 8 << 20; $0.slabAutomove = 0 })
+        let value = [UInt8](repeating: 7, count: 100)
+        var count = 0
+        while first.statistics().evictions == 0 {
+            first.setBytes("key\(count)", value)
+            count += 1
+        }
+        let classID = first.slabStatistics().max { $0.totalPages < $1.totalPages }!.classID
+        XCTAssertEqual(first.reassignSlabPage(from: classID, to: 0), .ok)
+        let deadline = Date().addingTimeInterval(20)
+        while first.statistics().globalPagePool == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertEqual(first.statistics().globalPagePool, 1)
+        let kept = (0..<count).filter { first.fetchBytes("key\($0)") != nil }
+        let before = first.statistics()
+        let classPages = first.slabs.statistics(classID).totalPages
+        XCTAssertTrue(first.shutdown(savingForRestart: true))
+
+        let second = engine(configuration { $0.memoryLimit = 8 << 20; $0.slabAutomove = 0 })
+        XCTAssertEqual(second.warmRestart, .restored(items: kept.count, dropped: 0))
+        let after = second.statistics()
+        XCTAssertEqual(after.globalPagePool, 1)
+        XCTAssertEqual(after.totalMalloced, before.totalMalloced)
+        XCTAssertEqual(second.slabs.statistics(classID).totalPages, classPages)
+        for index in kept { XCTAssertEqual(second.fetchBytes("key\(index)"), value) }
+        // A class that needs a page takes the pool's: no fresh memory.
+        XCTAssertEqual(second.setBytes("large", [UInt8](repeating: 1, count: 3000)), .stored)
+        XCTAssertEqual(second.statistics().globalPagePool, 0)
+        XCTAssertEqual(second.statistics().totalMalloced, before.totalMalloced)
+        second.shutdown()
+    }
+
     func testFlushedItemsStayFlushed() {
         let first = engine(configuration())
         first.set("before", "x")

@@ -90,14 +90,16 @@ final class WarmRestartMetaTests: XCTestCase {
         XCTAssertEqual(try parse(edited("cas", "cas 18446744073709551615")).casCounter, UInt64.max)
     }
 
-    func testPageOwnersMustBeSlabClasses() {
+    func testPageOwnersMustBeSlabClassesOrThePool() {
         let tooMany = Array(repeating: "1", count: 101).joined(separator: ",")
-        for bad in ["pages 0", "pages 40", "pages 255", "pages 1,", "pages ,1", "pages 1,,2", "pages 1;2", "pages 01x",
+        for bad in ["pages 40", "pages 255", "pages 1,", "pages ,1", "pages 1,,2", "pages 1;2", "pages 01x",
                     "pages -1", "pages +1", "pages 1 2", "pages " + tooMany] {
             XCTAssertEqual(refusal(edited("pages", bad)).map(isCorrupt), true, bad)
         }
         let full = Array(repeating: "39", count: 100).joined(separator: ",")
         XCTAssertEqual(try parse(edited("pages", "pages " + full)).owners, Array(repeating: 39, count: 100))
+        // 0: a page of the global page pool.
+        XCTAssertEqual(try parse(edited("pages", "pages 0,39,0")).owners, [0, 39, 0])
     }
 
     func testQueuesMustNameClassesAndComeInOrder() {

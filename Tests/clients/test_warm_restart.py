@@ -350,3 +350,38 @@ def test_memory_file_that_cannot_be_opened_stops_the_start(memory_dir):
         assert "memory file" in str(failure.value)
     finally:
         server.stop()           # a server that started against expectation is stopped too
+
+
+def test_a_pool_page_comes_back_in_the_pool(servers, memory_dir):
+    """A page emptied into the global page pool (`slabs reassign N 0`) before a graceful stop is a pool
+    page again after the restart: `slab_global_page_pool` and `total_malloced` are as they were, the
+    items left in its class are back, and the next class that needs a page takes it."""
+    memory_file = os.path.join(memory_dir, "memory")
+    args = ["-m", "64", "-e", memory_file, "-o", "slab_automove=0"]
+    server = servers(args)
+    value = b"p" * 200_000
+    with server.connect() as sock:
+        for i in range(20):
+            assert exchange(sock, b"set pool%d 0 0 %d\r\n%s\r\n" % (i, len(value), value)) == b"STORED\r\n"
+        assert exchange(sock, b"slabs reassign -1 0\r\n") == b"OK\r\n"
+    deadline = time.monotonic() + 10
+    while stat(server, "slab_global_page_pool") != "1":
+        assert time.monotonic() < deadline, "the page never reached the pool"
+        time.sleep(0.05)
+    kept = int(stat(server, "curr_items"))
+    malloced = stat(server, "total_malloced", b"slabs")
+    assert 0 < kept < 20
+    status, _ = stop_with(server, signal.SIGUSR1)
+    assert status == 0
+
+    server = servers(args)
+    assert stat(server, "slab_global_page_pool") == "1"
+    assert stat(server, "total_malloced", b"slabs") == malloced
+    assert stat(server, "curr_items") == str(kept)
+    with server.connect() as sock:
+        found = [exchange(sock, b"get pool%d\r\n" % i, until=b"END\r\n") for i in range(20)]
+        assert sum(reply.startswith(b"VALUE") for reply in found) == kept
+        assert all(reply.endswith(b"%s\r\nEND\r\n" % value) for reply in found if reply.startswith(b"VALUE"))
+        assert exchange(sock, b"set small 0 0 5\r\nvalue\r\n") == b"STORED\r\n"
+    assert stat(server, "slab_global_page_pool") == "0"
+    assert stat(server, "total_malloced", b"slabs") == malloced
