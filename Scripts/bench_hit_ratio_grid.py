@@ -31,6 +31,7 @@ Request counts per cell (printed with --plan, recorded in every JSON row):
     python3 Scripts/bench_hit_ratio_grid.py [--skews 0.8,0.99,1.2] [--keys 100000,1000000,10000000]
         [--megabytes 16,32,128] [--scans no,yes] [--requests 1000000] [--max-warmup 3000000]
         [--swiftcached .build/release/swiftcached] [--json bench-results/hit-ratio-grid.json] [--plan]
+    python3 Scripts/bench_hit_ratio_grid.py --show [--json ...]   # the table of a finished run, and as Markdown
 
 Writes one JSON row per cell (both hit ratios, the difference in points, request counts, items
 held, evictions, seconds) after every cell, and prints a table and the median difference at the end.
@@ -132,6 +133,22 @@ def print_table(rows):
               f"scans {'yes' if row['scans'] else 'no'}: {row['difference_points']:+.2f}")
 
 
+def print_markdown(rows):
+    """The table as Markdown (for docs/benchmarks.md)."""
+    print("\n| skew | keys | -m | scans | warm-up | counted | memcached | swiftcached | difference | items mc / sc "
+          "| evictions mc / sc |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        notes = ["keys fit"] if row["keys_fit"] and not row["scans"] else []
+        notes += ["warm-up capped"] if row["warmup_capped"] else []
+        memcached, swift = row["memcached"], row["swiftcached"]
+        print(f"| {row['skew']} | {short(row['keys'])} | {row['megabytes']} | {'yes' if row['scans'] else 'no'} "
+              f"| {row['warmup']:,}{' (capped)' if row['warmup_capped'] else ''} | {row['counted_requests']:,} "
+              f"| {memcached['hit_ratio'] * 100:.2f}% | {swift['hit_ratio'] * 100:.2f}% "
+              f"| {row['difference_points']:+.2f} | {memcached['curr_items']:,} / {swift['curr_items']:,} "
+              f"| {memcached['evictions']:,} / {swift['evictions']:,} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skews", default="0.8,0.99,1.2")
@@ -146,8 +163,15 @@ def main():
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--policy", help="swiftcached -o eviction_policy=...; default: the server's default")
     parser.add_argument("--plan", action="store_true", help="print each cell's request counts and exit")
+    parser.add_argument("--show", action="store_true",
+                        help="measure nothing: print the table of the rows in --json, then as Markdown")
     add_server_arguments(parser, "bench-results/hit-ratio-grid.json")
     arguments = parser.parse_args()
+    if arguments.show:
+        rows = json.load(open(arguments.json))
+        print_table(rows)
+        print_markdown(rows)
+        return 0
 
     scans = []
     for choice in parse_list(arguments.scans, str):

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Heat map of the hit-ratio grid (Scripts/bench_hit_ratio_grid.py's JSON): the difference in points,
 swiftcached minus memcached, per cell; one panel without scans, one with. Rows are Zipf skews,
-columns key count x -m; each cell shows the difference and both hit ratios. Cells not measured are
-left blank.
+columns key count x -m; each cell shows the difference and both hit ratios, and notes where the key
+space fits in memory, where neither server evicted anything, and where the warm-up was capped. The
+colours saturate at 5 points. Cells not measured are left blank.
 
     <venv with matplotlib>/bin/python Scripts/plot_hit_ratio_grid.py \
         [--json bench-results/hit-ratio-grid.json] [--out docs/hit-ratio-grid.png]
@@ -33,7 +34,8 @@ def main():
     columns = sorted({(row["keys"], row["megabytes"]) for row in rows})
     cells = {(row["scans"], row["skew"], row["keys"], row["megabytes"]): row for row in rows}
     differences = [row["difference_points"] for row in rows]
-    limit = max(1.0, max(abs(value) for value in differences))
+    # Colours saturate at 5 points (one outlier would otherwise wash out the rest); the numbers are exact.
+    limit = max(1.0, min(5.0, max(abs(value) for value in differences)))
 
     figure, axes = pyplot.subplots(2, 1, figsize=(max(6, 1.25 * len(columns) + 2.5), 2.2 * len(skews) + 2.2))
     for axis, with_scans in zip(axes, (False, True)):
@@ -47,6 +49,8 @@ def main():
                 notes = []
                 if row["keys_fit"] and not with_scans:
                     notes.append("keys fit")
+                elif row["memcached"]["evictions"] == 0 and row["swiftcached"]["evictions"] == 0:
+                    notes.append("no evictions")
                 if row["warmup_capped"]:
                     notes.append("warm-up capped")
                 label = (f"{row['difference_points']:+.2f}\n"
@@ -65,7 +69,7 @@ def main():
         panel = [row["difference_points"] for row in rows if row["scans"] == with_scans]
         summary = f"median {statistics.median(panel):+.2f}" if panel else "not measured"
         axis.set_title(f"{'with one-pass scans' if with_scans else 'without scans'} ({summary} points)", fontsize=10)
-        figure.colorbar(image, ax=axis, label="points", fraction=0.03, pad=0.01)
+        figure.colorbar(image, ax=axis, label="points", fraction=0.03, pad=0.01, extend="both")
     policy = rows[0].get("swiftcached_policy", "default")
     policy = "default policy, S3-FIFO" if policy == "default" else f"eviction_policy={policy}"
     figure.suptitle(f"Hit ratio, swiftcached ({policy}) minus memcached 1.6.18, in points "
