@@ -18,8 +18,8 @@ Needs numpy (for the Zipf stream).
 import argparse
 import json
 import os
+import re
 import socket
-import subprocess
 import sys
 import time
 
@@ -43,38 +43,44 @@ def build_stream(arguments, with_scans):
     ranks = zipf_ranks(arguments.keys, arguments.alpha, arguments.requests, arguments.seed)
     # Rank to key through a fixed permutation, so hot keys are spread over the key space.
     permutation = numpy.random.default_rng(arguments.seed + 1).permutation(arguments.keys)
+    zipf = [(b"key:%012d" % key, True) for key in permutation[ranks].tolist()]
+    if not with_scans:
+        return zipf
     stream = []
     scan_serial = 0
-    for index, rank in enumerate(ranks):
-        stream.append((b"key:%012d" % permutation[rank], True))
-        if with_scans and (index + 1) % arguments.scan_every == 0:
-            for _ in range(arguments.scan_length):
-                stream.append((b"scn:%012d" % scan_serial, False))
-                scan_serial += 1
+    for start_index in range(0, len(zipf), arguments.scan_every):
+        stream += zipf[start_index:start_index + arguments.scan_every]
+        if start_index + arguments.scan_every <= len(zipf):
+            stream += [(b"scn:%012d" % serial, False)
+                       for serial in range(scan_serial, scan_serial + arguments.scan_length)]
+            scan_serial += arguments.scan_length
     return stream
 
 
+VALUE_KEY = re.compile(rb"VALUE (\S+) ")
+
+
 def replay(port, stream, warmup, value_size, batch):
+    """Returns (hits, misses) over the counted requests (those after `warmup` Zipf requests)."""
     value = b"v" * value_size
     hits = misses = 0
     counted_zipf = 0
     with socket.create_connection(("127.0.0.1", port), 30) as connection:
         # The noreply fills are followed by a small get: without this, Nagle waits for a delayed ACK.
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        reader = connection.makefile("rb", buffering=1 << 20)
         for start_index in range(0, len(stream), batch):
             chunk = stream[start_index:start_index + batch]
             connection.sendall(b"get " + b" ".join(key for key, _ in chunk) + b"\r\n")
-            found = set()
-            while True:
-                line = reader.readline()
-                if line == b"END\r\n":
-                    break
-                if not line.startswith(b"VALUE "):
-                    raise RuntimeError(f"unexpected reply {line[:80]!r}")
-                parts = line.split()
-                found.add(parts[1])
-                reader.read(int(parts[3]) + 2)
+            # The whole reply, then the keys found. Our values are all "v", so "END" only ends it.
+            reply = connection.recv(1 << 20)
+            while not (reply.endswith(b"\r\nEND\r\n") or reply == b"END\r\n"):
+                more = connection.recv(1 << 20)
+                if not more:
+                    raise RuntimeError("connection closed mid-reply")
+                reply += more
+            if not reply.startswith((b"VALUE ", b"END\r\n")):
+                raise RuntimeError(f"unexpected reply {reply[:80]!r}")
+            found = set(VALUE_KEY.findall(reply))
             fills = []
             for key, counts in chunk:
                 hit = key in found
@@ -88,8 +94,27 @@ def replay(port, stream, warmup, value_size, batch):
             if fills:
                 connection.sendall(b"".join(fills))
         connection.sendall(b"version\r\n")
-        reader.readline()
+        reply = b""
+        while b"\r\n" not in reply:
+            reply += connection.recv(4096)
+        if not reply.startswith(b"VERSION"):
+            raise RuntimeError(f"unexpected reply {reply[:80]!r}")
     return hits, misses
+
+
+def measure(command, megabytes, stream, warmup, value_size, batch):
+    """Starts one server (`command` plus port, -m and -t 2), replays the stream, stops it; the figures."""
+    port = free_port()
+    process = start(command + ["-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(megabytes), "-t", "2"], port)
+    try:
+        began = time.time()
+        hits, misses = replay(port, stream, warmup, value_size, batch)
+        figures = stats(port)
+    finally:
+        stop(process)
+    return {"hits": hits, "misses": misses, "hit_ratio": hits / (hits + misses) if hits + misses else float("nan"),
+            "curr_items": int(figures.get("curr_items", 0)), "evictions": int(figures.get("evictions", 0)),
+            "seconds": round(time.time() - began, 1)}
 
 
 def main():
@@ -117,17 +142,9 @@ def main():
     for workload, with_scans in (("zipf", False), ("zipf+scans", True)):
         stream = build_stream(arguments, with_scans)
         for name, command in servers:
-            port = free_port()
-            process = start(command + ["-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(arguments.megabytes), "-t", "2"], port)
-            try:
-                began = time.time()
-                hits, misses = replay(port, stream, arguments.warmup, arguments.value_size, arguments.batch)
-                figures = stats(port)
-            finally:
-                stop(process)
-            rows.append({"workload": workload, "server": name, "hits": hits, "misses": misses,
-                         "hit_ratio": hits / (hits + misses), "curr_items": int(figures.get("curr_items", 0)),
-                         "evictions": int(figures.get("evictions", 0)), "seconds": round(time.time() - began, 1)})
+            rows.append({"workload": workload, "server": name,
+                         **measure(command, arguments.megabytes, stream, arguments.warmup, arguments.value_size,
+                                   arguments.batch)})
             print(json.dumps(rows[-1]), flush=True)
 
     print(f"\nhit ratio, -m {arguments.megabytes}, {arguments.keys} keys, Zipf {arguments.alpha}, "
