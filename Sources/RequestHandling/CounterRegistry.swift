@@ -8,9 +8,19 @@ public final class CounterRegistry: @unchecked Sendable {
         /// The worker index of each block (nil: the listener's); same order as `blocks`.
         var workers: [Int?] = []
         var baseline = [UInt64](repeating: 0, count: Counter.allCases.count)
+        /// The same for each per-class slot (`ClassCounter.slot`).
+        var classBaseline = [UInt64](repeating: 0, count: ClassCounter.slotCount)
 
         func rawTotal(_ counter: Counter) -> UInt64 {
             blocks.reduce(0) { $0 &+ $1.value(counter) }
+        }
+
+        func rawClassTotals() -> [UInt64] {
+            var totals = [UInt64](repeating: 0, count: ClassCounter.slotCount)
+            for block in blocks {
+                for slot in 0..<ClassCounter.slotCount { totals[slot] &+= block.classValue(atSlot: slot) }
+            }
+            return totals
         }
     }
 
@@ -43,11 +53,22 @@ public final class CounterRegistry: @unchecked Sendable {
         state.withLock { $0.rawTotal(counter) &- $0.baseline[counter.rawValue] }
     }
 
+    /// Every per-class counter summed over all threads since the last reset (`stats slabs`,
+    /// `stats items`' hits_to_*).
+    public func classTotals() -> ClassTotals {
+        state.withLock { state in
+            var values = state.rawClassTotals()
+            for slot in values.indices { values[slot] &-= state.classBaseline[slot] }
+            return ClassTotals(values: values)
+        }
+    }
+
     public func reset() {
         state.withLock { state in
             for counter in Counter.allCases where counter.isResettable {
                 state.baseline[counter.rawValue] = state.rawTotal(counter)
             }
+            state.classBaseline = state.rawClassTotals()
         }
     }
 }

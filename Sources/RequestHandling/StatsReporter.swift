@@ -278,11 +278,14 @@ struct StatsReporter {
     // MARK: stats items / slabs / sizes
 
     /// One block per slab class holding items, in memcached's order. The hot/warm/cold figures come
-    /// from the eviction policy's own queues (CacheEngine.itemStatistics says how they map).
+    /// from the eviction policy's own queues (CacheEngine.itemStatistics says how they map); the
+    /// hits on them from the workers' per-class counters.
     func writeItems(into output: inout OutputBuffer) {
         let segmentLines = showsSegmentFigures
         let temp = server.engine.tuning.temporaryLRU
-        for item in server.engine.itemStatistics() where item.number > 0 {
+        let classTotals = server.counters.classTotals()
+        let items = server.engine.itemStatistics { classTotals.hits(slabClass: $0, queue: $1) }
+        for item in items where item.number > 0 {
             let prefix = "items:\(item.classID):"
             func stat(_ name: String, _ value: UInt64) { output.appendStat(prefix + name, value) }
             stat("number", UInt64(item.number))
@@ -322,9 +325,11 @@ struct StatsReporter {
         output.append(ResponseLine.end)
     }
 
-    /// One block per slab class that owns pages, then the totals.
+    /// One block per slab class that owns pages, then the totals. The command counts after
+    /// free_chunks_end are the workers' per-class counters (ClassCounter), in memcached's order.
     func writeSlabs(into output: inout OutputBuffer) {
         var activeClasses = 0
+        let classTotals = server.counters.classTotals()
         for slab in server.engine.slabStatistics() where slab.totalPages > 0 {
             activeClasses += 1
             let prefix = "\(slab.classID):"
@@ -336,6 +341,10 @@ struct StatsReporter {
             stat("used_chunks", slab.usedChunks)
             stat("free_chunks", slab.freeChunks)
             stat("free_chunks_end", slab.freeChunksEnd)
+            output.appendStat(prefix + "get_hits", classTotals.getHits(slabClass: slab.classID))
+            for (name, counter) in ClassCounter.slabsOrder {
+                output.appendStat(prefix + name, classTotals[counter, slabClass: slab.classID])
+            }
         }
         output.appendStat("active_slabs", activeClasses)
         output.appendStat("total_malloced", server.engine.statistics().totalMalloced)
