@@ -1,4 +1,6 @@
 import XCTest
+import CacheEngine
+import OutputBuffers
 @testable import RequestHandling
 
 /// The per-class counters (memcached's slab_stats and lru_hits) in a thread's `CounterBlock`, their
@@ -133,5 +135,40 @@ final class ClassCounterTests: XCTestCase {
         XCTAssertFalse(h.send("stats items\r\n").contains("hits_to_hot 1"))
         h.send("get a\r\n")
         XCTAssertEqual(slabs(h)["\(slabClass):get_hits"], 1)
+    }
+}
+
+/// Sessions on several threads counting in their own blocks while each also reads every block's
+/// sums through `stats slabs` and `stats items` (run under ThreadSanitizer by Scripts/test.sh).
+final class ClassCounterConcurrencyTests: XCTestCase {
+    func testSessionsCountWhileOthersReadTheSums() throws {
+        let engine = CacheEngine(configuration: {
+            var configuration = EngineConfiguration()
+            configuration.memoryLimit = 16 << 20
+            return configuration
+        }())
+        defer { engine.shutdown() }
+        let server = ServerContext(settings: ServerSettings(), engine: engine)
+        let rounds = 300, threads = 4
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let worker = WorkerContext(server: server, workerIndex: thread)
+            let session = TextSession(context: worker)
+            var output = OutputBuffer(capacity: 1 << 16)
+            defer { session.close(); output.deallocate() }
+            let request = Array("set k\(thread) 0 0 1\r\nv\r\nget k\(thread)\r\ntouch k\(thread) 0\r\nstats slabs\r\nstats items\r\n".utf8)
+            for _ in 0..<rounds {
+                _ = request.withUnsafeBytes { session.process($0, into: &output, requestLimit: 100) }
+                let answer = String(decoding: output.unsentBytes, as: UTF8.self)
+                output.consume(output.readableCount)
+                XCTAssertTrue(answer.hasPrefix("STORED\r\nVALUE k\(thread) 0 1\r\nv\r\nEND\r\nTOUCHED\r\n"), answer)
+                XCTAssertTrue(answer.hasSuffix("END\r\n"), answer)
+            }
+        }
+        let totals = server.counters.classTotals()
+        let classes = 0..<ClassCounter.classLimit
+        XCTAssertEqual(classes.reduce(0) { $0 + totals.getHits(slabClass: $1) }, UInt64(rounds * threads))
+        XCTAssertEqual(classes.reduce(0) { $0 + totals[.cmdSet, slabClass: $1] }, UInt64(rounds * threads))
+        XCTAssertEqual(classes.reduce(0) { $0 + totals[.touchHits, slabClass: $1] }, UInt64(rounds * threads))
+        XCTAssertEqual(server.counters.total(.getHits), UInt64(rounds * threads))
     }
 }
