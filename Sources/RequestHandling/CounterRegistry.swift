@@ -15,13 +15,6 @@ public final class CounterRegistry: @unchecked Sendable {
             blocks.reduce(0) { $0 &+ $1.value(counter) }
         }
 
-        func rawClassTotals() -> [UInt64] {
-            var totals = [UInt64](repeating: 0, count: ClassCounter.slotCount)
-            for block in blocks {
-                for slot in 0..<ClassCounter.slotCount { totals[slot] &+= block.classValue(atSlot: slot) }
-            }
-            return totals
-        }
     }
 
     private let state = Locked(State())
@@ -53,14 +46,12 @@ public final class CounterRegistry: @unchecked Sendable {
         state.withLock { $0.rawTotal(counter) &- $0.baseline[counter.rawValue] }
     }
 
-    /// Every per-class counter summed over all threads since the last reset (`stats slabs`,
-    /// `stats items`' hits_to_*).
-    public func classTotals() -> ClassTotals {
-        state.withLock { state in
-            var values = state.rawClassTotals()
-            for slot in values.indices { values[slot] &-= state.classBaseline[slot] }
-            return ClassTotals(values: values)
-        }
+    /// The per-class counters summed over all threads since the last reset (`stats slabs`, `stats
+    /// items`' hits_to_*), for `body` only: it runs under the registry's lock (a leaf but for the
+    /// engine's statistics locks, which `stats items` takes inside it; nothing takes this lock while
+    /// holding one of those). Each figure is summed when asked, so only the printed ones are read.
+    public func withClassTotals<R>(_ body: (ClassTotals) -> R) -> R {
+        state.withLock { state in body(ClassTotals(blocks: state.blocks, baseline: state.classBaseline)) }
     }
 
     public func reset() {
@@ -68,7 +59,8 @@ public final class CounterRegistry: @unchecked Sendable {
             for counter in Counter.allCases where counter.isResettable {
                 state.baseline[counter.rawValue] = state.rawTotal(counter)
             }
-            state.classBaseline = state.rawClassTotals()
+            let totals = ClassTotals(blocks: state.blocks, baseline: [])
+            state.classBaseline = (0..<ClassCounter.slotCount).map { totals.value(atSlot: $0) }
         }
     }
 }

@@ -36,20 +36,22 @@ final class ClassCounterTests: XCTestCase {
         second.countHit(slabClass: 2, queue: 1)
         first.countHit(slabClass: 2, queue: 1)
         first.countHit(slabClass: 2, queue: 0)
-        var totals = registry.classTotals()
-        XCTAssertEqual(totals[.deleteHits, slabClass: 2], 2)
-        XCTAssertEqual(totals.hits(slabClass: 2, queue: 1), 2)
-        XCTAssertEqual(totals.getHits(slabClass: 2), 3)
+        registry.withClassTotals { totals in
+            XCTAssertEqual(totals[.deleteHits, slabClass: 2], 2)
+            XCTAssertEqual(totals.hits(slabClass: 2, queue: 1), 2)
+            XCTAssertEqual(totals.getHits(slabClass: 2), 3)
+        }
         XCTAssertEqual(registry.total(.getHits), 3)
         XCTAssertEqual(registry.total(.deleteHits), 2)
 
         registry.reset()
-        totals = registry.classTotals()
-        XCTAssertEqual(totals[.deleteHits, slabClass: 2], 0)
-        XCTAssertEqual(totals.getHits(slabClass: 2), 0)
+        registry.withClassTotals { totals in
+            XCTAssertEqual(totals[.deleteHits, slabClass: 2], 0)
+            XCTAssertEqual(totals.getHits(slabClass: 2), 0)
+        }
         XCTAssertEqual(registry.total(.getHits), 0)
         first.countHit(slabClass: 2, queue: 0)
-        XCTAssertEqual(registry.classTotals().hits(slabClass: 2, queue: 0), 1)
+        XCTAssertEqual(registry.withClassTotals { $0.hits(slabClass: 2, queue: 0) }, 1)
         XCTAssertEqual(registry.total(.getHits), 1)
         XCTAssertEqual(first.value(.hitsQueue0, slabClass: 2), 2, "reset writes no other thread's block")
     }
@@ -164,11 +166,12 @@ final class ClassCounterConcurrencyTests: XCTestCase {
                 XCTAssertTrue(answer.hasSuffix("END\r\n"), answer)
             }
         }
-        let totals = server.counters.classTotals()
         let classes = 0..<ClassCounter.classLimit
-        XCTAssertEqual(classes.reduce(0) { $0 + totals.getHits(slabClass: $1) }, UInt64(rounds * threads))
-        XCTAssertEqual(classes.reduce(0) { $0 + totals[.cmdSet, slabClass: $1] }, UInt64(rounds * threads))
-        XCTAssertEqual(classes.reduce(0) { $0 + totals[.touchHits, slabClass: $1] }, UInt64(rounds * threads))
+        server.counters.withClassTotals { totals in
+            XCTAssertEqual(classes.reduce(0) { $0 + totals.getHits(slabClass: $1) }, UInt64(rounds * threads))
+            XCTAssertEqual(classes.reduce(0) { $0 + totals[.cmdSet, slabClass: $1] }, UInt64(rounds * threads))
+            XCTAssertEqual(classes.reduce(0) { $0 + totals[.touchHits, slabClass: $1] }, UInt64(rounds * threads))
+        }
         XCTAssertEqual(server.counters.total(.getHits), UInt64(rounds * threads))
     }
 }
