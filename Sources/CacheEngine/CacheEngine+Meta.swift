@@ -25,6 +25,9 @@ public struct MetaItem {
     public var isStale: Bool { item.isStale }
     public var keyIsBinary: Bool { item.keyIsBinary }
     public var slabClass: Int { item.slabClass }
+    /// The index (0-3) of the LRU queue the item was in when looked up, before the lookup's bump:
+    /// what `ItemView.queue` is for a get.
+    public let queue: Int
     /// memcached's own size of this item (see `Item.memcachedSize`).
     public var memcachedSize: Int { item.memcachedSize }
 
@@ -128,9 +131,14 @@ extension CacheEngine {
                 created = true
             }
             guard let item = found else { return MetaLookup(result: result, created: false) }
-            if body(MetaItem(item: item, geometry: geometry, now: clock.now), created), bump { noteFetch(item) }
+            if body(metaItem(item), created), bump { noteFetch(item) }
             return MetaLookup(result: created ? result : .hit, created: created)
         }
+    }
+
+    /// How a meta command's closure sees `item` (under its stripe).
+    private func metaItem(_ item: Item) -> MetaItem {
+        MetaItem(item: item, geometry: geometry, now: clock.now, queue: lrus.queue(of: item).index)
     }
 
     /// An empty item for `key`, linked; nil when no memory can be had.
@@ -144,13 +152,16 @@ extension CacheEngine {
     // MARK: ms
 
     /// Links a filled pending item by meta-set rules (memcached's `do_store_item` with the CAS test
-    /// applied to every mode). Returns the result and, when stored, the stored item's CAS.
-    public func commitMeta(_ pending: PendingItem, _ options: MetaStoreOptions) -> (result: StoreResult, cas: UInt64) {
+    /// applied to every mode). Returns the result, when stored the stored item's CAS, and for a cas
+    /// that met a live item that item's slab class, as `commit` does.
+    public func commitMeta(_ pending: PendingItem, _ options: MetaStoreOptions)
+        -> (result: StoreResult, cas: UInt64, comparedClass: Int) {
         let item = Item(pending.chunk)
         item.keyIsBinary = options.binaryKey
         let key = item.key
         return withStripe(of: key) { hash in
-            let result = applyMeta(options, to: item, hash: hash)
+            var comparedClass = 0
+            let result = applyMeta(options, to: item, hash: hash, comparedClass: &comparedClass)
             var cas: UInt64 = 0
             // A raw find, not findLive: an item stored already expired (T-1) must not be freed
             // here, or the check below would give its chunk back a second time.
@@ -159,13 +170,13 @@ extension CacheEngine {
                 cas = stored.cas
             }
             if !item.isLinked { freeChunks(of: item) }
-            return (result, cas)
+            return (result, cas, comparedClass)
         }
     }
 
     private enum CASCheck { case none, match, stale, mismatch }
 
-    private func applyMeta(_ options: MetaStoreOptions, to item: Item, hash: UInt32) -> StoreResult {
+    private func applyMeta(_ options: MetaStoreOptions, to item: Item, hash: UInt32, comparedClass: inout Int) -> StoreResult {
         guard let old = findLive(item.key, hash: hash).0 else {
             switch options.mode {
             case .set, .add:
@@ -185,6 +196,7 @@ extension CacheEngine {
             noteUpdate(old)
             return .notStored
         case .cas:
+            comparedClass = old.slabClass
             guard check == .match || check == .stale else { return .exists }
             if check == .stale {
                 // A late writer's value is kept but flagged, with the old TTL and token state.
@@ -206,60 +218,79 @@ extension CacheEngine {
     // MARK: md
 
     /// md: deletes, or with `invalidate` keeps the item marked stale (new CAS, optional new expiry,
-    /// win token handed back), or with `emptyValue` keeps it with an empty value.
+    /// win token handed back), or with `emptyValue` keeps it with an empty value. Also the slab class
+    /// of the item found (0: none), which memcached counts delete_hits under.
     public func metaDelete(_ key: UnsafeRawBufferPointer, compareCAS: UInt64?, invalidate: Bool, emptyValue: Bool,
-                           newExpiry: UInt32?, explicitCAS: UInt64?) -> MetaDeleteResult {
+                           newExpiry: UInt32?, explicitCAS: UInt64?) -> (result: MetaDeleteResult, slabClass: Int) {
         withStripe(of: key) { hash in
-            guard let item = findLive(key, hash: hash).0 else { return .notFound }
-            if let compareCAS, compareCAS != item.cas { return .casMismatch }
-            if invalidate {
-                if let newExpiry { item.expiry = newExpiry }
-                item.isStale = true
-                item.winTokenSent = false
-                setCAS(item, explicitCAS ?? nextCAS())
-                return .invalidated
-            }
-            if emptyValue, let empty = makeItem(like: item, valueLength: 0) {
-                unlinkAndFree(item, hash: hash)
-                link(empty, hash: hash)
-                if let explicitCAS { setCAS(empty, explicitCAS) }
-                return .emptied
-            }
-            unlinkAndFree(item, hash: hash)
-            return .deleted
+            guard let item = findLive(key, hash: hash).0 else { return (.notFound, 0) }
+            let slabClass = item.slabClass
+            return (metaDelete(item, compareCAS: compareCAS, invalidate: invalidate, emptyValue: emptyValue,
+                               newExpiry: newExpiry, explicitCAS: explicitCAS, hash: hash), slabClass)
         }
+    }
+
+    /// `metaDelete` on the live item found, under its stripe.
+    private func metaDelete(_ item: Item, compareCAS: UInt64?, invalidate: Bool, emptyValue: Bool,
+                            newExpiry: UInt32?, explicitCAS: UInt64?, hash: UInt32) -> MetaDeleteResult {
+        if let compareCAS, compareCAS != item.cas { return .casMismatch }
+        if invalidate {
+            if let newExpiry { item.expiry = newExpiry }
+            item.isStale = true
+            item.winTokenSent = false
+            setCAS(item, explicitCAS ?? nextCAS())
+            return .invalidated
+        }
+        if emptyValue, let empty = makeItem(like: item, valueLength: 0) {
+            unlinkAndFree(item, hash: hash)
+            link(empty, hash: hash)
+            if let explicitCAS { setCAS(empty, explicitCAS) }
+            return .emptied
+        }
+        unlinkAndFree(item, hash: hash)
+        return .deleted
     }
 
     // MARK: ma
 
     /// `metaArithmetic` for callers that do not care whether the item was created.
     public func metaArithmetic(_ key: UnsafeRawBufferPointer, _ request: MetaArithmeticRequest,
-                               _ body: (MetaItem, UInt64) -> Void) -> MetaArithmeticResult {
+                               _ body: (MetaItem, UInt64) -> Void) -> (result: MetaArithmeticResult, slabClass: Int) {
         metaArithmetic(key, request) { item, number, _ in body(item, number) }
     }
 
     /// ma: incr / decr with an optional CAS check and autovivify. `body` sees the resulting item
-    /// (the updated or created one), its number and whether it was created, under the stripe.
+    /// (the updated or created one), its number and whether it was created, under the stripe. Also
+    /// the slab class of the item found (0: none or created): memcached counts incr_hits and
+    /// decr_hits under the class of the item it found, even when the result moves to a new item.
     public func metaArithmetic(_ key: UnsafeRawBufferPointer, _ request: MetaArithmeticRequest,
-                               _ body: (MetaItem, UInt64, _ created: Bool) -> Void) -> MetaArithmeticResult {
+                               _ body: (MetaItem, UInt64, _ created: Bool) -> Void) -> (result: MetaArithmeticResult, slabClass: Int) {
         withStripe(of: key) { hash in
-            guard let item = findLive(key, hash: hash).0 else {
-                guard let initial = request.vivifyInitial else { return .notFound }
-                guard let created = storeNumber(initial, key: key, hash: hash) else { return .vivifyFailed }
-                if let explicit = request.explicitCAS { setCAS(created, explicit) }
-                body(MetaItem(item: created, geometry: geometry, now: clock.now), initial, true)
-                return .created(initial)
-            }
-            guard item.valueLength > 0, !item.isChunked else { return .nonNumeric }
-            if request.compareCAS != 0 && request.compareCAS != item.cas { return .casMismatch }
-            guard let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else { return .nonNumeric }
-            let d = request.delta
-            let updated = request.increment ? current &+ d : (d > current ? 0 : current - d)
-            guard let result = writeNumber(updated, into: item, key: key, hash: hash) else { return .outOfMemory }
-            if let explicit = request.explicitCAS { setCAS(result, explicit) }
-            body(MetaItem(item: result, geometry: geometry, now: clock.now), updated, false)
-            return .updated(updated)
+            let item = findLive(key, hash: hash).0
+            let slabClass = item?.slabClass ?? 0  // read first: a longer result replaces (frees) the item
+            return (metaArithmetic(item, key: key, request, hash: hash, body), slabClass)
         }
+    }
+
+    /// `metaArithmetic` on the live item found (or nil), under its stripe.
+    private func metaArithmetic(_ found: Item?, key: UnsafeRawBufferPointer, _ request: MetaArithmeticRequest, hash: UInt32,
+                                _ body: (MetaItem, UInt64, _ created: Bool) -> Void) -> MetaArithmeticResult {
+        guard let item = found else {
+            guard let initial = request.vivifyInitial else { return .notFound }
+            guard let created = storeNumber(initial, key: key, hash: hash) else { return .vivifyFailed }
+            if let explicit = request.explicitCAS { setCAS(created, explicit) }
+            body(metaItem(created), initial, true)
+            return .created(initial)
+        }
+        guard item.valueLength > 0, !item.isChunked else { return .nonNumeric }
+        if request.compareCAS != 0 && request.compareCAS != item.cas { return .casMismatch }
+        guard let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else { return .nonNumeric }
+        let d = request.delta
+        let updated = request.increment ? current &+ d : (d > current ? 0 : current - d)
+        guard let result = writeNumber(updated, into: item, key: key, hash: hash) else { return .outOfMemory }
+        if let explicit = request.explicitCAS { setCAS(result, explicit) }
+        body(metaItem(result), updated, false)
+        return .updated(updated)
     }
 
     /// Writes `number` as the item's value: in place, space-padded, when it fits (as memcached does),

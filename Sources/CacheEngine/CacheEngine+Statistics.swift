@@ -56,13 +56,15 @@ extension CacheEngine {
         (1...sizes.largestClass).map { slabs.statistics($0) }.filter { $0.totalPages > 0 }
     }
 
-    /// Classes that hold at least one item.
-    public func itemStatistics() -> [ItemClassStatistics] {
+    /// Classes that hold at least one item. The engine counts no reads (the callers that read do,
+    /// per class and queue, from `ItemView.queue` and `MetaItem.queue`): `queueHits(class, queue)`
+    /// gives their sums, which the policy reports as hits_to_hot|warm|cold|temp.
+    public func itemStatistics(queueHits: (_ classID: Int, _ queue: Int) -> UInt64 = { _, _ in 0 }) -> [ItemClassStatistics] {
         var result: [ItemClassStatistics] = []
         for classID in 1..<lrus.classCount {
             lrus.locks.lock(classID)
             let state = lrus.states[classID]
-            var entry = state.count > 0 ? queueFigures(classID, state) : ItemClassStatistics()
+            var entry = state.count > 0 ? queueFigures(classID, state) { queueHits(classID, $0.index) } : ItemClassStatistics()
             lrus.locks.unlock(classID)
             guard state.count > 0 else { continue }
             entry.classID = classID
@@ -111,7 +113,6 @@ extension CacheEngine {
             lrus.states[classID].resetFigures()
             lrus.locks.unlock(classID)
         }
-        queueHits.reset()
         crawler?.starts.store(0, ordering: .relaxed)
         // memcached's reset also zeroes its page-mover and maintainer counts.
         rebalancer?.resetFigures()

@@ -5,10 +5,10 @@
 extension CacheEngine {
     // MARK: Reads and stores (caller holds the item's stripe)
 
-    /// A read of a live item: counted per queue for `stats items`, then told to the policy.
+    /// A read of a live item, told to the policy. (Reads are counted by the caller, per class and
+    /// queue, from what the read reports: `ItemView.queue`, `MetaItem.queue`.)
     @inline(__always)
     func noteFetch(_ item: Item) {
-        queueHits.count(classID: item.slabClass, queue: lrus.queue(of: item), reference: arena.reference(item.raw))
         strategy.run(Use(kind: .fetch, item: item), in: self)
     }
 
@@ -42,8 +42,10 @@ extension CacheEngine {
     var strategyRunsMaintainer: Bool { strategy.run(RunsMaintainer(), in: self) }
 
     /// The class's figures for `stats items`, as the policy reports them. Caller holds the LRU lock.
-    func queueFigures(_ classID: Int, _ state: LRULists.ClassState) -> ItemClassStatistics {
-        strategy.run(DescribeQueues(classID: classID, state: state), in: self)
+    func queueFigures(_ classID: Int, _ state: LRULists.ClassState, hits: (LRUQueue) -> UInt64) -> ItemClassStatistics {
+        withoutActuallyEscaping(hits) { hits in
+            strategy.run(DescribeQueues(classID: classID, state: state, hits: hits), in: self)
+        }
     }
 
     /// One round of the LRU maintainer on a class; items moved. Called by the maintainer thread.
@@ -88,9 +90,10 @@ private struct RunsMaintainer: StrategyAction {
 private struct DescribeQueues: StrategyAction {
     let classID: Int
     let state: LRULists.ClassState
+    let hits: (LRUQueue) -> UInt64
     func with<S: EvictionStrategy>(_ strategy: S, in engine: CacheEngine) -> ItemClassStatistics {
         var entry = ItemClassStatistics()
-        strategy.describeQueues(classID, state, into: &entry, in: engine)
+        strategy.describeQueues(classID, state, hits: hits, into: &entry, in: engine)
         return entry
     }
 }

@@ -30,7 +30,6 @@ public final class CacheEngine: @unchecked Sendable {
     /// The segmented LRU's run-time settings (`lru tune|mode|temp_ttl`); kept for every policy so
     /// `lru tune` answers alike. Only the segmented policy reads them.
     public let tuning: LRUTuning
-    let queueHits: QueueHitCounters
     /// Readers of items sent straight from slab memory (CacheEngine+Pinning.swift).
     let pins = PinTable()
     /// `watch evictions`: off unless a watcher wants evictions (EvictionWatch.swift).
@@ -69,7 +68,6 @@ public final class CacheEngine: @unchecked Sendable {
                         sizeHistogram: SizeHistogram(itemSizeMax: configuration.itemSizeMax))
         // `lru mode` starts segmented, memcached's default; no other policy reads it.
         tuning = LRUTuning(configuration.segmentedLRU, segmented: true)
-        queueHits = QueueHitCounters(classCount: sizes.largestClass + 1)
         table = HashTable(arena: arena, initialPower: configuration.hashPowerInitial)
         warmRestart = restore(saved)  // before any engine thread starts
         let expander = HashExpander(table: table) { [unowned self] in self.totalItemCount() }
@@ -110,7 +108,6 @@ public final class CacheEngine: @unchecked Sendable {
         maintainer = nil
         let saved = savingForRestart ? saveForRestart() : true
         table.destroy()
-        queueHits.destroy()
         destroyStrategy()
         lrus.destroy()
         slabs.destroy()
@@ -128,8 +125,10 @@ public final class CacheEngine: @unchecked Sendable {
         withStripe(of: key) { hash in
             let (found, result) = findLive(key, hash: hash)
             if let item = found {
+                // The view first: it reports the queue the item was read from, before the policy moves it.
+                let itemView = view(of: item)
                 noteFetch(item)
-                body(view(of: item))
+                body(itemView)
             }
             return result
         }
@@ -138,16 +137,20 @@ public final class CacheEngine: @unchecked Sendable {
     /// `gat`: like `get`, and sets the expiry (protocol exptime) of a hit first.
     public func getAndTouch(_ key: UnsafeRawBufferPointer, exptime: Int64, _ body: (ItemView) -> Void) -> LookupResult {
         withLiveItem(key, newExptime: exptime) { item in
+            let itemView = view(of: item)
             noteFetch(item)
-            body(view(of: item))
+            body(itemView)
         }
     }
 
-    /// Sets the expiry of a live item; `.hit` when it existed.
-    public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> LookupResult {
-        withLiveItem(key, newExptime: exptime) { item in
+    /// Sets the expiry of a live item; `.hit` when it existed, with the item's slab class (0 otherwise).
+    public func touch(_ key: UnsafeRawBufferPointer, exptime: Int64) -> (result: LookupResult, slabClass: Int) {
+        var slabClass = 0
+        let result = withLiveItem(key, newExptime: exptime) { item in
+            slabClass = item.slabClass
             noteTouch(item)
         }
+        return (result, slabClass)
     }
 
     /// Finds a live item, gives it a new expiry and hands it to `body`, all under its stripe.
@@ -174,19 +177,24 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     /// Links a filled pending item according to `mode`. The pending item is consumed either way.
-    public func commit(_ pending: PendingItem, mode: StoreMode, compareCAS: UInt64 = 0) -> StoreResult {
+    /// For a cas that met a live item, `comparedClass` is that item's slab class, which memcached
+    /// counts cas_hits and cas_badval under (0 otherwise: other modes do not read it).
+    public func commit(_ pending: PendingItem, mode: StoreMode, compareCAS: UInt64 = 0)
+        -> (result: StoreResult, comparedClass: Int) {
         let item = Item(pending.chunk)
         let key = item.key
         return withStripe(of: key) { hash in
-            let result = apply(mode, to: item, compareCAS: compareCAS, hash: hash)
+            var comparedClass = 0
+            let result = apply(mode, to: item, compareCAS: compareCAS, hash: hash, comparedClass: &comparedClass)
             // Decided under the stripe: once it is released a linked item may be freed by others.
             if !item.isLinked { freeChunks(of: item) }
-            return result
+            return (result, comparedClass)
         }
     }
 
     /// The store decision of `commit`, under the key's stripe.
-    private func apply(_ mode: StoreMode, to item: Item, compareCAS: UInt64, hash: UInt32) -> StoreResult {
+    private func apply(_ mode: StoreMode, to item: Item, compareCAS: UInt64, hash: UInt32,
+                       comparedClass: inout Int) -> StoreResult {
         let (old, _) = findLive(item.key, hash: hash)
         switch mode {
         case .set:
@@ -207,6 +215,7 @@ public final class CacheEngine: @unchecked Sendable {
             return .stored
         case .cas:
             guard let old else { return .notFound }
+            comparedClass = old.slabClass
             guard old.cas == compareCAS else { return .exists }
             unlinkAndFree(old, hash: hash)
             link(item, hash: hash)
@@ -231,43 +240,54 @@ public final class CacheEngine: @unchecked Sendable {
         case .allocated(let pending):
             var writer = pending.makeWriter()
             writer.write(value)
-            return commit(pending, mode: mode, compareCAS: compareCAS)
+            return commit(pending, mode: mode, compareCAS: compareCAS).result
         }
     }
 
-    /// Removes a live item; false when there was none (or it had expired).
-    public func delete(_ key: UnsafeRawBufferPointer) -> Bool {
+    /// Removes a live item; its slab class, nil when there was none (or it had expired).
+    @discardableResult
+    public func delete(_ key: UnsafeRawBufferPointer) -> Int? {
         withStripe(of: key) { hash in
-            guard let item = findLive(key, hash: hash).0 else { return false }
+            guard let item = findLive(key, hash: hash).0 else { return nil }
+            let slabClass = item.slabClass
             unlinkAndFree(item, hash: hash)
-            return true
+            return slabClass
         }
     }
 
     /// incr / decr on a decimal value: incr wraps at 2^64, decr floors at 0; a result that fits in the
-    /// old value's length is written in place and padded with spaces, as memcached does.
-    public func arithmetic(_ key: UnsafeRawBufferPointer, increment: Bool, delta: UInt64) -> ArithmeticResult {
+    /// old value's length is written in place and padded with spaces, as memcached does. Also the
+    /// slab class of the item found (0: none), which memcached counts incr_hits and decr_hits under
+    /// even when the result moves to a new item.
+    public func arithmetic(_ key: UnsafeRawBufferPointer, increment: Bool, delta: UInt64)
+        -> (result: ArithmeticResult, slabClass: Int) {
         withStripe(of: key) { hash in
-            guard let item = findLive(key, hash: hash).0 else { return .notFound }
-            // A chunked value is far too long to be a number (memcached answers the same).
-            guard item.valueLength > 0, !item.isChunked, let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else {
-                return .nonNumeric
+            guard let item = findLive(key, hash: hash).0 else { return (.notFound, 0) }
+            let slabClass = item.slabClass  // read first: a longer result replaces (frees) the item
+            return (adjust(item, increment: increment, delta: delta, hash: hash), slabClass)
+        }
+    }
+
+    /// `arithmetic` on the live item found, under its stripe.
+    private func adjust(_ item: Item, increment: Bool, delta: UInt64, hash: UInt32) -> ArithmeticResult {
+        // A chunked value is far too long to be a number (memcached answers the same).
+        guard item.valueLength > 0, !item.isChunked, let current = DecimalValue.parse(UnsafeRawBufferPointer(item.value)) else {
+            return .nonNumeric
+        }
+        let updated = increment ? current &+ delta : (delta > current ? 0 : current - delta)
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { digits -> ArithmeticResult in
+            let length = DecimalValue.format(updated, into: digits)
+            let newDigits = UnsafeRawBufferPointer(rebasing: digits[..<length])
+            if length <= item.valueLength {
+                let value = item.value
+                value.baseAddress!.copyMemory(from: newDigits.baseAddress!, byteCount: length)
+                value.baseAddress!.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - length)
+                setCAS(item, nextCAS())
+                noteUpdate(item)
+                return .value(updated)
             }
-            let updated = increment ? current &+ delta : (delta > current ? 0 : current - delta)
-            var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-            return withUnsafeMutableBytes(of: &scratch) { digits -> ArithmeticResult in
-                let length = DecimalValue.format(updated, into: digits)
-                let newDigits = UnsafeRawBufferPointer(rebasing: digits[..<length])
-                if length <= item.valueLength {
-                    let value = item.value
-                    value.baseAddress!.copyMemory(from: newDigits.baseAddress!, byteCount: length)
-                    value.baseAddress!.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0x20, count: value.count - length)
-                    setCAS(item, nextCAS())
-                    noteUpdate(item)
-                    return .value(updated)
-                }
-                return replaceValue(of: item, with: newDigits, hash: hash) ? .value(updated) : .outOfMemory
-            }
+            return replaceValue(of: item, with: newDigits, hash: hash) ? .value(updated) : .outOfMemory
         }
     }
 
@@ -328,7 +348,8 @@ public final class CacheEngine: @unchecked Sendable {
     @inline(__always)
     private func view(of item: Item) -> ItemView {
         ItemView(key: item.key, value: ItemValue(item, geometry: geometry), flags: item.clientFlags,
-                 cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess, chunk: item.raw)
+                 cas: item.cas, expiry: item.expiry, lastAccess: item.lastAccess, slabClass: item.slabClass,
+                 queue: lrus.queue(of: item).index, chunk: item.raw)
     }
 
     /// Gives a linked item a new CAS value in place, keeping `stats sizes` consistent.

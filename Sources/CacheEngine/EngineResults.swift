@@ -40,13 +40,20 @@ public struct ItemView {
     /// Relative expiry (engine clock seconds); 0 means never.
     public let expiry: UInt32
     public let lastAccess: UInt32
+    /// The item's slab class and the index (0-3) of the LRU queue it was in when read: what the
+    /// caller counts per class (memcached's per-thread slab_stats and lru_hits). The engine keeps no
+    /// hit counters itself, so a read writes nothing shared for statistics.
+    public let slabClass: Int
+    public let queue: Int
     /// The item's chunk, for `CacheEngine.pin` (nil in views not made by the engine).
     @usableFromInline let chunk: UnsafeMutableRawPointer?
 
     @inlinable
     public init(key: UnsafeRawBufferPointer, value: ItemValue, flags: UInt32, cas: UInt64, expiry: UInt32, lastAccess: UInt32,
-                chunk: UnsafeMutableRawPointer? = nil) {
+                slabClass: Int = 0, queue: Int = 0, chunk: UnsafeMutableRawPointer? = nil) {
         self.chunk = chunk
+        self.slabClass = slabClass
+        self.queue = queue
         self.key = key
         self.value = value
         self.flags = flags

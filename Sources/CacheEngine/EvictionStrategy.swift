@@ -36,10 +36,11 @@ protocol EvictionStrategy {
     /// none can go now. Caller holds the class's LRU lock; stripes may only be try-locked.
     func evict(_ classID: Int, in engine: CacheEngine) -> UnsafeMutableRawPointer?
 
-    /// The class's hot/warm/cold/temp figures for `stats items` (memcached's names). Caller holds
-    /// the class's LRU lock.
-    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, into entry: inout ItemClassStatistics,
-                        in engine: CacheEngine)
+    /// The class's hot/warm/cold/temp figures for `stats items` (memcached's names); `hits` gives
+    /// the reads counted (by the caller of `itemStatistics`) on each of the class's queues. Caller
+    /// holds the class's LRU lock.
+    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, hits: (LRUQueue) -> UInt64,
+                        into entry: inout ItemClassStatistics, in engine: CacheEngine)
 
     /// Whether the engine runs the LRU maintainer thread for this policy.
     var runsMaintainer: Bool { get }
@@ -75,11 +76,11 @@ extension EvictionStrategy {
     }
 
     /// One queue, reported as cold (memcached's flat mode).
-    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, into entry: inout ItemClassStatistics,
-                        in engine: CacheEngine) {
+    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, hits: (LRUQueue) -> UInt64,
+                        into entry: inout ItemClassStatistics, in engine: CacheEngine) {
         entry.numberCold = state.count
         entry.age = engine.tailAge(classID, LRUQueue(0))
-        entry.hitsToCold = engine.queueHits.total(classID: classID, queue: LRUQueue(0))
+        entry.hitsToCold = hits(LRUQueue(0))
     }
 
     var runsMaintainer: Bool { false }

@@ -92,14 +92,14 @@ struct S3FIFOStrategy: EvictionStrategy {
     }
 
     /// Small is reported as hot and main as warm; `age` is the oldest item's (main's tail, else small's).
-    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, into entry: inout ItemClassStatistics,
-                        in engine: CacheEngine) {
+    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, hits: (LRUQueue) -> UInt64,
+                        into entry: inout ItemClassStatistics, in engine: CacheEngine) {
         entry.numberHot = state[Self.small].count
         entry.numberWarm = state[Self.main].count
         entry.ageHot = engine.tailAge(classID, Self.small)
         entry.ageWarm = engine.tailAge(classID, Self.main)
         entry.age = state[Self.main].count > 0 ? entry.ageWarm : entry.ageHot
-        entry.hitsToHot = engine.queueHits.total(classID: classID, queue: Self.small)
-        entry.hitsToWarm = engine.queueHits.total(classID: classID, queue: Self.main)
+        entry.hitsToHot = hits(Self.small)
+        entry.hitsToWarm = hits(Self.main)
     }
 }

@@ -42,9 +42,9 @@ struct SegmentedLRUStrategy: EvictionStrategy {
     func juggle(_ classID: Int, in engine: CacheEngine) -> Int { engine.juggleSegmentedClass(classID) }
 
     /// The segments' own figures.
-    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, into entry: inout ItemClassStatistics,
-                        in engine: CacheEngine) {
-        func hits(_ segment: LRUSegment) -> UInt64 { engine.queueHits.total(classID: classID, queue: segment.queue) }
+    func describeQueues(_ classID: Int, _ state: LRULists.ClassState, hits queueHits: (LRUQueue) -> UInt64,
+                        into entry: inout ItemClassStatistics, in engine: CacheEngine) {
+        func hits(_ segment: LRUSegment) -> UInt64 { queueHits(segment.queue) }
         entry.numberHot = state[LRUSegment.hot.queue].count
         entry.numberWarm = state[LRUSegment.warm.queue].count
         entry.numberCold = state[LRUSegment.cold.queue].count

@@ -4,8 +4,8 @@ import RequestHandling
 /// built from the same `stats`, `stats settings`, `stats items` and `stats slabs` lines that exporter
 /// reads over the protocol — so a dashboard or alert written for it reads this server unchanged, and
 /// every value is the matching `stats` value. The help texts are this project's own wording.
-/// Families whose stat this server does not print (extstore, proxy, per-slab command counts) are
-/// absent, as the exporter leaves them out for a memcached without them.
+/// Families whose stat this server does not print (extstore, proxy) are absent, as the exporter
+/// leaves them out for a memcached without them.
 public enum ExporterMetrics {
     /// One stat line → one unlabelled sample.
     struct Plain {
@@ -108,6 +108,7 @@ public enum ExporterMetrics {
     ]
 
     static let commandsHelp = "Requests by command and outcome."
+    static let slabCommandsHelp = "Requests on items of this slab class, by command and outcome."
 
     /// Every exporter family this snapshot has a value for; `memcached_up` first (1: this server
     /// answers its own scrape).
@@ -127,6 +128,7 @@ public enum ExporterMetrics {
         }
         addPerClass(itemFields, lines: snapshot[.items], key: ClassStatKey.init(itemsName:), to: &set)
         addLRUHits(from: snapshot[.items], to: &set)
+        addSlabCommands(from: snapshot[.slabs], to: &set)
         addPerClass(slabFields, lines: snapshot[.slabs], key: ClassStatKey.init(slabsName:), to: &set)
         return set.families
     }
@@ -184,6 +186,32 @@ public enum ExporterMetrics {
         for line in lines {
             guard let key = key(line.name), let entry = byField[key.field], let value = number(line.value) else { continue }
             set.add(entry.name, entry.help, entry.kind, labels: [("slab", key.classID)], value: value)
+        }
+    }
+
+    /// `stats slabs`' per-class command counts → `memcached_slab_commands_total{slab,command,status}`,
+    /// as the exporter builds it: each `<command>_hits` a hit, `cas_badval` cas's badval, and set's
+    /// hits the class's `cmd_set` less its cas hits and bad values (cmd_set counts every cas store).
+    private static func addSlabCommands(from lines: [StatLine], to set: inout FamilySet) {
+        var byClass: [(classID: String, fields: [String: Double])] = []
+        for line in lines {
+            guard let key = ClassStatKey(slabsName: line.name), let value = number(line.value) else { continue }
+            if byClass.last?.classID != key.classID { byClass.append((key.classID, [:])) }
+            byClass[byClass.count - 1].fields[key.field] = value
+        }
+        for (classID, fields) in byClass {
+            func add(_ command: String, _ status: String, _ value: Double?) {
+                guard let value else { return }
+                set.add("memcached_slab_commands_total", slabCommandsHelp, .counter,
+                        labels: [("slab", classID), ("command", command), ("status", status)], value: value)
+            }
+            for command in ["get", "delete", "incr", "decr", "cas", "touch"] {
+                add(command, "hit", fields[command + "_hits"])
+            }
+            add("cas", "badval", fields["cas_badval"])
+            if let sets = fields["cmd_set"], let hits = fields["cas_hits"], let bad = fields["cas_badval"] {
+                add("set", "hit", sets - hits - bad)
+            }
         }
     }
 

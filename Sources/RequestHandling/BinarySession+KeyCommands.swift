@@ -10,10 +10,11 @@ extension BinarySession {
         let cas = request.header.cas
         if detailSwitch.isOn { detail.recordDelete(key) }
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        switch engine.metaDelete(key, compareCAS: cas == 0 ? nil : cas, invalidate: false, emptyValue: false,
-                                 newExpiry: nil, explicitCAS: nil) {
+        let (result, slabClass) = engine.metaDelete(key, compareCAS: cas == 0 ? nil : cas, invalidate: false,
+                                                    emptyValue: false, newExpiry: nil, explicitCAS: nil)
+        switch result {
         case .deleted, .invalidated, .emptied:
-            counters.add(.deleteHits)
+            counters.add(.deleteHits, slabClass: slabClass)
             answerSuccess(request, into: &output)
         case .notFound:
             counters.add(.deleteMisses)
@@ -31,13 +32,13 @@ extension BinarySession {
         let expiration = BigEndianBytes.uint32(extras, at: 16)
         var cas: UInt64 = 0
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        let result = engine.metaArithmetic(key, MetaArithmeticRequest(increment: increment, delta: delta,
-                                                                      compareCAS: request.header.cas)) { item, _ in
+        let (result, slabClass) = engine.metaArithmetic(key, MetaArithmeticRequest(increment: increment, delta: delta,
+                                                                                   compareCAS: request.header.cas)) { item, _ in
             cas = item.cas
         }
         switch result {
         case .updated(let value), .created(let value):
-            counters.add(increment ? .incrHits : .decrHits)
+            counters.add(increment ? .incrHits : .decrHits, slabClass: slabClass)
             answerNumber(value, cas: cas, request, into: &output)
         case .notFound, .vivifyFailed:
             if expiration != 0xffff_ffff {
@@ -68,7 +69,7 @@ extension BinarySession {
         var writer = pending.makeWriter()
         withUnsafeBytes(of: &digits) { writer.write(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
         let options = MetaStoreOptions(mode: .add)
-        let (result, cas) = watchSwitch.isOn(.stores)
+        let (result, cas, _) = watchSwitch.isOn(.stores)
             ? watchHub.commitMetaLogged(pending, options, in: engine, descriptor: descriptor)
             : engine.commitMeta(pending, options)
         guard result == .stored else {

@@ -16,10 +16,12 @@ extension BinarySession {
             // The wire carries an unsigned 32-bit expiry; memcached widens it without a sign.
             let exptime = Int64(BigEndianBytes.uint32(extras, at: 0))
             result = engine.getAndTouch(key, exptime: exptime) {
+                counters.add(.touchHits, slabClass: $0.slabClass)
                 answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, since: start, into: &output)
             }
         } else {
             result = engine.get(key) {
+                counters.countHit(slabClass: $0.slabClass, queue: $0.queue)
                 answerHit($0, request, returnsKey: returnsKey, returnsValue: returnsValue, since: start, into: &output)
             }
         }
@@ -62,6 +64,7 @@ extension BinarySession {
         }
     }
 
+    /// The command and a miss (a hit was counted in its item's class as it was read).
     private func count(_ result: LookupResult, touching: Bool) {
         switch result {
         case .expired: counters.add(.getExpired)
@@ -71,10 +74,10 @@ extension BinarySession {
         let hit = result == .hit
         if touching {
             counters.add(.cmdTouch)
-            counters.add(hit ? .touchHits : .touchMisses)
+            if !hit { counters.add(.touchMisses) }
         } else {
             counters.add(.cmdGet)
-            counters.add(hit ? .getHits : .getMisses)
+            if !hit { counters.add(.getMisses) }
         }
     }
 }

@@ -48,12 +48,12 @@ extension BinarySession {
 
     /// The whole value is in: link it and answer.
     func finishStore(_ reception: BinaryValueReception, into output: inout OutputBuffer) {
-        counters.add(.cmdSet)
+        counters.add(.cmdSet, slabClass: reception.item.slabClass)
         let options = MetaStoreOptions(mode: reception.mode, compareCAS: reception.compareCAS)
-        let (result, cas) = watchSwitch.isOn(.stores)
+        let (result, cas, comparedClass) = watchSwitch.isOn(.stores)
             ? watchHub.commitMetaLogged(reception.item, options, in: engine, descriptor: descriptor)
             : engine.commitMeta(reception.item, options)
-        if reception.mode == .cas { countCAS(result) }
+        if reception.mode == .cas { countCAS(result, comparedClass: comparedClass) }
         let status: BinaryStatus
         switch result {
         case .stored:
@@ -74,10 +74,11 @@ extension BinarySession {
         output.appendBinaryError(opcode: reception.opcode, status: status, opaque: reception.opaque)
     }
 
-    private func countCAS(_ result: StoreResult) {
+    /// As the text protocol's: in the class of the item compared with.
+    private func countCAS(_ result: StoreResult, comparedClass: Int) {
         switch result {
-        case .stored: counters.add(.casHits)
-        case .exists: counters.add(.casBadval)
+        case .stored: counters.add(.casHits, slabClass: comparedClass)
+        case .exists: counters.add(.casBadval, slabClass: comparedClass)
         case .notFound: counters.add(.casMisses)
         default: break
         }

@@ -85,6 +85,33 @@ public enum Counter: Int, CaseIterable, Sendable {
         }
     }
 
+    /// The per-class counters this one is the sum of, over every class (memcached's get_hits, cmd_set,
+    /// delete_hits, incr_hits, decr_hits, cas_hits, cas_badval and touch_hits are so summed); nil
+    /// for a counter kept on its own. A summed counter is never added to directly: the request
+    /// counts in its item's class (`CounterBlock.add(_:slabClass:)`, `countHit`).
+    public var summedClassCounters: [ClassCounter]? {
+        switch self {
+        case .getHits: return ClassCounter.hitCounters
+        case .cmdSet: return [.cmdSet]
+        case .deleteHits: return [.deleteHits]
+        case .incrHits: return [.incrHits]
+        case .decrHits: return [.decrHits]
+        case .casHits: return [.casHits]
+        case .casBadval: return [.casBadval]
+        case .touchHits: return [.touchHits]
+        default: return nil
+        }
+    }
+
+    /// Whether `summedClassCounters` is non-nil (without building it: `CounterBlock.add` asserts it).
+    @inlinable @inline(__always)
+    public var isClassSum: Bool {
+        switch self {
+        case .getHits, .cmdSet, .deleteHits, .incrHits, .decrHits, .casHits, .casBadval, .touchHits: return true
+        default: return false
+        }
+    }
+
     /// The network layer's own figure for this counter (kept in `CounterBlock.network`); nil for
     /// what the sessions count.
     @inlinable @inline(__always)

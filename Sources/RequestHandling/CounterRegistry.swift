@@ -8,10 +8,13 @@ public final class CounterRegistry: @unchecked Sendable {
         /// The worker index of each block (nil: the listener's); same order as `blocks`.
         var workers: [Int?] = []
         var baseline = [UInt64](repeating: 0, count: Counter.allCases.count)
+        /// The same for each per-class slot (`ClassCounter.slot`).
+        var classBaseline = [UInt64](repeating: 0, count: ClassCounter.slotCount)
 
         func rawTotal(_ counter: Counter) -> UInt64 {
             blocks.reduce(0) { $0 &+ $1.value(counter) }
         }
+
     }
 
     private let state = Locked(State())
@@ -43,11 +46,21 @@ public final class CounterRegistry: @unchecked Sendable {
         state.withLock { $0.rawTotal(counter) &- $0.baseline[counter.rawValue] }
     }
 
+    /// The per-class counters summed over all threads since the last reset (`stats slabs`, `stats
+    /// items`' hits_to_*), for `body` only: it runs under the registry's lock (a leaf but for the
+    /// engine's statistics locks, which `stats items` takes inside it; nothing takes this lock while
+    /// holding one of those). Each figure is summed when asked, so only the printed ones are read.
+    public func withClassTotals<R>(_ body: (ClassTotals) -> R) -> R {
+        state.withLock { state in body(ClassTotals(blocks: state.blocks, baseline: state.classBaseline)) }
+    }
+
     public func reset() {
         state.withLock { state in
             for counter in Counter.allCases where counter.isResettable {
                 state.baseline[counter.rawValue] = state.rawTotal(counter)
             }
+            let totals = ClassTotals(blocks: state.blocks, baseline: [])
+            state.classBaseline = (0..<ClassCounter.slotCount).map { totals.value(atSlot: $0) }
         }
     }
 }

@@ -277,11 +277,15 @@ struct StatsReporter {
     // MARK: stats items / slabs / sizes
 
     /// One block per slab class holding items, in memcached's order. The hot/warm/cold figures come
-    /// from the eviction policy's own queues (CacheEngine.itemStatistics says how they map).
+    /// from the eviction policy's own queues (CacheEngine.itemStatistics says how they map); the
+    /// hits on them from the workers' per-class counters.
     func writeItems(into output: inout OutputBuffer) {
         let segmentLines = showsSegmentFigures
         let temp = server.engine.tuning.temporaryLRU
-        for item in server.engine.itemStatistics() where item.number > 0 {
+        let items = server.counters.withClassTotals { totals in
+            server.engine.itemStatistics { totals.hits(slabClass: $0, queue: $1) }
+        }
+        for item in items where item.number > 0 {
             let prefix = "items:\(item.classID):"
             func stat(_ name: String, _ value: UInt64) { output.appendStat(prefix + name, value) }
             stat("number", UInt64(item.number))
@@ -321,24 +325,37 @@ struct StatsReporter {
         output.append(ResponseLine.end)
     }
 
-    /// One block per slab class that owns pages, then the totals.
+    /// One block per slab class that owns pages, then the totals. The command counts after
+    /// free_chunks_end are the workers' per-class counters (ClassCounter), in memcached's order.
     func writeSlabs(into output: inout OutputBuffer) {
         var activeClasses = 0
-        for slab in server.engine.slabStatistics() where slab.totalPages > 0 {
-            activeClasses += 1
-            let prefix = "\(slab.classID):"
-            func stat(_ name: String, _ value: Int) { output.appendStat(prefix + name, value) }
-            stat("chunk_size", slab.chunkSize)
-            stat("chunks_per_page", slab.chunksPerPage)
-            stat("total_pages", slab.totalPages)
-            stat("total_chunks", slab.totalChunks)
-            stat("used_chunks", slab.usedChunks)
-            stat("free_chunks", slab.freeChunks)
-            stat("free_chunks_end", slab.freeChunksEnd)
+        let slabs = server.engine.slabStatistics()
+        server.counters.withClassTotals { classTotals in
+            for slab in slabs where slab.totalPages > 0 {
+                activeClasses += 1
+                writeSlab(slab, classTotals, into: &output)
+            }
         }
         output.appendStat("active_slabs", activeClasses)
         output.appendStat("total_malloced", server.engine.statistics().totalMalloced)
         output.append(ResponseLine.end)
+    }
+
+    /// One class's `stats slabs` lines.
+    private func writeSlab(_ slab: SlabClassStatistics, _ classTotals: ClassTotals, into output: inout OutputBuffer) {
+        let prefix = "\(slab.classID):"
+        func stat(_ name: String, _ value: Int) { output.appendStat(prefix + name, value) }
+        stat("chunk_size", slab.chunkSize)
+        stat("chunks_per_page", slab.chunksPerPage)
+        stat("total_pages", slab.totalPages)
+        stat("total_chunks", slab.totalChunks)
+        stat("used_chunks", slab.usedChunks)
+        stat("free_chunks", slab.freeChunks)
+        stat("free_chunks_end", slab.freeChunksEnd)
+        output.appendStat(prefix + "get_hits", classTotals.getHits(slabClass: slab.classID))
+        for (name, counter) in ClassCounter.slabsOrder {
+            output.appendStat(prefix + name, classTotals[counter, slabClass: slab.classID])
+        }
     }
 
     /// Items per 32-byte size bucket (labelled by the bucket's upper bound), or `sizes_status

@@ -14,9 +14,10 @@ extension TextSession {
             return reply(ResponseLine.invalidDelta, into: &output)
         }
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        switch engine.arithmetic(key, increment: increment, delta: delta) {
+        let (result, slabClass) = engine.arithmetic(key, increment: increment, delta: delta)
+        switch result {
         case .value(let value):
-            counters.add(increment ? .incrHits : .decrHits)
+            counters.add(increment ? .incrHits : .decrHits, slabClass: slabClass)
             if !noreply { output.appendNumberLine(value) }
         case .notFound:
             counters.add(increment ? .incrMisses : .decrMisses)
@@ -43,8 +44,8 @@ extension TextSession {
         }
         if detailSwitch.isOn { detail.recordDelete(key) }
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        if engine.delete(key) {
-            counters.add(.deleteHits)
+        if let slabClass = engine.delete(key) {
+            counters.add(.deleteHits, slabClass: slabClass)
             reply(ResponseLine.deleted, into: &output)
         } else {
             counters.add(.deleteMisses)
@@ -62,11 +63,11 @@ extension TextSession {
             return reply(ResponseLine.invalidExptime, into: &output)
         }
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        let result = engine.touch(key, exptime: Int64(exptime))
+        let (result, slabClass) = engine.touch(key, exptime: Int64(exptime))
         countDeadItem(result)
         counters.add(.cmdTouch)
         if result == .hit {
-            counters.add(.touchHits)
+            counters.add(.touchHits, slabClass: slabClass)
             reply(ResponseLine.touched, into: &output)
         } else {
             counters.add(.touchMisses)

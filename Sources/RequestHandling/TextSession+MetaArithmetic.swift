@@ -23,7 +23,7 @@ extension TextSession {
                                             explicitCAS: flags.hasExplicitCAS ? flags.explicitCAS : nil)
         let start = output.mark
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        let result = engine.metaArithmetic(key, request) { item, number, created in
+        let (result, slabClass) = engine.metaArithmetic(key, request) { item, number, created in
             guard !opaqueTooLong else { return }
             writeMetaArithmeticHit(item, number, created: created, flags, in: bytes, into: &output)
         }
@@ -33,15 +33,17 @@ extension TextSession {
             output.rollBack(to: start)
             return output.append(MetaResponse.opaqueTooLong)
         }
-        finishMetaArithmetic(result, increment: increment, key: key, flags, start: start, in: bytes, into: &output)
+        finishMetaArithmetic(result, slabClass: slabClass, increment: increment, key: key, flags, start: start,
+                             in: bytes, into: &output)
     }
 
-    private func finishMetaArithmetic(_ result: MetaArithmeticResult, increment: Bool, key: UnsafeRawBufferPointer,
+    /// `slabClass`: of the item found, which an update counts under.
+    private func finishMetaArithmetic(_ result: MetaArithmeticResult, slabClass: Int, increment: Bool, key: UnsafeRawBufferPointer,
                                       _ flags: MetaFlags, start: OutputBuffer.Mark, in bytes: UnsafeRawBufferPointer,
                                       into output: inout OutputBuffer) {
         switch result {
         case .updated:
-            counters.add(increment ? .incrHits : .decrHits)
+            counters.add(increment ? .incrHits : .decrHits, slabClass: slabClass)
             // q hides a successful update; memcached still answers a created item.
             if noreply { output.rollBack(to: start) }
         case .created:

@@ -14,13 +14,13 @@ extension TextSession {
         guard let key = metaKey(flags, in: bytes) else { return output.append(MetaResponse.badCommandLineFormat) }
         noreply = flags.quiet
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
-        let result = engine.metaDelete(key, compareCAS: flags.hasCompareCAS ? flags.compareCAS : nil,
+        let (result, slabClass) = engine.metaDelete(key, compareCAS: flags.hasCompareCAS ? flags.compareCAS : nil,
                                        invalidate: flags.invalidate, emptyValue: flags.emptiesValue,
                                        newExpiry: flags.hasTTL ? metaExpiry(flags.exptime) : nil,
                                        explicitCAS: flags.hasExplicitCAS ? flags.explicitCAS : nil)
         switch result {
         case .deleted, .invalidated, .emptied:
-            if result == .deleted { counters.add(.deleteHits) }
+            if result == .deleted { counters.add(.deleteHits, slabClass: slabClass) }
             // q hides only the nominal answer.
             if noreply { return }
             output.append(MetaResponse.done)

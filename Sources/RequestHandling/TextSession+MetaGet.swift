@@ -13,8 +13,10 @@ extension TextSession {
         let start = output.mark
         var reply = MetaGetReply(flags: flags, session: self, since: start)
         if watchSwitch.isOn(.fetchers) { logLookup(key) }
+        var hitSlabClass = 0, hitQueue = 0
         let lookup = engine.metaLookup(key, vivify: flags.vivify, bump: !flags.noBump) { item, created in
-            reply.write(item, created: created, in: bytes, into: &output)
+            (hitSlabClass, hitQueue) = (item.slabClass, item.queue)
+            return reply.write(item, created: created, in: bytes, into: &output)
         }
         if reply.opaqueTooLong {
             output.rollBack(to: start)
@@ -26,7 +28,7 @@ extension TextSession {
         }
         countDeadItem(lookup.result)
         if lookup.result == .hit || lookup.created {
-            countMetaGetHit(touched: reply.touched)
+            countMetaGetHit(touched: reply.touched, slabClass: hitSlabClass, queue: hitQueue)
         } else {
             counters.add(.cmdGet)
             counters.add(.getMisses)
@@ -34,13 +36,14 @@ extension TextSession {
         }
     }
 
-    private func countMetaGetHit(touched: Bool) {
+    /// In the item's class, as memcached: touch_hits when T touched it, else a hit on its queue.
+    private func countMetaGetHit(touched: Bool, slabClass: Int, queue: Int) {
         if touched {
             counters.add(.cmdTouch)
-            counters.add(.touchHits)
+            counters.add(.touchHits, slabClass: slabClass)
         } else {
             counters.add(.cmdGet)
-            counters.add(.getHits)
+            counters.countHit(slabClass: slabClass, queue: queue)
         }
     }
 

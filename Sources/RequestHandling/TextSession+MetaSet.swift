@@ -83,15 +83,15 @@ extension TextSession {
 
     /// The data block is in: store it and answer `HD` / `NS` / `EX` / `NF` with the noted flags.
     func finishMetaSet(_ reception: ValueReception, _ options: MetaStoreOptions, into output: inout OutputBuffer) {
-        counters.add(.cmdSet)
+        counters.add(.cmdSet, slabClass: reception.item.slabClass)
         guard reception.isWellTerminated else {
             engine.release(reception.item)
             return output.append(ResponseLine.badDataChunk)
         }
-        let (result, cas) = watchSwitch.isOn(.stores)
+        let (result, cas, comparedClass) = watchSwitch.isOn(.stores)
             ? watchHub.commitMetaLogged(reception.item, options, in: engine, descriptor: descriptor)
             : engine.commitMeta(reception.item, options)
-        if options.mode == .cas { countCAS(result) }
+        if options.mode == .cas { countCAS(result, comparedClass: comparedClass) }
         switch result {
         case .stored:
             // q hides only the nominal answer.

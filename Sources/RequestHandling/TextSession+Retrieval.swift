@@ -24,12 +24,15 @@ extension TextSession {
                 return output.append(ResponseLine.badCommandLineFormat)
             }
             let result: LookupResult
+            // A hit is counted in its item's class: touch_hits for gat, the queue's hits (get_hits) for get.
             if touching {
                 result = engine.getAndTouch(key, exptime: exptime) { item in
+                    counters.add(.touchHits, slabClass: item.slabClass)
                     output.appendValue(item, cas: withCAS ? item.cas : nil, sending: sending, since: answerStart)
                 }
             } else {
                 result = engine.get(key) { item in
+                    counters.countHit(slabClass: item.slabClass, queue: item.queue)
                     output.appendValue(item, cas: withCAS ? item.cas : nil, sending: sending, since: answerStart)
                 }
             }
@@ -51,15 +54,16 @@ extension TextSession {
         output.append(ResponseLine.outOfMemoryWritingGet)
     }
 
+    /// The command and a miss (a hit was counted in its class as it was read).
     private func countLookup(_ result: LookupResult, touching: Bool) {
         countDeadItem(result)
         let hit = result == .hit
         if touching {
             counters.add(.cmdTouch)
-            if hit { counters.add(.touchHits) } else { counters.add(.touchMisses) }
+            if !hit { counters.add(.touchMisses) }
         } else {
             counters.add(.cmdGet)
-            if hit { counters.add(.getHits) } else { counters.add(.getMisses) }
+            if !hit { counters.add(.getMisses) }
         }
     }
 }

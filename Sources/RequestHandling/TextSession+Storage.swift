@@ -48,18 +48,24 @@ extension TextSession {
         if mode == .set { _ = engine.delete(key) }
     }
 
-    /// The whole data block is in: store it, or refuse it if it did not end in `\r\n`.
+    /// The whole data block is in: store it, or refuse it if it did not end in `\r\n`. Always
+    /// inlined into the read cycle (its one caller), where the compiler put it until counting by
+    /// class made it a little larger: out of line, it and its answer's copy cost a set ~90
+    /// instructions more (callgrind).
+    @inline(__always)
     func finishStore(_ reception: ValueReception, into output: inout OutputBuffer) {
         if let meta = reception.meta { return finishMetaSet(reception, meta, into: &output) }
         noreply = reception.noreply
-        counters.add(.cmdSet)
+        // As memcached: counted in the new item's class before its data is checked.
+        counters.add(.cmdSet, slabClass: reception.item.slabClass)
         guard reception.isWellTerminated else {
             engine.release(reception.item)
             return reply(ResponseLine.badDataChunk, into: &output)
         }
-        let result = watchSwitch.isOn(.stores) ? commitLogged(reception.item, reception.mode, reception.compareCAS)
+        let (result, comparedClass) = watchSwitch.isOn(.stores)
+            ? commitLogged(reception.item, reception.mode, reception.compareCAS)
             : engine.commit(reception.item, mode: reception.mode, compareCAS: reception.compareCAS)
-        if reception.mode == .cas { countCAS(result) }
+        if reception.mode == .cas { countCAS(result, comparedClass: comparedClass) }
         switch result {
         case .stored: reply(ResponseLine.stored, into: &output)
         case .notStored: reply(ResponseLine.notStored, into: &output)
@@ -72,10 +78,12 @@ extension TextSession {
         }
     }
 
-    func countCAS(_ result: StoreResult) {
+    /// A cas store's outcome; hits and bad values count in the class of the item compared with
+    /// (memcached's choice: the one the store pushes out).
+    func countCAS(_ result: StoreResult, comparedClass: Int) {
         switch result {
-        case .stored: counters.add(.casHits)
-        case .exists: counters.add(.casBadval)
+        case .stored: counters.add(.casHits, slabClass: comparedClass)
+        case .exists: counters.add(.casBadval, slabClass: comparedClass)
         case .notFound: counters.add(.casMisses)
         default: break
         }

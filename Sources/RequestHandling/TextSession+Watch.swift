@@ -63,9 +63,9 @@ extension TextSession {
     /// `fetchers` and `mutations`: commits a text store, logging its lookup and its outcome. Kept out
     /// of line so the store path it branches from stays as small as it was (its inliner's choices).
     @inline(never)
-    func commitLogged(_ pending: PendingItem, _ mode: StoreMode, _ compareCAS: UInt64) -> StoreResult {
+    func commitLogged(_ pending: PendingItem, _ mode: StoreMode, _ compareCAS: UInt64) -> (result: StoreResult, comparedClass: Int) {
         watchHub.commitLogged(pending, mode, in: engine, descriptor: descriptor,
-                              commit: { engine.commit(pending, mode: mode, compareCAS: compareCAS) }, result: { $0 })
+                              commit: { engine.commit(pending, mode: mode, compareCAS: compareCAS) }, result: { $0.result })
     }
 
     /// `mutations`: a store refused before its value arrived (no item: class, ttl and size 0).

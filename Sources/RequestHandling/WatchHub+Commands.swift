@@ -42,9 +42,9 @@ extension WatchHub {
     /// the store paths stay as small as they were.
     @inline(never)
     func commitMetaLogged(_ pending: PendingItem, _ options: MetaStoreOptions, in engine: CacheEngine,
-                                  descriptor: Int32) -> (StoreResult, UInt64) {
+                                  descriptor: Int32) -> (result: StoreResult, cas: UInt64, comparedClass: Int) {
         commitLogged(pending, options.mode, in: engine, descriptor: descriptor,
-                     commit: { engine.commitMeta(pending, options) }, result: { $0.0 })
+                     commit: { engine.commitMeta(pending, options) }, result: { $0.result })
     }
 
     /// `mutations`: a store's outcome; `item` was read before the commit.

@@ -72,17 +72,17 @@ extension CacheEngine {
 
     func remove(_ key: String) -> Bool {
         var key = key
-        return key.withUTF8 { delete(UnsafeRawBufferPointer($0)) }
+        return key.withUTF8 { delete(UnsafeRawBufferPointer($0)) } != nil
     }
 
     func adjust(_ key: String, increment: Bool, by delta: UInt64) -> ArithmeticResult {
         var key = key
-        return key.withUTF8 { arithmetic(UnsafeRawBufferPointer($0), increment: increment, delta: delta) }
+        return key.withUTF8 { arithmetic(UnsafeRawBufferPointer($0), increment: increment, delta: delta).result }
     }
 
     func touchKey(_ key: String, exptime: Int64) -> LookupResult {
         var key = key
-        return key.withUTF8 { touch(UnsafeRawBufferPointer($0), exptime: exptime) }
+        return key.withUTF8 { touch(UnsafeRawBufferPointer($0), exptime: exptime).result }
     }
 }
 

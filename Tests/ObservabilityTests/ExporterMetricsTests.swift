@@ -14,7 +14,10 @@ final class ExporterMetricsTests: XCTestCase {
                              ("get_hits", "5"), ("get_misses", "6"), ("cmd_flush", "1"), ("hash_power_level", "16")]),
             .settings: lines([("maxconns", "1024"), ("lru_crawler", "yes"), ("lru_maintainer_thread", "no")]),
             .items: lines([("items:1:number", "2"), ("items:1:hits_to_temp", "4"), ("items:12:evicted", "9")]),
-            .slabs: lines([("1:chunk_size", "88"), ("12:chunk_size", "1184"), ("active_slabs", "2"), ("total_malloced", "2097152")]),
+            .slabs: lines([("1:chunk_size", "88"), ("1:get_hits", "5"), ("1:cmd_set", "10"), ("1:delete_hits", "0"),
+                           ("1:incr_hits", "0"), ("1:decr_hits", "0"), ("1:cas_hits", "1"), ("1:cas_badval", "2"),
+                           ("1:touch_hits", "3"), ("12:chunk_size", "1184"), ("12:get_hits", "4"),
+                           ("active_slabs", "2"), ("total_malloced", "2097152")]),
         ])
     }
 
@@ -56,6 +59,24 @@ final class ExporterMetricsTests: XCTestCase {
         let hits = try XCTUnwrap(family("memcached_slab_lru_hits_total", in: families)?.samples.first)
         XCTAssertTrue(hits.labels.elementsEqual([("slab", "1"), ("lru", "temporary")]) { $0 == $1 })
         XCTAssertEqual(family("memcached_slab_items_evicted_total", in: families)?.samples.first?.value, 9)
+    }
+
+    func testSlabCommandsAreBuiltAsTheExporterBuildsThem() throws {
+        let commands = try XCTUnwrap(family("memcached_slab_commands_total", in: ExporterMetrics.families(from: snapshot())))
+        func value(_ slab: String, _ command: String, _ status: String) -> Double? {
+            commands.samples.first {
+                $0.labels.elementsEqual([("slab", slab), ("command", command), ("status", status)]) { $0 == $1 }
+            }?.value
+        }
+        XCTAssertEqual(commands.kind, .counter)
+        XCTAssertEqual(value("1", "get", "hit"), 5)
+        XCTAssertEqual(value("1", "touch", "hit"), 3)
+        XCTAssertEqual(value("1", "cas", "hit"), 1)
+        XCTAssertEqual(value("1", "cas", "badval"), 2)
+        XCTAssertEqual(value("1", "set", "hit"), 7, "cmd_set less the class's cas hits and bad values")
+        XCTAssertEqual(value("12", "get", "hit"), 4)
+        XCTAssertNil(value("12", "set", "hit"), "a class without cmd_set gives no set sample")
+        XCTAssertEqual(commands.samples.count, 9)
     }
 
     func testEachFamilyAppearsOnce() {

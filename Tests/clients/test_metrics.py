@@ -78,6 +78,7 @@ EXPORTER_FAMILIES = {
     "memcached_slab_hot_age_seconds": ("gauge", ("slab",)),
     "memcached_slab_warm_age_seconds": ("gauge", ("slab",)),
     "memcached_slab_lru_hits_total": ("counter", ("slab", "lru")),
+    "memcached_slab_commands_total": ("counter", ("slab", "command", "status")),
     "memcached_slab_chunk_size_bytes": ("gauge", ("slab",)),
     "memcached_slab_chunks_per_page": ("gauge", ("slab",)),
     "memcached_slab_current_pages": ("gauge", ("slab",)),
@@ -202,6 +203,17 @@ def test_metrics_match_exporter_names_and_stats(server_factory):
         for name, field in ITEM_SOURCES.items():
             kind = EXPORTER_FAMILIES[name][0]
             assert sample_value(families, name, kind, slab=cls) == float(items["items:%s:%s" % (cls, field)]), (name, cls)
+
+        def slab_command(cmd, status):
+            return sample_value(families, "memcached_slab_commands_total", "counter", slab=cls, command=cmd, status=status)
+        for cmd in ["get", "delete", "incr", "decr", "cas", "touch"]:
+            assert slab_command(cmd, "hit") == float(slabs["%s:%s_hits" % (cls, cmd)]), (cmd, cls)
+        assert slab_command("cas", "badval") == float(slabs["%s:cas_badval" % cls])
+        field = lambda name: float(slabs["%s:%s" % (cls, name)])  # noqa: E731
+        assert slab_command("set", "hit") == field("cmd_set") - field("cas_hits") - field("cas_badval"), cls
+    # The per-class figures add up to the general ones.
+    for stat in ["get_hits", "cmd_set", "delete_hits", "incr_hits", "cas_hits", "cas_badval", "touch_hits"]:
+        assert sum(float(slabs["%s:%s" % (cls, stat)]) for cls in classes) == float(general[stat]), stat
 
 
 def test_swiftcached_families(server_factory):
