@@ -394,9 +394,12 @@ def rss_kb(pid):
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
 
 
-def test_scrapes_keep_no_memory(server_factory):
+def test_scrapes_keep_rss_flat_memory_bound(server_factory):
     # A scrape builds its answer and frees it: after a warm-up (allocator arenas), thousands of
     # scrapes must not grow the server. 3,000 scrapes leaking even 100 bytes each would add 300 KB.
+    # Named *_memory_bound so the ThreadSanitizer pass leaves it out: there RSS also holds TSan's
+    # own shadow and access history, which settle only after a few thousand scrapes (measured on a
+    # TSan build: +884, +252, +84, -4, +132, 0 KB over six blocks of 3,000 scrapes), not a leak.
     server, admin = start_with_metrics(server_factory)
     for path in ["/metrics", "/stats.json"] * 200:
         assert get(admin, path)[0] == 200
