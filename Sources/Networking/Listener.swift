@@ -199,16 +199,27 @@ final class Listener {
     }
 }
 
-/// accept + O_NONBLOCK/FD_CLOEXEC: accept4 is a GNU extension that the libevent module map must not
-/// expose (see Sources/CLibevent/shim.h).
-/// The peer's address goes to `peer` (for the allowlist).
+/// A non-blocking, close-on-exec socket for the next connection (accept4 on Linux, as memcached
+/// accepts; accept + fcntl elsewhere). The peer's address goes to `peer` (for the allowlist).
 private func acceptNonBlocking(_ listenFD: Int32, peer: inout sockaddr_storage) -> Int32 {
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    let fd = withUnsafeMutablePointer(to: &peer) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &length) }
+    return withUnsafeMutablePointer(to: &peer) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+            #if os(Linux)
+            accept4(listenFD, address, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            #else
+            acceptThenSetFlags(listenFD, address, &length)
+            #endif
+        }
     }
+}
+
+#if !os(Linux)
+private func acceptThenSetFlags(_ listenFD: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: inout socklen_t) -> Int32 {
+    let fd = accept(listenFD, address, &length)
     guard fd >= 0 else { return fd }
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     return fd
 }
+#endif
