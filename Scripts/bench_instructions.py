@@ -172,7 +172,7 @@ def handshake_phase(args, server, out, phase):
     def run():
         outcome["s_time"] = openssl_clients.s_time(server.port, HANDSHAKE_PHASES[phase], args.handshake_seconds)
     ir, dump, seconds = measure(server, out, run)
-    connections, _, _, resumed = outcome["s_time"]
+    connections, _, _, resumed, _ = outcome["s_time"]
     if not connections:
         benchlib.die("s_time made no connection to %s" % server.label, 1)
     return connections, ir, dump, seconds, resumed / connections

@@ -121,12 +121,13 @@ def measure_handshakes(args, servers, name, kind):
     for other, (paused, _) in servers.items():
         (paused.resume if other == name else paused.pause)()
     cpu_before = server.cpu_seconds()
-    connections, seconds, elapsed, reused = openssl_clients.s_time(server.port, kind == "resumed", args.handshake_seconds)
+    connections, seconds, elapsed, reused, client_cpu = openssl_clients.s_time(server.port, kind == "resumed", args.handshake_seconds)
     server_cpu = server.cpu_seconds() - cpu_before
     expected = connections if kind == "resumed" else 0
     return dict(server=name, kind=kind, connections=connections, s_time_real_seconds=seconds,
                 seconds=round(elapsed, 2), connections_per_s=round(connections / elapsed, 1),
                 cpu_us_per_connection=round(1e6 * server_cpu / connections, 1) if connections else float("nan"),
+                client_cpu_us_per_connection=round(1e6 * client_cpu / connections, 1) if connections else float("nan"),
                 resumed=reused, errors="" if reused == expected else "%d of %d resumed, %d expected" % (reused, connections, expected))
 
 
@@ -145,6 +146,15 @@ def summarize_handshakes(rows):
                      " | swiftcached/memcached conn/s %.2f, conn per server-CPU-second %.2f"
                      % (kind, med(mine, "connections_per_s"), med(mine, "cpu_us_per_connection"),
                         med(theirs, "connections_per_s"), med(theirs, "cpu_us_per_connection"), rate, efficiency))
+        # The client does the same work against either server, so its CPU per connection measures
+        # how fast the machine ran that round; the server's CPU over it compares the servers' own
+        # work without the machine's changes of speed between rounds.
+        relative = lambda r: r["cpu_us_per_connection"] / r["client_cpu_us_per_connection"]
+        lines.append("  %-7s client CPU/conn swiftcached %7.1f µs, memcached %7.1f µs | server CPU per client CPU"
+                     " swiftcached %.3f, memcached %.3f, memcached/swiftcached %.2f"
+                     % (kind, med(mine, "client_cpu_us_per_connection"), med(theirs, "client_cpu_us_per_connection"),
+                        statistics.median(map(relative, mine)), statistics.median(map(relative, theirs)),
+                        statistics.median(relative(b) / relative(a) for a, b in zip(mine, theirs))))
     return lines
 
 
