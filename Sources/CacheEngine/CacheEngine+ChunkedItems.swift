@@ -9,7 +9,7 @@ extension CacheEngine {
     /// class, else a chain of that class's chunks. Nil when memory cannot be had. The caller has
     /// checked the size limit. May be called while holding a stripe (eviction only try-locks).
     func reserveItem(key: UnsafeRawBufferPointer, flags: UInt32, expiry: UInt32, valueLength: Int) -> Item? {
-        if let classID = sizes.classFor(size: Item.size(keyLength: key.count, valueLength: valueLength, withCAS: withCAS)) {
+        if let classID = sizes.classFor(size: Item.size(keyLength: key.count, valueLength: valueLength, flags: flags, withCAS: withCAS)) {
             guard let chunk = obtainChunk(classID) else { return nil }
             let item = Item(chunk)
             item.initialize(slabClass: classID, key: key, valueLength: valueLength, flags: flags,

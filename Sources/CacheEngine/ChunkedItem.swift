@@ -1,18 +1,18 @@
 /// Items larger than the largest slab class (`slab_chunk_max`) are "chunked": stored across several
 /// chunks of the largest class instead of one big block, so slab pages stay 1 MB whatever `-I` is.
 ///
-///     head chunk (an ordinary item header, dataOffset = 36, or 44 with CAS):
-///       0…31   item header (Item.swift)        32|40  8  cas (with CAS)
-///       32|40  4  chain: reference of the first value chunk
-///       36|44  …  key, then the first value bytes, up to the end of the chunk
+///     head chunk (an ordinary item header with the chain bit set, dataOffset 32 to 44):
+///       0…27   fixed item header (Item.swift), then cas (8, with CAS) and flags (4, when non-zero)
+///       dataOffset - 4  4  chain: reference of the first value chunk
+///       dataOffset      …  key, then the first value bytes, up to the end of the chunk
 ///     value chunk (slab_chunk_max bytes):
 ///       0      4  reference of the next value chunk (0 = last)
 ///       4      …  value bytes, up to the end of the chunk (the last one may be partly used)
 ///
 /// All chunks come from the largest class, so a chunked item is one item of that class: one entry in
 /// the hash table and in that class's queue, evicted, deleted or replaced as a whole; its memory is
-/// the class's chunks, counted against `-m` like any other. Bit 2 of `dataOffset` marks it (an
-/// ordinary item's dataOffset is 32 or 40), so the one-chunk path tests a byte it reads anyway.
+/// the class's chunks, counted against `-m` like any other. Bit 1 of the layout byte marks it
+/// (ItemFlags.chained), the byte that holds `dataOffset`, so the one-chunk path tests a byte it reads anyway.
 @usableFromInline
 enum ChunkedItem {
     /// Bytes of one chain reference.
@@ -52,8 +52,8 @@ struct ChunkGeometry {
 }
 
 extension Item {
-    /// Bit 2 of dataOffset: 36 or 44 for a chunked item.
-    var isChunked: Bool { @inline(__always) get { dataOffset & ChunkedItem.linkSize != 0 } }
+    /// The layout byte's chain bit (ItemFlags.chained).
+    var isChunked: Bool { @inline(__always) get { layout & ItemFlags.chained != 0 } }
 
     /// A chunked item's first value chunk (0 = none yet).
     var chainHead: UInt32 {

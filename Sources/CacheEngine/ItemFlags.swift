@@ -8,7 +8,18 @@
 ///                           bit 2     stale (meta `md I`: served with the X flag)
 ///                           bit 3     win token sent (meta W; other clients get Z)
 ///                           bit 4     key is binary (meta b flag: replies base64-encode it)
-///                           bits 5-7  the eviction policy's own:
+///                           bits 5-7  the eviction policy's own (table below)
+///     byte 27 (layout)      bit 0     client flags stored (they are non-zero), after the CAS if any
+///                           bit 1     chunked: a chain link is stored just before the key
+///                           bits 2-5  dataOffset itself (28...44; a multiple of 4, so bits 0-1 are free)
+///                           bit 6     CAS stored, at byte 28 (every item when CAS is on, none with -C)
+///                           bit 7     unused
+///
+/// Byte 27 keeps the offset whole so that `dataOffset`, read on every get, is one AND; the bits say
+/// which of the optional parts (cas 8, flags 4, chain 4, in that order from byte 28) lie before it.
+/// They are written once, by `Item.initialize`, and never change while the chunk holds the item.
+///
+/// The eviction policy's bits 5-7 of byte 26:
 ///
 ///     policy     bit 5           bit 6           bit 7
 ///     s3fifo     in main queue   read count (0...3, bits 6-7)
@@ -23,6 +34,13 @@ enum ItemFlags {
     /// Byte 25.
     static let classMask: UInt8 = 0x3f
     static let pinned: UInt8 = 0x40
+
+    /// Byte 27.
+    static let flagsStored: UInt8 = 0x01
+    static let chained: UInt8 = 0x02
+    static let offsetMask: UInt8 = 0x3c
+    static let casStored: UInt8 = 0x40
+    static let layoutUnused: UInt8 = 0x80
 
     /// Byte 26.
     static let linked: UInt8 = 1

@@ -97,9 +97,13 @@ struct RestartWalk {
     /// The header fields the engine relies on when it reads, frees or evicts the item.
     private func checkHeader(_ item: Item, classID: Int, queue: Int) throws(WarmRestartRefusal) {
         let chunked = item.isChunked
-        let expectedOffset = Item.headerSize + (withCAS ? Item.casSize : 0) + (chunked ? ChunkedItem.linkSize : 0)
+        // The layout byte as `initialize` writes it: the offset the stored parts add up to, CAS as the
+        // engine runs, stored flags non-zero, the unused bit clear.
+        let expectedOffset = Item.headerSize(withCAS: item.hasCAS, storesFlags: item.hasClientFlags, chunked: chunked)
         let chunkSize = sizes.chunkSizes[classID]
-        var fits = (1...250).contains(item.keyLength) && item.dataOffset == expectedOffset && item.valueLength <= itemSizeMax
+        var fits = (1...250).contains(item.keyLength) && item.dataOffset == expectedOffset && item.hasCAS == withCAS
+        fits = fits && item.layout & ItemFlags.layoutUnused == 0 && item.hasClientFlags == (item.clientFlags != 0)
+        fits = fits && item.valueLength <= itemSizeMax
         fits = fits && item.slabClass == classID && item.isLinked && item.queueIndex(queueMask) == queue
         fits = fits && (chunked ? classID == sizes.largestClass && item.dataOffset + item.keyLength <= chunkSize
                                 : item.totalSize <= chunkSize)

@@ -14,7 +14,8 @@ struct SlabSizeClasses {
 
     init(configuration: EngineConfiguration, alignment: Int) {
         pageSize = configuration.slabPageSize
-        let headerSize = Item.headerSize + (configuration.casEnabled ? Item.casSize : 0)
+        // The smallest header an item gets (flags 0), as memcached starts from its bare item header.
+        let headerSize = Item.headerSize(flags: 0, withCAS: configuration.casEnabled)
         let chunkMax = max(ChunkedItem.minimumChunkSize, min(configuration.slabChunkMax, pageSize)) / alignment * alignment
         var sizes = [0]
         var size = SlabSizeClasses.align(headerSize + configuration.chunkSizeMin, to: alignment)

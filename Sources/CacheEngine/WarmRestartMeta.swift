@@ -7,7 +7,9 @@
 /// truncated or edited file is refused whole. Nothing in it is trusted: every number is checked
 /// here against the running layout, and every reference is checked again by the memory walk.
 struct WarmRestartMeta: Equatable {
-    static let formatLine = "swiftcached-restart 1"
+    /// Names the item layout too (Item.swift): a file from another layout is refused before its
+    /// memory is read. 2: optional CAS / flags / chain after a 28-byte fixed header.
+    static let formatLine = "swiftcached-restart 2"
 
     /// One eviction queue of one slab class, as it stood at the stop.
     struct Queue: Equatable {

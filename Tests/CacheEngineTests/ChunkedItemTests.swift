@@ -14,10 +14,12 @@ final class ChunkedItemTests: XCTestCase {
 
     private func chunkSize(_ engine: CacheEngine) -> Int { engine.sizes.chunkSizes[engine.sizes.largestClass] }
 
-    /// Chunks an item with an 8-byte key and this value needs (CAS on).
-    private func chunks(forValue length: Int, chunkSize: Int) -> Int {
-        if 40 + 8 + length <= chunkSize { return 1 }
-        return 1 + ChunkedItem.valueChunkCount(headerAndKey: 44 + 8, valueLength: length, chunkSize: chunkSize)
+    /// Chunks an item with an 8-byte key and this value needs (CAS on): a header of 36 bytes, 40 with
+    /// flags stored, and 4 more in a chunked item's head for the chain link.
+    private func chunks(forValue length: Int, chunkSize: Int, flags: UInt32 = 0) -> Int {
+        let header = flags == 0 ? 36 : 40
+        if header + 8 + length <= chunkSize { return 1 }
+        return 1 + ChunkedItem.valueChunkCount(headerAndKey: header + 4 + 8, valueLength: length, chunkSize: chunkSize)
     }
 
     func testPagesStayOneMegabyteWithLargeItemLimit() {
@@ -27,10 +29,17 @@ final class ChunkedItemTests: XCTestCase {
     }
 
     func testSizesAroundChunkBoundariesRoundTrip() {
+        assertSizesAroundChunkBoundariesRoundTrip(flags: 0)
+        assertSizesAroundChunkBoundariesRoundTrip(flags: 0xdead_beef)
+    }
+
+    /// With flags 0 the header is 36 bytes (40 in a chunked head), with flags 4 more: the edges move.
+    private func assertSizesAroundChunkBoundariesRoundTrip(flags: UInt32) {
         let engine = largeEngine()
         let chunk = chunkSize(engine)
-        let oneChunk = chunk - 40 - 8           // the largest value that fits one chunk with an 8-byte key
-        let head = chunk - 44 - 8               // value bytes in a chunked item's head chunk
+        let header = flags == 0 ? 36 : 40
+        let oneChunk = chunk - header - 8       // the largest value that fits one chunk with an 8-byte key
+        let head = chunk - header - 4 - 8       // value bytes in a chunked item's head chunk
         let payload = chunk - 4                 // value bytes per value chunk
         var sizes = [0, 1, oneChunk - 1, oneChunk, oneChunk + 1, chunk - 1, chunk, chunk + 1,
                      head + payload - 1, head + payload, head + payload + 1, 2 * chunk, 2 * chunk + 1,
@@ -39,11 +48,15 @@ final class ChunkedItemTests: XCTestCase {
         for (index, size) in sizes.enumerated() {
             let key = String(format: "size%04d", index)
             let value = Pattern.bytes(seed: UInt64(index + 1) << 32 | UInt64(size), count: size)
-            XCTAssertEqual(engine.setBytes(key, value), .stored, "size \(size)")
+            let used = usedChunks(engine)
+            XCTAssertEqual(engine.setBytes(key, value, flags: flags), .stored, "size \(size)")
+            XCTAssertEqual(usedChunks(engine) - used, chunks(forValue: size, chunkSize: chunk, flags: flags), "size \(size)")
             XCTAssertEqual(engine.fetchBytes(key), value, "size \(size)")
         }
         for (index, size) in sizes.enumerated() {
-            XCTAssertEqual(engine.fetchBytes(String(format: "size%04d", index))?.count, size, "still there: \(size)")
+            let key = String(format: "size%04d", index)
+            XCTAssertEqual(engine.fetchBytes(key)?.count, size, "still there: \(size)")
+            XCTAssertEqual(engine.fetch(key)?.flags, flags, "flags of \(size)")
         }
         assertChunksAccounted(engine)
     }
@@ -70,16 +83,18 @@ final class ChunkedItemTests: XCTestCase {
         let engine = largeEngine()
         let chunk = chunkSize(engine)
         var expected = Pattern.bytes(seed: 11, count: chunk - 40 - 8 - 100)
-        XCTAssertEqual(engine.setBytes("appended", expected), .stored)
+        XCTAssertEqual(engine.setBytes("appended", expected, flags: 0x5eed), .stored)
         XCTAssertEqual(usedChunks(engine), 1)
         for step in 0..<6 {
             let piece = Pattern.bytes(seed: UInt64(100 + step), count: 150_001 + step)
             let prepend = step % 2 == 1
-            XCTAssertEqual(engine.setBytes("appended", piece, mode: prepend ? .prepend : .append), .stored)
+            // The flags given with an append are ignored: the item keeps its own, stored in the new head.
+            XCTAssertEqual(engine.setBytes("appended", piece, mode: prepend ? .prepend : .append, flags: 0), .stored)
             expected = prepend ? piece + expected : expected + piece
             XCTAssertEqual(engine.fetchBytes("appended"), expected, "step \(step)")
+            XCTAssertEqual(engine.fetch("appended")?.flags, 0x5eed, "step \(step)")
         }
-        XCTAssertEqual(usedChunks(engine), chunks(forValue: expected.count, chunkSize: chunk))
+        XCTAssertEqual(usedChunks(engine), chunks(forValue: expected.count, chunkSize: chunk, flags: 0x5eed))
         assertChunksAccounted(engine)
     }
 
@@ -138,7 +153,7 @@ final class ChunkedItemTests: XCTestCase {
             XCTAssertEqual(engine.setBytes(key, stored[key]!), .stored)
         }
         engine.set("smallkey", "x")
-        let smallClass = engine.sizes.classFor(size: Item.size(keyLength: 8, valueLength: 1, withCAS: true))!
+        let smallClass = engine.sizes.classFor(size: Item.size(keyLength: 8, valueLength: 1, flags: 0, withCAS: true))!
         let pagesBefore = engine.slabs.statistics(largest).totalPages
         XCTAssertEqual(engine.reassignSlabPage(from: largest, to: smallClass), .ok)
         let deadline = Date().addingTimeInterval(20)

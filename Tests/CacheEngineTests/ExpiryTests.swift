@@ -75,7 +75,7 @@ final class ExpiryTests: XCTestCase {
         }
         engine.clock.advance(by: 2)
         let before = engine.statistics()
-        engine.set("fresh00", value)
+        engine.set("fresh0000", value)  // 9 bytes like the others: the same class
         let after = engine.statistics()
         XCTAssertEqual(after.reclaimed, before.reclaimed + 1)
         XCTAssertEqual(after.evictions, before.evictions)

@@ -5,7 +5,7 @@ final class MemoryTests: XCTestCase {
     func testSlabClassesGrowByFactorFromMinimum() {
         let engine = makeEngine()
         let sizes = engine.slabChunkSizes
-        // header 32 + CAS 8 + -n 48 = 88, aligned to 8
+        // the smallest header (28 + CAS 8, flags 0 not stored) + -n 48 = 84, aligned to 8
         XCTAssertEqual(sizes[1], 88)
         for id in 2..<(sizes.count - 1) {
             let expected = (Int(Double(sizes[id - 1]) * 1.25) + 7) / 8 * 8
@@ -17,8 +17,10 @@ final class MemoryTests: XCTestCase {
 
     func testFactorAndMinimumAreHonoured() {
         let engine = makeEngine { $0.growthFactor = 2; $0.chunkSizeMin = 100 }
-        XCTAssertEqual(engine.slabChunkSizes[1], 144)
-        XCTAssertEqual(engine.slabChunkSizes[2], 288)
+        XCTAssertEqual(engine.slabChunkSizes[1], 136, "header 36 + 100")
+        XCTAssertEqual(engine.slabChunkSizes[2], 272)
+        let withoutCAS = makeEngine { $0.casEnabled = false; $0.chunkSizeMin = 100 }
+        XCTAssertEqual(withoutCAS.slabChunkSizes[1], 128, "header 28 + 100")
     }
 
     func testMemoryNeverExceedsLimitAndOldestAreEvictedFirst() {

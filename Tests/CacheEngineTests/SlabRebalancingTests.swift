@@ -10,7 +10,7 @@ final class SlabRebalancingTests: XCTestCase {
     private func key(_ prefix: String, _ index: Int) -> String { String(format: "\(prefix)%0\(10 - prefix.count)d", index) }
 
     private func classOf(_ engine: CacheEngine, valueLength: Int) -> Int {
-        engine.sizes.classFor(size: Item.size(keyLength: 10, valueLength: valueLength, withCAS: true))!
+        engine.sizes.classFor(size: Item.size(keyLength: 10, valueLength: valueLength, flags: 0, withCAS: true))!
     }
 
     private func pages(_ engine: CacheEngine, _ classID: Int) -> Int { engine.slabs.statistics(classID).totalPages }

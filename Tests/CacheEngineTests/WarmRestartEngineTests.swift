@@ -35,14 +35,16 @@ final class WarmRestartEngineTests: XCTestCase {
         CacheEngine(configuration: configuration, clock: CacheClock(unixNow: unixNow))
     }
 
-    /// Items of many sizes, a few chunked, with flags; key -> (value, flags).
+    /// Items of many sizes, a few chunked, half with flags (stored) and half with 0 (not stored,
+    /// a smaller header); key -> (value, flags).
     private func fill(_ engine: CacheEngine, count: Int) -> [String: ([UInt8], UInt32)] {
         var generator = SeededGenerator(seed: 7)
         var stored: [String: ([UInt8], UInt32)] = [:]
         for index in 0..<count {
             let size = index % 97 == 0 ? Int.random(in: 600_000...1_500_000, using: &generator) : Int.random(in: 0...3000, using: &generator)
             let value = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
-            let flags = UInt32.random(in: 0...UInt32.max, using: &generator)
+            let random = UInt32.random(in: 1...UInt32.max, using: &generator)
+            let flags = index % 2 == 0 ? 0 : random
             XCTAssertEqual(engine.setBytes("key\(index)", value, flags: flags), .stored)
             stored["key\(index)"] = (value, flags)
         }
@@ -84,10 +86,22 @@ final class WarmRestartEngineTests: XCTestCase {
         XCTAssertEqual(second.lookup("long"), .expired)
         let after = second.statistics()
         XCTAssertEqual(after.currItems, before.currItems - 2)
-        let droppedBytes: UInt64 = (40 + 5 + 4) + (40 + 4 + 5)  // header, key and value of "short" and "long"
+        let droppedBytes: UInt64 = (36 + 5 + 4) + (36 + 4 + 5)  // header (flags 0), key and value of "short" and "long"
         XCTAssertEqual(after.bytes, before.bytes - droppedBytes)
         second.set("new", "value")
         XCTAssertGreaterThan(second.fetch("new")!.cas, cas.values.max()!)
+        second.shutdown()
+    }
+
+    func testItemsWithoutCASComeBack() {
+        // -C: the smallest headers (28 bytes with flags 0, 32 with flags), chunked ones included.
+        let withoutCAS = configuration { $0.casEnabled = false }
+        let first = engine(withoutCAS)
+        let stored = fill(first, count: 300)
+        XCTAssertTrue(first.shutdown(savingForRestart: true))
+        let second = engine(withoutCAS)
+        XCTAssertEqual(second.warmRestart, .restored(items: stored.count, dropped: 0))
+        assertHolds(second, stored, cas: stored.mapValues { _ in 0 })
         second.shutdown()
     }
 
@@ -203,6 +217,12 @@ final class WarmRestartEngineTests: XCTestCase {
             ("class", { $0.storeBytes(of: 5, toByteOffset: 25, as: UInt8.self) }),
             ("not linked", { $0.storeBytes(of: 0, toByteOffset: 26, as: UInt8.self) }),
             ("data offset", { $0.storeBytes(of: 33, toByteOffset: 27, as: UInt8.self) }),
+            // The first item ("k0", flags 0) has layout 36 | casStored: each bit must agree with the offset.
+            ("offset past the parts", { $0.storeBytes(of: 40 | ItemFlags.casStored, toByteOffset: 27, as: UInt8.self) }),
+            ("flags bit", { $0.storeBytes(of: 36 | ItemFlags.casStored | ItemFlags.flagsStored, toByteOffset: 27, as: UInt8.self) }),
+            ("chain bit", { $0.storeBytes(of: 36 | ItemFlags.casStored | ItemFlags.chained, toByteOffset: 27, as: UInt8.self) }),
+            ("no CAS bit", { $0.storeBytes(of: 28, toByteOffset: 27, as: UInt8.self) }),
+            ("unused bit", { $0.storeBytes(of: 36 | ItemFlags.casStored | ItemFlags.layoutUnused, toByteOffset: 27, as: UInt8.self) }),
             ("value length", { $0.storeBytes(of: UInt32.max, toByteOffset: 20, as: UInt32.self) }),
             ("loop", { $0.storeBytes(of: 1, toByteOffset: 8, as: UInt32.self) }),
             ("wild next", { $0.storeBytes(of: 0xdead_beef, toByteOffset: 8, as: UInt32.self) }),
@@ -225,8 +245,11 @@ final class WarmRestartEngineTests: XCTestCase {
         let first = engine(configuration())
         XCTAssertEqual(first.setBytes("big", [UInt8](repeating: 1, count: 1_200_000)), .stored)
         XCTAssertTrue(first.shutdown(savingForRestart: true))
-        // The head chunk is the first of the largest class's page (page 0); its chain link follows the CAS.
-        damageFirstChunk { $0.storeBytes(of: 1, toByteOffset: 40, as: UInt32.self) }
+        // The head chunk is the first of the largest class's page (page 0); its chain link follows the
+        // CAS (flags 0 are not stored), just before the key.
+        let link = Item.headerSize(flags: 0, withCAS: true, chunked: true) - ChunkedItem.linkSize
+        XCTAssertEqual(link, 36)
+        damageFirstChunk { $0.storeBytes(of: 1, toByteOffset: link, as: UInt32.self) }
         let second = engine(configuration())
         guard case .startedEmpty(let reason) = second.warmRestart else { return XCTFail("chain") }
         XCTAssertTrue(reason.contains("memory file does not match"), reason)

@@ -72,7 +72,8 @@ final class WarmRestartMetaTests: XCTestCase {
     func testStructureIsChecked() {
         let text = meta.encoded()
         for bad in ["", "\n", "garbage\n", String(text.dropLast()), String(text.prefix(text.count / 2)),
-                    text.replacing("swiftcached-restart 1", with: "swiftcached-restart 2"),
+                    text.replacing("swiftcached-restart 2", with: "swiftcached-restart 1"),
+                    text.replacing("swiftcached-restart 2", with: "swiftcached-restart 3"),
                     text + "end\n", text + "more\n", text.replacing("\nend\n", with: "\n"),
                     text.replacing("\nend\n", with: "\nsurprise 1\nend\n"),
                     edited("now", nil), edited("cas", "cas  99"), edited("now", "now 1 2"), edited("oldest_cas", "cas 7"),

@@ -223,8 +223,8 @@ def _expect_remove_value(ref, sut):
 
 
 def _expect_slab_class(ref, sut):
-    """me's cls is the slab class id, and swiftcached's classes are smaller than memcached's (40-byte
-    header against 56): the same item can sit in a different class. Everything else is equal."""
+    """me's cls is the slab class id, and swiftcached's classes are smaller than memcached's (36-byte
+    header with flags 0 against 56): the same item can sit in a different class. Everything else is equal."""
     mask = lambda r: re.sub(rb"cls=\d+", b"cls=N", mask_meta(r)[0][0])
     assert mask(ref) == mask(sut), show(ref) + "\n" + show(sut)
     assert b" cls=4 " in ref[0][0] and b" cls=3 " in sut[0][0], show(ref) + "\n" + show(sut)

@@ -90,7 +90,8 @@ class Reader:
 
 
 def make_items(seed=1234):
-    """key -> (value, flags, exptime): mixed sizes, a few chunked, random flags, some with a TTL."""
+    """key -> (value, flags, exptime): mixed sizes, a few chunked, random flags on odd keys and 0 on
+    even ones (a header without the flag bytes), some with a TTL."""
     rng = random.Random(seed)
     items = {}
     for i in range(ITEMS):
@@ -112,7 +113,8 @@ def make_items(seed=1234):
             exptime = SHORT_TTL
         elif CHUNKED <= i < CHUNKED + LONG_TTL_ITEMS:
             exptime = 3600
-        items[b"warm:%d" % i] = (value, rng.getrandbits(32), exptime)
+        flags = rng.getrandbits(32)
+        items[b"warm:%d" % i] = (value, 0 if i % 2 == 0 else flags, exptime)
     return items
 
 
@@ -264,7 +266,7 @@ def test_restart_with_other_settings_starts_empty_and_says_why(servers, memory_d
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "bad page owner", "bad queue head",
-                                    "queue too long", "unknown line", "binary"])
+                                    "queue too long", "unknown line", "binary", "older format"])
 def test_corrupt_meta_file_starts_empty_without_crash(servers, memory_dir, damage):
     memory_file = os.path.join(memory_dir, "memory")
     args = ["-m", "64", "-e", memory_file]
@@ -286,6 +288,9 @@ def test_corrupt_meta_file_starts_empty_without_crash(servers, memory_dir, damag
                           else l for l in lines)
     elif damage == "queue too long":
         text = b"\n".join(b" ".join(l.split(b" ")[:4] + [b"101"]) if l.startswith(b"queue ") else l for l in lines)
+    elif damage == "older format":            # the item layout before flags 0 went unstored
+        assert lines[0] == b"swiftcached-restart 2", lines[0]
+        text = text.replace(b"swiftcached-restart 2\n", b"swiftcached-restart 1\n", 1)
     elif damage == "unknown line":
         text = text.replace(b"\nend\n", b"\nsurprise 1\nend\n")
     else:
@@ -294,6 +299,8 @@ def test_corrupt_meta_file_starts_empty_without_crash(servers, memory_dir, damag
         f.write(text)
     log = log_after_start(servers, args)
     assert "[restart] " in log and "starting with a clean cache" in log, log
+    if damage == "older format":
+        assert "not a swiftcached restart file of this version" in log, log
     # And the cache works normally afterwards.
     server = servers(args)
     store_few(server)
