@@ -8,18 +8,25 @@ struct ArenaLayout: Equatable {
     let pageLimit: Int
     /// Pages reserved for the memory limit, including what `cache_memlimit` may grow it to.
     let pageCount: Int
-    /// Pages beyond the limit, at most one per slab class (reserved address space, not memory).
+    /// Pages beyond the limit: one per slab class that starts late, up to `pagesBeyondLimitCap`
+    /// (reserved address space, not memory).
     let firstPageAllowance: Int
     /// log2 of the chunk alignment.
     let shift: Int
 
-    init(memoryLimit: Int, pageSize: Int, slabClassLimit: Int, growthRoom: Int) {
+    /// The most pages ever handed out beyond the memory limit, whatever the number of classes: memcached's
+    /// worst case (a first page for each of its 63 classes), so a finer class table (up to 127 classes)
+    /// does not raise how far item memory may pass `-m`. A class that finds the allowance spent gets a
+    /// page moved from another class instead (SlabRebalancer's first-page moves).
+    static let pagesBeyondLimitCap = 63
+
+    init(memoryLimit: Int, pageSize: Int, pagesBeyondLimit: Int = ArenaLayout.pagesBeyondLimitCap, growthRoom: Int) {
         self.pageSize = pageSize
         pageLimit = max(1, memoryLimit / pageSize)
         pageCount = pageLimit + max(0, growthRoom / pageSize)
-        firstPageAllowance = slabClassLimit
+        firstPageAllowance = pagesBeyondLimit
         var shift = 3
-        while ((pageCount + slabClassLimit) * pageSize >> shift) >= Int(UInt32.max) { shift += 1 }
+        while ((pageCount + pagesBeyondLimit) * pageSize >> shift) >= Int(UInt32.max) { shift += 1 }
         self.shift = shift
     }
 

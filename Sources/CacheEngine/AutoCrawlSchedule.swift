@@ -20,10 +20,10 @@ struct AutoCrawlSchedule {
 
     /// The classes (bit N = class N) whose time has come; each is given the retry wait, so a crawl
     /// that cannot start now is tried again a few seconds later.
-    mutating func dueClasses(now: UInt32) -> UInt64 {
-        var due: UInt64 = 0
-        for classID in 1..<min(nextCrawl.count, 64) where now > nextCrawl[classID] {
-            due |= 1 << UInt64(classID)
+    mutating func dueClasses(now: UInt32) -> SlabClassMask {
+        var due: SlabClassMask = 0
+        for classID in 1..<nextCrawl.count where now > nextCrawl[classID] {
+            due |= 1 << SlabClassMask(classID)
             nextCrawl[classID] = now &+ AutoCrawlSchedule.retryWait
         }
         return due

@@ -57,8 +57,10 @@ public enum SizeTrackingResult: Sendable, Equatable {
 extension CacheEngine {
     /// Items examined per hold of a class's LRU lock.
     static let crawlBatch = 64
-    /// The crawler can name classes 1...63 (memcached's MAX_NUMBER_OF_SLAB_CLASSES is 64).
-    public static let crawlerClassLimit = 63
+    /// The highest class id `lru_crawler crawl|metadump` and `stats cachedump` accept: memcached's 63
+    /// (its MAX_NUMBER_OF_SLAB_CLASSES is 64, whatever its table), or the largest class when the table
+    /// has more (the default one does), so every class can be named.
+    public var nameableClassLimit: Int { max(63, sizes.largestClass) }
 
     // MARK: Crawler control
 
@@ -84,19 +86,19 @@ extension CacheEngine {
 
     /// `lru_crawler crawl`: reclaims the dead items of the given classes (bit N = class N) in the
     /// background.
-    public func requestCrawl(classes: UInt64) -> CrawlerStart {
+    public func requestCrawl(classes: SlabClassMask) -> CrawlerStart {
         crawler?.request(classes: classes) ?? .disabled
     }
 
     /// `lru_crawler metadump`: hands every live item of the given classes (bit N = class N) to
     /// `visit`, on the calling thread, while the item's stripe and its class's LRU lock are held (do
     /// not call the engine from it). Dead items are skipped, not reclaimed.
-    public func metadump(classes: UInt64, _ visit: (CrawledItem) -> Void) -> CrawlerStart {
+    public func metadump(classes: SlabClassMask, _ visit: (CrawledItem) -> Void) -> CrawlerStart {
         guard let crawler else { return .disabled }
         let start = crawler.beginDump()
         guard start == .started else { return start }
         defer { crawler.endDump() }
-        for classID in 1..<min(lrus.classCount, 64) where classes & (1 << UInt64(classID)) != 0 {
+        for classID in 1..<lrus.classCount where classes.contains(classID) {
             _ = crawlClass(classID, limit: 0, reclaiming: false, pace: { _ in true }, visit: visit)
         }
         return .started

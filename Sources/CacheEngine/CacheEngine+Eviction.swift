@@ -8,8 +8,10 @@ extension CacheEngine {
     /// A chunk of the class: free, from a new page, or from the policy (reclaimed or evicted).
     /// May be called while holding a stripe lock.
     func obtainChunk(_ classID: Int) -> UnsafeMutableRawPointer? {
-        if let chunk = slabs.take(classID) { return chunk }
-        return makeRoom(classID)
+        if let chunk = slabs.take(classID) ?? makeRoom(classID) { return chunk }
+        // A class refused its first page (the allowance beyond -m is spent) waits for the rebalancer.
+        if !slabs.firstPageWaits.isEmpty { rebalancer?.wake() }
+        return nil
     }
 
     /// The default `makeRoom`: a dead item near a queue's tail, else (unless -M) the policy's

@@ -24,7 +24,7 @@ extension CacheEngine {
         guard configuration.memoryLimitGrowthRoom == EngineConfiguration.defaultGrowthRoom else {
             return max(0, configuration.memoryLimitGrowthRoom)
         }
-        let allowance = SlabSizeClasses.maximumClasses * configuration.slabPageSize
+        let allowance = ArenaLayout.pagesBeyondLimitCap * configuration.slabPageSize
         var shift = 3
         while ((limit + allowance) >> shift) >= Int(UInt32.max) { shift += 1 }
         let addressable = (Int(UInt32.max) - 1) << shift

@@ -53,7 +53,8 @@ extension CacheEngine {
         set { rebalancer?.ageRatio = newValue }
     }
 
-    private func busiestClass(except excluded: Int) -> Int {
+    /// The class with the most pages (two or more), -1 when none has two.
+    func busiestClass(except excluded: Int) -> Int {
         var best = -1
         var mostPages = 1
         for classID in 1...sizes.largestClass where classID != excluded {

@@ -56,7 +56,7 @@ public final class CacheEngine: @unchecked Sendable {
         self.strategy = strategy
         withCAS = configuration.casEnabled
         let layout = ArenaLayout(memoryLimit: configuration.memoryLimit, pageSize: configuration.slabPageSize,
-                                 slabClassLimit: SlabSizeClasses.maximumClasses, growthRoom: CacheEngine.growthRoom(for: configuration))
+                                 growthRoom: CacheEngine.growthRoom(for: configuration))
         sizes = SlabSizeClasses(configuration: configuration, alignment: 1 << layout.shift)
         let saved = WarmRestart.readMeta(configuration, layout: layout, sizes: sizes)
         let meta = try? saved?.get()

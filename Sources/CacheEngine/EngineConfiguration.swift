@@ -9,8 +9,10 @@ public struct EngineConfiguration: Sendable {
     public static let defaultGrowthRoom = -1
     /// Smallest key+value space of the first slab class (`-n`).
     public var chunkSizeMin: Int = 48
-    /// Growth factor between consecutive slab classes (`-f`).
-    public var growthFactor: Double = 1.25
+    /// Growth factor between consecutive slab classes (`-f`; 1.08 unless given, memcached's 1.25: see
+    /// SlabSizeClasses.swift for why).
+    public var growthFactor: Double = EngineConfiguration.defaultGrowthFactor
+    public static let defaultGrowthFactor = SlabSizeClasses.defaultGrowthFactor
     /// Largest item accepted: header + key + value (`-I`).
     public var itemSizeMax: Int = 1 << 20
     /// Size of the memory unit handed to a slab class: 1 MB whatever `-I` is.

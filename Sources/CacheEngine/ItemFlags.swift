@@ -1,8 +1,7 @@
 /// Every flag bit of an item header, in one place (the layout is in Item.swift).
 ///
-///     byte 25 (slab class)  bits 0-5  class id of the chunk (at most 63 classes)
-///                           bit 6     pinned: a response sends the item in place (see PinTable)
-///                           bit 7     unused
+///     byte 25 (slab class)  bits 0-6  class id of the chunk (at most 127 classes)
+///                           bit 7     pinned: a response sends the item in place (see PinTable)
 ///     byte 26 (state)       bit 0     linked: in the hash table and a queue
 ///                           bit 1     fetched since stored
 ///                           bit 2     stale (meta `md I`: served with the X flag)
@@ -32,8 +31,8 @@
 /// are written only with the class's LRU lock held as well.
 enum ItemFlags {
     /// Byte 25.
-    static let classMask: UInt8 = 0x3f
-    static let pinned: UInt8 = 0x40
+    static let classMask: UInt8 = 0x7f
+    static let pinned: UInt8 = 0x80
 
     /// Byte 27.
     static let flagsStored: UInt8 = 0x01

@@ -25,7 +25,7 @@ final class LRUCrawler: @unchecked Sendable {
     private let controlLock = Lock()
     private var thread: BackgroundThread?
     private var activity = Activity.idle
-    private var pending: UInt64?
+    private var pending: SlabClassMask?
     private let stopping = ManagedAtomic<Bool>(false)
     /// Crawler thread only.
     private var schedule: AutoCrawlSchedule
@@ -74,7 +74,7 @@ final class LRUCrawler: @unchecked Sendable {
     }
 
     /// Queues a crawl of the given classes for the thread.
-    func request(classes: UInt64) -> CrawlerStart {
+    func request(classes: SlabClassMask) -> CrawlerStart {
         let start = lock.withLock { () -> (CrawlerStart, BackgroundThread?) in
             guard let thread else { return (.disabled, nil) }
             guard activity == .idle else { return (.busy, nil) }
@@ -100,7 +100,7 @@ final class LRUCrawler: @unchecked Sendable {
     // MARK: The thread
 
     private func round() {
-        if let classes = lock.withLock({ () -> UInt64? in defer { pending = nil }; return pending }) {
+        if let classes = lock.withLock({ () -> SlabClassMask? in defer { pending = nil }; return pending }) {
             crawl(classes, automatic: false)
         } else {
             crawlDueClasses()
@@ -118,10 +118,10 @@ final class LRUCrawler: @unchecked Sendable {
         if claimed { crawl(due, automatic: true) }
     }
 
-    private func crawl(_ classes: UInt64, automatic: Bool) {
+    private func crawl(_ classes: SlabClassMask, automatic: Bool) {
         defer { lock.withLock { if activity == .crawling { finish() } } }
         let limit = Int(toCrawl.load(ordering: .relaxed))
-        for classID in 1..<min(engine.lrus.classCount, 64) where classes & (1 << UInt64(classID)) != 0 {
+        for classID in 1..<engine.lrus.classCount where classes.contains(classID) {
             if stopping.load(ordering: .relaxed) { return }
             let tally = engine.crawlClass(classID, limit: limit, reclaiming: true, pace: pace, visit: { _ in })
             if automatic { schedule.record(tally, classID: classID, now: engine.clock.now) }

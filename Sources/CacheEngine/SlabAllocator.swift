@@ -21,6 +21,8 @@ final class SlabAllocator: @unchecked Sendable {
 
     let arena: SlabArena
     let sizes: SlabSizeClasses
+    /// Classes refused their first page because the pages allowed beyond the limit are spent.
+    let firstPageWaits = FirstPageWaits()
     private let states: UnsafeMutablePointer<ClassState>
     private let locks: MutexArray
 
@@ -70,7 +72,11 @@ final class SlabAllocator: @unchecked Sendable {
 
     /// Caller holds the class lock.
     private func addPage(_ classID: Int) -> Bool {
-        guard let page = arena.takePage(for: classID, firstOfItsClass: states[classID].totalPages == 0) else { return false }
+        let first = states[classID].totalPages == 0
+        guard let page = arena.takePage(for: classID, firstOfItsClass: first) else {
+            if first { firstPageWaits.insert(classID) }
+            return false
+        }
         threadChunks(of: page, into: classID)
         return true
     }

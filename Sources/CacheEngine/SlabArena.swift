@@ -8,8 +8,11 @@ import Glibc
 ///
 /// `memoryLimit` bounds the pages handed out, with memcached's one exception: a slab class that has
 /// no page yet may take one beyond the limit, so a value size first seen after memory is full is
-/// stored (evicting within its own page later) instead of refused. Item memory therefore stays below
-/// `memoryLimit` plus one page per slab class — in practice a few pages, since few classes start late.
+/// stored (evicting within its own page later) instead of refused. Those pages are capped at
+/// `ArenaLayout.pagesBeyondLimitCap` (63, memcached's one page per class) whatever the number of
+/// classes, so item memory stays below `memoryLimit` plus 63 pages — in practice a few pages, since
+/// few classes start late. A class that finds the allowance spent is refused here; the rebalancer
+/// then moves it a page from another class (SlabRebalancer.swift).
 ///
 /// Pages come back from slab classes only through the global page pool (memcached's slab class 0,
 /// `slabs reassign N 0`, PagePool.swift): a pool page is still item memory (it counts toward
@@ -26,7 +29,8 @@ final class SlabArena: @unchecked Sendable {
     let pageSize: Int
     /// Pages reserved for the memory limit, including what `cache_memlimit` may grow it to.
     let pageCount: Int
-    /// Pages beyond the limit, at most one per slab class (reserved address space, not memory).
+    /// Pages beyond the limit, at most one per slab class and `ArenaLayout.pagesBeyondLimitCap` in all
+    /// (reserved address space, not memory).
     let firstPageAllowance: Int
     /// Pages within the memory limit now (`cache_memlimit` moves it, within `pageCount`).
     private var pageLimit: Int
@@ -46,7 +50,7 @@ final class SlabArena: @unchecked Sendable {
     private var pool: PagePool
     private var released: PagePool
 
-    /// The owner byte of a released page: no slab class (at most 63) and not the pool.
+    /// The owner byte of a released page: no slab class (at most 127) and not the pool.
     static let releasedOwner: UInt8 = 0xFF
 
     init(layout: ArenaLayout, mapping: ArenaMapping) {

@@ -15,6 +15,11 @@ import Glibc
 /// reuse) are counted when they come back or are unlinked on a later pass. When every chunk of the page
 /// is accounted for, the page joins the destination's free list. No chunk is ever reused while a
 /// reader or writer can still reach it.
+///
+/// Beyond memcached: a class refused its first page because the pages allowed beyond the memory limit
+/// are spent (FirstPageWaits.swift) is given one from the class with the most pages, whatever the
+/// automove mode (it stands in for the page memcached would have handed out past `-m`); not with -M,
+/// whose full cache refuses stores rather than evict.
 final class SlabRebalancer: @unchecked Sendable {
     enum Request { case move(source: Int, destination: Int) }
 
@@ -81,6 +86,9 @@ final class SlabRebalancer: @unchecked Sendable {
         lock.withLock { pending != nil || running.load(ordering: .relaxed) }
     }
 
+    /// Asks for a round now (a class waits for its first page).
+    func wake() { thread?.wake() }
+
     /// Queues a move; false if one is already queued or running.
     func request(source: Int, destination: Int) -> Bool {
         let accepted = lock.withLock { () -> Bool in
@@ -105,6 +113,18 @@ final class SlabRebalancer: @unchecked Sendable {
             for _ in 0..<SlabRebalancer.pagesPerRound where engine.slabs.statistics(choice.source).totalPages >= 2 {
                 move(from: choice.source, to: choice.destination)
             }
+        }
+        giveFirstPages()
+    }
+
+    /// A page for each class still waiting for its first one, from the class with the most pages.
+    private func giveFirstPages() {
+        guard !engine.slabs.firstPageWaits.isEmpty else { return }
+        let waiting = engine.slabs.firstPageWaits.removeAll()
+        guard engine.configuration.evictionsEnabled else { return }
+        for classID in waiting where engine.slabs.statistics(classID).totalPages == 0 {
+            let source = engine.busiestClass(except: classID)
+            if source > 0 { move(from: source, to: classID) }
         }
     }
 

@@ -13,8 +13,8 @@ public enum ClassCounter: Int, CaseIterable, Sendable {
     /// Slots per class: a power of two, so a slot's index is a shift and an or.
     public static let rowWidth = 16
     public static let rowShift = 4
-    /// Rows kept: memcached's MAX_NUMBER_OF_SLAB_CLASSES; this server's class ids stay below it.
-    public static let classLimit = 64
+    /// Rows kept: one per 7-bit class id (SlabSizeClasses.maximumClasses is 127; memcached keeps 64).
+    public static let classLimit = 128
     public static let slotCount = classLimit * rowWidth
 
     /// The slot of this counter for class `slabClass`.

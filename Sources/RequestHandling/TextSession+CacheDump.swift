@@ -14,7 +14,7 @@ extension TextSession {
         guard let classID = ProtocolNumbers.parseUInt32(word(2, in: bytes)),
               let limit = ProtocolNumbers.parseUInt32(word(3, in: bytes))
         else { return output.append(ResponseLine.badCommandLineFormat) }
-        guard classID < 64 else { return output.append(ResponseLine.illegalSlabID) }
+        guard Int(classID) <= engine.nameableClassLimit else { return output.append(ResponseLine.illegalSlabID) }
         let start = output.readableCount
         engine.cachedump(classID: Int(classID), limit: Int(limit)) { item in
             let line = 5 + item.key.count + 2 + 20 + 4 + 20 + 4  // "ITEM k [N b; T s]\r\n" at most

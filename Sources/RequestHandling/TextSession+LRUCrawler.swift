@@ -58,7 +58,7 @@ extension TextSession {
         // memcached hands the connection to its crawler thread, so earlier answers must have been sent;
         // it sends them at once after a retrieval or mn (see lastCommandFlushed).
         guard output.isEmpty || lastCommandFlushed else { return output.append(ResponseLine.metadumpPipelined) }
-        let mask: UInt64
+        let mask: SlabClassMask
         switch crawlerClasses(word(2, in: bytes)) {
         case .badClass: return output.append(ResponseLine.crawlerBadClass)
         case .hash: mask = TextSession.allCrawlerClasses
@@ -104,23 +104,24 @@ extension TextSession {
     // MARK: Class lists
 
     enum CrawlerClasses: Equatable {
-        case classes(UInt64)
+        case classes(SlabClassMask)
         case hash
         case badClass
     }
 
-    /// Bits 1...63: every class memcached can name.
-    static let allCrawlerClasses: UInt64 = ~1
+    /// Every class but the unused 0.
+    static let allCrawlerClasses: SlabClassMask = ~1
 
-    /// `all`, `hash`, or comma-separated class ids 1...63 (empty pieces skipped, as strtok does).
+    /// `all`, `hash`, or comma-separated class ids 1...63 as memcached, or up to the largest class of a
+    /// finer table (`nameableClassLimit`); empty pieces skipped, as strtok does.
     func crawlerClasses(_ list: UnsafeRawBufferPointer) -> CrawlerClasses {
         if list.elementsEqual("all".utf8) { return .classes(TextSession.allCrawlerClasses) }
         if list.elementsEqual("hash".utf8) { return .hash }
-        var mask: UInt64 = 0
+        var mask: SlabClassMask = 0
         for piece in list.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
             guard let id = ProtocolNumbers.parseUInt32(UnsafeRawBufferPointer(rebasing: piece)),
-                  id >= 1, id <= UInt32(CacheEngine.crawlerClassLimit) else { return .badClass }
-            mask |= 1 << UInt64(id)
+                  id >= 1, id <= UInt32(engine.nameableClassLimit) else { return .badClass }
+            mask |= 1 << SlabClassMask(id)
         }
         return .classes(mask)
     }

@@ -55,8 +55,9 @@ struct SwiftcachedCommand: ParsableCommand {
           help: "Return an error on memory exhausted instead of evicting.")
     var disableEvictions = false
 
-    @Option(name: [.customShort("f"), .customLong("slab-growth-factor")], help: "Chunk size growth factor.")
-    var growthFactor: Double = 1.25
+    @Option(name: [.customShort("f"), .customLong("slab-growth-factor")],
+            help: "Chunk size growth factor (memcached's default is 1.25; 1.08 wastes less per item).")
+    var growthFactor: Double = EngineConfiguration.defaultGrowthFactor
 
     @Option(name: [.customShort("n"), .customLong("slab-min-size")], help: "Min space used for key+value+flags.")
     var slabMinSize: Int = 48

@@ -91,9 +91,9 @@ final class GlobalPagePoolTests: XCTestCase {
         XCTAssertEqual(engine.reassignSlabPage(from: -1, to: -1), .sameClass, "memcached compares before picking")
         XCTAssertEqual(engine.reassignSlabPage(from: 0, to: smallClass), .noSpare, "an empty pool")
         XCTAssertEqual(engine.reassignSlabPage(from: -1, to: 0), .badClass, "no class has a spare page")
-        XCTAssertEqual(engine.reassignSlabPage(from: 0, to: 64), .badClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: 0, to: engine.slabChunkSizes.count), .badClass, "past the largest class")
         _ = fillWithSmallValuesUntilEviction(engine)
-        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: 64), .badClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: engine.slabChunkSizes.count), .badClass)
         move(engine, from: smallClass, to: 0)
         XCTAssertEqual(engine.reassignSlabPage(from: 0, to: largeClass), .noSpare, "memcached keeps the pool's last page too")
         move(engine, from: -1, to: 0)  // -1: the class with the most pages, the small one

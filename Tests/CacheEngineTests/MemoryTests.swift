@@ -8,7 +8,7 @@ final class MemoryTests: XCTestCase {
         // the smallest header (28 + CAS 8, flags 0 not stored) + -n 48 = 84, aligned to 8
         XCTAssertEqual(sizes[1], 88)
         for id in 2..<(sizes.count - 1) {
-            let expected = (Int(Double(sizes[id - 1]) * 1.25) + 7) / 8 * 8
+            let expected = (Int(Double(sizes[id - 1]) * EngineConfiguration.defaultGrowthFactor) + 7) / 8 * 8
             XCTAssertEqual(sizes[id], max(expected, sizes[id - 1] + 8), "class \(id)")
         }
         // The last class is slab_chunk_max, as in memcached; larger items are chunked, no whole-page class.

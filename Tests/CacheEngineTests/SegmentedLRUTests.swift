@@ -5,8 +5,9 @@ import XCTest
 /// items, segment limits, the temp segment and flat mode. Most tests run without the maintainer
 /// thread and juggle by hand, so what they see is deterministic.
 final class SegmentedLRUTests: XCTestCase {
-    /// One 1 MB page of 184-byte chunks: 5698 items of a 10-byte key and a 100-byte value.
-    private let capacity = 5698
+    /// One 1 MB page of 152-byte chunks (the default class table): 6898 items of a 10-byte key and a
+    /// 100-byte value.
+    private let capacity = 6898
     private let value = String(repeating: "v", count: 100)
 
     private func key(_ prefix: String, _ index: Int) -> String { String(format: "\(prefix)%0\(10 - prefix.count)d", index) }

@@ -52,7 +52,7 @@ final class SlabRebalancingTests: XCTestCase {
         XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: smallClass), .sameClass)
         XCTAssertEqual(engine.reassignSlabPage(from: 0, to: smallClass), .noSpare, "the pool (class 0) is empty")
         XCTAssertEqual(engine.reassignSlabPage(from: -2, to: smallClass), .badClass)
-        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: 99), .badClass)
+        XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: engine.slabChunkSizes.count), .badClass)
         XCTAssertEqual(engine.reassignSlabPage(from: smallClass, to: smallClass + 1), .noSpare, "one page only")
     }
 

@@ -7,7 +7,7 @@ final class WarmRestartMetaTests: XCTestCase {
     private let limits = RestartLimits(totalPages: 100, largestClass: 39, queuesPerClass: 4)
 
     private var settings: [RestartSettings.Entry] {
-        let layout = ArenaLayout(memoryLimit: 64 << 20, pageSize: 1 << 20, slabClassLimit: 63, growthRoom: 0)
+        let layout = ArenaLayout(memoryLimit: 64 << 20, pageSize: 1 << 20, pagesBeyondLimit: 63, growthRoom: 0)
         return RestartSettings.entries(EngineConfiguration(), layout: layout, chunkSizes: [0, 88, 112])
     }
 
@@ -59,11 +59,11 @@ final class WarmRestartMetaTests: XCTestCase {
     func testTheSettingsOfTheFileAreTheRunningOnes() {
         XCTAssertEqual(refusal(edited("setting memory_limit", nil)).map(isCorrupt), true)
         XCTAssertEqual(refusal(edited("setting use_cas", "setting use_cas yes\nsetting use_cas yes")).map(isCorrupt), true)
-        var layout = ArenaLayout(memoryLimit: 32 << 20, pageSize: 1 << 20, slabClassLimit: 63, growthRoom: 0)
+        var layout = ArenaLayout(memoryLimit: 32 << 20, pageSize: 1 << 20, pagesBeyondLimit: 63, growthRoom: 0)
         let smaller = RestartSettings.entries(EngineConfiguration(), layout: layout, chunkSizes: [0, 88, 112])
         XCTAssertEqual(refusal(meta.encoded(), running: smaller),
                        .incompatible(setting: "reserved_pages", saved: "64+63", running: "32+63"))
-        layout = ArenaLayout(memoryLimit: 64 << 20, pageSize: 1 << 20, slabClassLimit: 63, growthRoom: 0)
+        layout = ArenaLayout(memoryLimit: 64 << 20, pageSize: 1 << 20, pagesBeyondLimit: 63, growthRoom: 0)
         let otherClasses = RestartSettings.entries(EngineConfiguration(), layout: layout, chunkSizes: [0, 96, 120])
         XCTAssertEqual(refusal(meta.encoded(), running: otherClasses),
                        .incompatible(setting: "chunk_sizes", saved: "88,112", running: "96,120"))

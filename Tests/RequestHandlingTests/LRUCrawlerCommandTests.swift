@@ -9,7 +9,15 @@ final class LRUCrawlerCommandTests: XCTestCase {
         XCTAssertEqual(h.send("lru_crawler\r\n"), "ERROR\r\n")
         XCTAssertEqual(h.send("lru_crawler crawl\r\n"), "ERROR\r\n")
         XCTAssertEqual(h.send("lru_crawler crawl 0\r\n"), "BADCLASS invalid class id\r\n")
-        XCTAssertEqual(h.send("lru_crawler crawl 1,64\r\n"), "BADCLASS invalid class id\r\n")
+        // The default table has more than memcached's 63 classes: every one can be named, none past it.
+        let largest = h.engine.slabChunkSizes.count - 1
+        XCTAssertGreaterThan(largest, 63)
+        XCTAssertEqual(h.send("lru_crawler crawl 1,\(largest + 1)\r\n"), "BADCLASS invalid class id\r\n")
+        XCTAssertEqual(h.send("lru_crawler crawl 1,64,\(largest)\r\n"), "OK\r\n")
+        // With memcached's factor the table is memcached's, and so is the limit: 63.
+        let memcachedTable = makeHarness { $0.engine.growthFactor = 1.25 }
+        XCTAssertEqual(memcachedTable.send("lru_crawler crawl 1,64\r\n"), "BADCLASS invalid class id\r\n")
+        XCTAssertEqual(memcachedTable.send("lru_crawler crawl 63\r\n"), "OK\r\n")
         XCTAssertEqual(h.send("lru_crawler crawl ,\r\n"), "NOTSTARTED no items to crawl\r\n")
         XCTAssertEqual(h.send("lru_crawler crawl hash\r\n"), "ERROR an unknown error happened\r\n")
         XCTAssertEqual(h.send("lru_crawler sleep 1000001\r\n"), "CLIENT_ERROR sleep must be one second or less\r\n")

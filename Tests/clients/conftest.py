@@ -36,6 +36,11 @@ def with_user(argv):
 
 TARGET_IS_MEMCACHED = is_memcached(SWIFTCACHED_BINARY)
 
+# memcached's default growth factor, given to both servers where a test compares class ids or chunk
+# sizes with memcached: swiftcached's default table is finer (-f 1.08, docs/architecture.md, "Slab
+# classes"), and `-f 1.25` gives memcached's table exactly.
+MEMCACHED_CLASS_TABLE = ["-f", "1.25"]
+
 
 def exchange(sock, request, until=b"\r\n", seconds=5.0):
     """Sends `request`, reads until the reply ends with `until`, the peer closes or `seconds` pass."""
@@ -177,8 +182,9 @@ def swiftcached(server_factory):
 
 @pytest.fixture(scope="module")
 def module_pair():
-    """(memcached, swiftcached), started with the same flags, shared by one test module."""
-    flags = ["-m", "64", "-t", "2"]
+    """(memcached, swiftcached), started with the same flags (memcached's class table, so class ids
+    compare), shared by one test module."""
+    flags = ["-m", "64", "-t", "2"] + MEMCACHED_CLASS_TABLE
     ref = Server(MEMCACHED_BINARY, flags, name="memcached")
     sut = Server(SWIFTCACHED_BINARY, flags, name="swiftcached")
     try:

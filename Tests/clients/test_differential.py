@@ -1,6 +1,7 @@
 """Differential tests: the same raw bytes to memcached 1.6 and to swiftcached, identical replies.
 
-Both servers run with the same flags (`-U 0 -l 127.0.0.1 -p FREEPORT -m 64 -t 2`). Each case runs
+Both servers run with the same flags (`-U 0 -l 127.0.0.1 -p FREEPORT -m 64 -t 2 -f 1.25`: memcached's
+growth factor, so class ids and chunk sizes compare; swiftcached's default table is finer). Each case runs
 on a fresh connection to each server; a step's reply is everything the server sends until it has
 been quiet for difftest.QUIET seconds (bounded by difftest.STEP_CAP), plus whether it closed the
 connection. normalise() masks only the VERSION text, STAT values and absolute cas uniques.
@@ -14,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import MEASUREMENTS, MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, Server
+from conftest import (MEASUREMENTS, MEMCACHED_BINARY, MEMCACHED_CLASS_TABLE, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED,
+                      Server)
 from difftest import Case, Dynamic, Sleep, cas_of, normalise, run_both, show
 
 CASES = []
@@ -441,7 +443,7 @@ EXPECTED = {"control_key": _expect_control_key, "stats_subset": _expect_stats_su
 
 
 def _fresh_pair(sut_args=(), args=()):
-    flags = ["-m", "64", "-t", "2"] + list(args)
+    flags = ["-m", "64", "-t", "2"] + MEMCACHED_CLASS_TABLE + list(args)
     sut_flags = flags + ([] if TARGET_IS_MEMCACHED else list(sut_args))
     return Server(MEMCACHED_BINARY, flags, name="memcached"), Server(SWIFTCACHED_BINARY, sut_flags, name="swiftcached")
 

@@ -14,7 +14,7 @@ import pytest
 
 import bindiff
 from bindiff import APPEND, DECR, DELETE, GAT, GET, GETK, INCR, SET, TOUCH, arith, req, store, touch
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, Server
+from conftest import MEMCACHED_BINARY, MEMCACHED_CLASS_TABLE, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, Server
 from difftest import Dynamic, cas_of, normalise, run_both, show
 
 SLAB_COUNTERS = ["get_hits", "cmd_set", "delete_hits", "incr_hits", "decr_hits", "cas_hits", "cas_badval",
@@ -89,7 +89,7 @@ def _class_figures(stats, fields, prefix=""):
 @pytest.fixture(scope="module")
 def figures():
     """Both servers' replies to the scripts, and their stats afterwards, before and after a reset."""
-    flags = ["-m", "64", "-t", "2"]
+    flags = ["-m", "64", "-t", "2"] + MEMCACHED_CLASS_TABLE  # counters are compared class id by class id
     ref = Server(MEMCACHED_BINARY, flags, name="memcached")
     sut = Server(SWIFTCACHED_BINARY, flags + ([] if TARGET_IS_MEMCACHED else ["-o", "eviction_policy=segmented"]),
                  name="swiftcached")

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server
+from conftest import MEMCACHED_BINARY, MEMCACHED_CLASS_TABLE, SWIFTCACHED_BINARY, Server
 from difftest import Sleep, run_both, show
 
 WORKERS = 4
@@ -110,7 +110,7 @@ def _crawler_stats(reply):
 
 def _run(name):
     steps, flags = CASES[name]
-    base = ["-m", "64", "-t", "2"] + flags
+    base = ["-m", "64", "-t", "2"] + MEMCACHED_CLASS_TABLE + flags  # memcached's class ids 1...63
     ref, sut = Server(MEMCACHED_BINARY, base, name="memcached"), Server(SWIFTCACHED_BINARY, base, name="swiftcached")
     try:
         ref.start()

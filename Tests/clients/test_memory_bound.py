@@ -186,3 +186,73 @@ def test_idle_rss_does_not_follow_memory_limit():
     assert large - small <= IDLE_GROWTH_ALLOWANCE_MB * 1024, \
         "idle VmRSS grows with -m: %.1f MB at -m %d, %.1f MB at -m %d" % (
             small / 1024, LIMIT_MB, large / 1024, IDLE_LARGE_MB)
+
+
+# With the finer default class table (about 110 classes) memcached's rule above would let item
+# memory pass -m by up to one page per class. The pages taken beyond -m are capped at 63 (memcached's
+# worst case with its 63 classes); a class that finds them spent has its first store refused and is
+# then given a page moved from the class with the most, so a retry is stored.
+CAP_LIMIT_MB = 32  # the filled class must have a page to give each late class past the 63
+PAGES_BEYOND_LIMIT = 63
+
+
+def _store(sock, key, value):
+    sock.sendall(b"set %s 0 0 %d\r\n%s\r\n" % (key, len(value), value))
+    reply = b""
+    while not reply.endswith(b"\r\n"):
+        chunk = sock.recv(4096)
+        assert chunk, "connection closed"
+        reply += chunk
+    return reply
+
+
+def _stats_slabs(sock):
+    """`stats slabs`: its general lines ({name: int}) and the classes holding a page."""
+    sock.sendall(b"stats slabs\r\n")
+    buf = b""
+    while not buf.endswith(b"END\r\n"):
+        buf += sock.recv(65536)
+    general, classes = {}, set()
+    for line in buf.split(b"\r\n")[:-2]:
+        name, _, value = line[len(b"STAT "):].partition(b" ")
+        if b":" not in name:
+            general[name.decode()] = int(value)
+        elif name.endswith(b":total_pages") and int(value) > 0:
+            classes.add(int(name.split(b":")[0]))
+    return general, classes
+
+
+def test_pages_beyond_the_limit_are_capped_and_late_classes_still_store():
+    if TARGET_IS_MEMCACHED:
+        pytest.skip("memcached's 63 classes never reach the cap")
+    srv = Server(SWIFTCACHED_BINARY, ["-m", str(CAP_LIMIT_MB), "-t", "2"]).start()
+    try:
+        with srv.connect(timeout=30) as s:
+            index = 0
+            while int(stats(s)["evictions"]) == 0:
+                s.sendall(b"".join(b"set fill%07d 0 0 100 noreply\r\n%s\r\n" % (i, VALUE)
+                                   for i in range(index, index + BATCH)))
+                index += BATCH
+            # 90 sizes, each 8.5% above the last: more new classes than the 63 pages allowed beyond -m.
+            sizes = [int(150 * 1.085 ** n) for n in range(90)]
+            refused = []
+            for size in sizes:
+                reply = _store(s, b"late%d" % size, b"x" * size)
+                assert reply in (b"STORED\r\n", b"SERVER_ERROR out of memory storing object\r\n"), reply
+                if reply != b"STORED\r\n":
+                    refused.append(size)
+                assert _stats_slabs(s)[0]["total_malloced"] <= (CAP_LIMIT_MB + PAGES_BEYOND_LIMIT) << 20
+            assert len(_stats_slabs(s)[1]) > PAGES_BEYOND_LIMIT + 1, "the sizes should need more classes"
+            assert refused, "past 63 late classes a first store is refused"
+            for size in refused:
+                deadline = time.monotonic() + 10
+                while _store(s, b"late%d" % size, b"x" * size) != b"STORED\r\n":
+                    assert time.monotonic() < deadline, "class of %d bytes never got a page" % size
+                    time.sleep(0.05)
+            malloced = _stats_slabs(s)[0]["total_malloced"]
+            assert malloced == (CAP_LIMIT_MB + PAGES_BEYOND_LIMIT) << 20, "pages moved, none added"
+            assert int(stats(s)["slabs_moved"]) >= len(refused)
+            MEASUREMENTS.append("-m %d: %d late classes refused once, then stored after a page move; "
+                                "total_malloced %d MB" % (CAP_LIMIT_MB, len(refused), malloced >> 20))
+    finally:
+        srv.stop()

@@ -282,3 +282,48 @@ def test_memory_file_accepted_and_shown(tmp_path):
 def test_license_flag():
     status, out = run_until_exit([SWIFTCACHED_BINARY, "-i"])
     assert status == 0 and "MIT" in out and "libevent" in out, out
+
+
+# ------------------------------------------------------------------ -f: the slab class table
+
+def _class_of_single_item(server):
+    """The class id whose used_chunks is 1 in `stats slabs` (one item stored)."""
+    lines = ask(server, b"stats slabs\r\n", until=b"END\r\n").decode().split("\r\n")
+    used = [line.split()[1].split(":")[0] for line in lines if line.endswith(":used_chunks 1")]
+    assert len(used) == 1, lines
+    return int(used[0])
+
+
+def test_default_class_table_is_finer_and_names_classes_past_63():
+    """Without -f swiftcached builds its finer table (docs/architecture.md, "Slab classes"):
+    growth_factor 1.08, and a 20 KB value lands in a class id memcached's table cannot have, which
+    the crawler, metadump and cachedump all accept; ids past the largest class stay refused."""
+    if os.path.basename(SWIFTCACHED_BINARY).startswith("memcached"):
+        pytest.skip("swiftcached's own default")
+    server = Server(SWIFTCACHED_BINARY, ["-m", "64"]).start()
+    try:
+        assert settings_of(server)["growth_factor"] == "1.08"
+        value = b"v" * 20000
+        assert ask(server, b"set big 0 0 %d\r\n%s\r\n" % (len(value), value)) == b"STORED\r\n"
+        cls = _class_of_single_item(server)
+        assert cls > 63
+        assert ask(server, b"lru_crawler crawl %d\r\n" % cls) == b"OK\r\n"
+        time.sleep(0.5)  # the crawl runs on the crawler's thread; metadump waits for none
+        dump = ask(server, b"lru_crawler metadump %d\r\n" % cls, until=b"END\r\n")
+        assert b"key=big " in dump and b" cls=%d " % cls in dump, dump
+        assert ask(server, b"stats cachedump %d 1\r\n" % cls, until=b"END\r\n") == b"ITEM big [20000 b; 0 s]\r\nEND\r\n"
+        assert ask(server, b"lru_crawler crawl 127\r\n") == b"BADCLASS invalid class id\r\n"
+        assert ask(server, b"stats cachedump 127 1\r\n") == b"CLIENT_ERROR Illegal slab id\r\n"
+    finally:
+        server.stop()
+
+
+def test_explicit_factor_reports_and_names_classes_as_memcached():
+    servers = both(["-f", "1.25"])
+    try:
+        ref, sut = (settings_of(s) for s in servers)
+        assert sut["growth_factor"] == ref["growth_factor"] == "1.25"
+        for line in (b"lru_crawler crawl 64\r\n", b"stats cachedump 64 1\r\n", b"lru_crawler crawl 63\r\n"):
+            assert ask(servers[1], line) == ask(servers[0], line), line
+    finally:
+        stop_all(servers)
