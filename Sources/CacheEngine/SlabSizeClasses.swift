@@ -21,6 +21,12 @@ struct SlabSizeClasses {
     /// chunkSizes[id] for id in 1...largestClass.
     let chunkSizes: [Int]
     let pageSize: Int
+    /// The class of every size up to `directLookupLimit`, by the size rounded up to the alignment
+    /// (`classFor`'s one load instead of a binary search over ~110 classes on every store).
+    private let classBySlot: [UInt8]
+    private let alignmentShift: Int
+    /// Sizes with a direct entry: most items (2 KB of table); larger ones search the classes above.
+    static let directLookupLimit = 16_384
 
     var largestClass: Int { chunkSizes.count - 1 }
 
@@ -38,6 +44,21 @@ struct SlabSizeClasses {
         }
         sizes.append(chunkMax)
         chunkSizes = sizes
+        alignmentShift = alignment.trailingZeroBitCount
+        classBySlot = SlabSizeClasses.directTable(sizes, alignment: alignment)
+    }
+
+    /// Entry n: the smallest class whose chunk holds n × alignment bytes (chunks are multiples of the
+    /// alignment, so that class also holds every size rounded up to it).
+    private static func directTable(_ sizes: [Int], alignment: Int) -> [UInt8] {
+        let slots = min(directLookupLimit, sizes[sizes.count - 1]) / alignment + 1
+        var table = [UInt8](repeating: 0, count: slots)
+        var classID = 1
+        for slot in 0..<slots {
+            while sizes[classID] < slot * alignment { classID += 1 }
+            table[slot] = UInt8(classID)
+        }
+        return table
     }
 
     static func align(_ value: Int, to alignment: Int) -> Int {
@@ -46,10 +67,12 @@ struct SlabSizeClasses {
 
     func chunksPerPage(_ classID: Int) -> Int { pageSize / chunkSizes[classID] }
 
-    /// The smallest class whose chunk holds `size` bytes; nil when none does (a chunked item).
+    /// The smallest class whose chunk holds `size` (> 0) bytes; nil when none does (a chunked item).
     func classFor(size: Int) -> Int? {
+        let slot = (size + (1 << alignmentShift) - 1) >> alignmentShift
+        if slot < classBySlot.count { return Int(classBySlot[slot]) }
         guard size <= chunkSizes[largestClass] else { return nil }
-        var low = 1
+        var low = Int(classBySlot[classBySlot.count - 1])
         var high = largestClass
         while low < high {
             let middle = (low + high) / 2

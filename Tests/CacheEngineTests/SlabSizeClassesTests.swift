@@ -70,6 +70,23 @@ final class SlabSizeClassesTests: XCTestCase {
         XCTAssertEqual(Array(sizes.chunkSizes.suffix(3)), [312_976, 391_224, 524_288])
     }
 
+    func testClassLookupIsTheSmallestChunkThatHoldsTheSize() {
+        for (factor, alignment, chunkMax) in [(1.08, 8, 1 << 19), (1.25, 8, 1 << 19), (1.08, 16, 1 << 19), (1.25, 8, 4096)] {
+            var configuration = EngineConfiguration()
+            configuration.growthFactor = factor
+            configuration.slabChunkMax = chunkMax
+            let sizes = SlabSizeClasses(configuration: configuration, alignment: alignment)
+            var expected = 1
+            for size in 1...sizes.chunkSizes[sizes.largestClass] {
+                while sizes.chunkSizes[expected] < size { expected += 1 }
+                guard sizes.classFor(size: size) == expected else {
+                    return XCTFail("-f \(factor), alignment \(alignment): size \(size) in \(String(describing: sizes.classFor(size: size))), not \(expected)")
+                }
+            }
+            XCTAssertNil(sizes.classFor(size: sizes.chunkSizes[sizes.largestClass] + 1), "a chunked item")
+        }
+    }
+
     func testAFactorTooSmallForTheClassIDStopsAtTheLimit() {
         let sizes = table { $0.growthFactor = 1.01 }
         XCTAssertEqual(sizes.largestClass, SlabSizeClasses.maximumClasses - 1)
