@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, exchange, is_memcached
+from conftest import MEMCACHED_BINARY, MEMCACHED_CLASS_TABLE, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, exchange, is_memcached
 
 BINARIES = {"memcached": MEMCACHED_BINARY, "swiftcached": SWIFTCACHED_BINARY}
 STAMP = re.compile(r"^ts=\d+\.\d+ gid=(\d+) (.*)$")
@@ -21,8 +21,9 @@ QUIET = 0.3  # seconds without new lines that end a read
 
 @pytest.fixture
 def start(server_factory):
-    """start(binary, flags) -> a started Server (-m 64 -t 2 and `flags`); all stopped at teardown."""
-    return lambda binary, flags=(): server_factory(["-m", "64", "-t", "2"] + list(flags), binary)
+    """start(binary, flags) -> a started Server (-m 64 -t 2, memcached's class table: the lines name
+    class ids, and `flags`); all stopped at teardown."""
+    return lambda binary, flags=(): server_factory(["-m", "64", "-t", "2"] + MEMCACHED_CLASS_TABLE + list(flags), binary)
 
 
 def open_watcher(server, streams):
