@@ -92,11 +92,21 @@ def fill(port, count, value_size, batch=500):
             reply += connection.recv(4096)
 
 
+def fill_count(megabytes, value_size):
+    """Keys to write so that about twice what fits is written (every later set evicts)."""
+    return int(megabytes * 1024 * 1024 / (KEY_LENGTH + value_size + 48) * 2) + 1000
+
+
+def server_command(binary, port, megabytes):
+    """The flags both servers start with here: TCP on 127.0.0.1 only, -m, two workers."""
+    command = [binary, "-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(megabytes), "-t", "2"]
+    return command + (["-u", "root"] if os.geteuid() == 0 else [])  # both refuse root without -u
+
+
 def measure(name, command, port, megabytes, value_size):
     process = start(command, port)
     try:
-        per_item = KEY_LENGTH + value_size + 48
-        count = int(megabytes * 1024 * 1024 / per_item * 2) + 1000  # about twice what fits
+        count = fill_count(megabytes, value_size)
         fill(port, count, value_size)
         figures = stats(port)
         return {
@@ -133,9 +143,7 @@ def main():
     for value_size in [int(size) for size in arguments.sizes.split(",")]:
         for name, binary in (("memcached", arguments.memcached), ("swiftcached", arguments.swiftcached)):
             port = free_port()
-            command = [binary, "-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(arguments.megabytes), "-t", "2"]
-            command += ["-u", "root"] if os.geteuid() == 0 else []  # both refuse root without -u
-            rows.append(measure(name, command, port, arguments.megabytes, value_size))
+            rows.append(measure(name, server_command(binary, port, arguments.megabytes), port, arguments.megabytes, value_size))
             print(json.dumps(rows[-1]), flush=True)
 
     print(f"\nitems held at -m {arguments.megabytes} with {KEY_LENGTH}-byte keys")

@@ -32,7 +32,8 @@ MADV_DONTNEED = 4
 
 
 def mappings(pid):
-    """(start, end, permissions, path, rss KiB, private-copy KiB) per mapping of /proc/PID/smaps."""
+    """One dict per mapping of /proc/PID/smaps: start, end, perms, path, rss and anonymous (the
+    private copies inside it), both in KiB."""
     rows, current = [], None
     with open(f"/proc/{pid}/smaps") as smaps:
         for line in smaps:
@@ -87,21 +88,18 @@ def read_back(port, count, batch=500):
 
 def measure(name, binary, megabytes, value_size):
     port = items.free_port()
-    command = [binary, "-p", str(port), "-l", "127.0.0.1", "-U", "0", "-m", str(megabytes), "-t", "2"]
-    command += ["-u", "root"] if os.geteuid() == 0 else []
-    process = items.start(command, port)
+    process = items.start(items.server_command(binary, port, megabytes), port)
     try:
-        count = int(megabytes * 1024 * 1024 / (items.KEY_LENGTH + value_size + 48) * 2) + 1000
+        count = items.fill_count(megabytes, value_size)
         items.fill(port, count, value_size)
         filled = items.rss_kib(process.pid) / 1024
         anonymous, file_pages, by_file = split_rss(process.pid)
         drop_file_pages(process.pid)
-        dropped = items.rss_kib(process.pid) / 1024
         items.fill(port, count, value_size)
         read_back(port, count)
         _, working_set, working_by_file = split_rss(process.pid)
         return {"server": name, "value_size": value_size, "filled": filled, "anonymous": anonymous,
-                "file_pages": file_pages, "after_drop": dropped, "file_pages_in_use": working_set,
+                "file_pages": file_pages, "file_pages_in_use": working_set,
                 "again": items.rss_kib(process.pid) / 1024, "by_file": by_file, "in_use_by_file": working_by_file}
     finally:
         items.stop(process)
