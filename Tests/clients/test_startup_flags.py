@@ -35,6 +35,15 @@ def stop_all(servers):
         server.stop()
 
 
+def pid_in(pid_file, seconds=10):
+    """The pid a server wrote to `pid_file`. Both servers write it just after they start listening,
+    so a client can connect a moment before the file appears (a wide moment under TSan)."""
+    deadline = time.monotonic() + seconds
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return int(pid_file.read_text())
+
+
 def process_status(pid, field):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -149,10 +158,7 @@ def test_daemon_and_pid_file(tmp_path):
     status, out = run_until_exit([SWIFTCACHED_BINARY, "-d", "-P", str(pid_file), "-u", "root",
                                   "-p", str(port), "-U", "0", "-l", "127.0.0.1"])
     assert status == 0, out
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pid = int(pid_file.read_text())
+    pid = pid_in(pid_file)
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(b"version\r\n")
@@ -171,7 +177,7 @@ def test_pid_file_without_daemon(tmp_path):
         pid_file = tmp_path / (name + ".pid")
         server = Server(binary, ["-P", str(pid_file)], name=name).start()
         try:
-            assert int(pid_file.read_text()) == server.pid, name
+            assert pid_in(pid_file) == server.pid, name
         finally:
             server.stop()
 
