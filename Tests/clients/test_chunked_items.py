@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, TARGET_IS_MEMCACHED, free_port
-from startup import assert_refused_like_memcached, run_briefly
+from startup import assert_refused_like_memcached
 
 CHUNK = 512 * 1024
 DEADLINE = 120.0   # seconds for one large transfer on a loaded 2-core machine
