@@ -43,14 +43,12 @@ public struct SocketName: Sendable {
             switch family {
             case AF_INET:
                 return raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                    var ip = address.pointee.sin_addr
-                    return SocketName(family: .inet, host: numeric(AF_INET, &ip, INET_ADDRSTRLEN),
+                    SocketName(family: .inet, host: numeric(AF_INET, address.pointee.sin_addr, INET_ADDRSTRLEN),
                                       port: Int(UInt16(bigEndian: address.pointee.sin_port)))
                 }
             case AF_INET6:
                 return raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
-                    var ip = address.pointee.sin6_addr
-                    return SocketName(family: .inet6, host: numeric(AF_INET6, &ip, INET6_ADDRSTRLEN),
+                    SocketName(family: .inet6, host: numeric(AF_INET6, address.pointee.sin6_addr, INET6_ADDRSTRLEN),
                                       port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
                 }
             case AF_UNIX:
@@ -66,9 +64,12 @@ public struct SocketName: Sendable {
         }
     }
 
-    private static func numeric<Address>(_ family: Int32, _ address: inout Address, _ capacity: Int32) -> String {
+    private static func numeric<Address>(_ family: Int32, _ address: Address, _ capacity: Int32) -> String {
         var text = [CChar](repeating: 0, count: Int(capacity))
-        guard inet_ntop(family, &address, &text, socklen_t(capacity)) != nil else { return "?" }
+        let written = withUnsafeBytes(of: address) { bytes in
+            inet_ntop(family, bytes.baseAddress, &text, socklen_t(capacity))
+        }
+        guard written != nil else { return "?" }
         return String(cString: text)
     }
 }

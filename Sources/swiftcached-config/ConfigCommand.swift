@@ -138,7 +138,7 @@ struct ConfigCommand: ParsableCommand {
         let connectionCounters = CounterRegistry()
         let endpoint = ConfigEndpoint(coordinator: coordinator, credentials: credentials,
                                       version: reportedVersion, threads: threads, secret: secret,
-                                      rejectedByAllowlist: allowlist.map { _ in { connectionCounters.total(.rejectedByAllowlist) } },
+                                      rejectedByAllowlist: allowlist.map { _ in { @Sendable in connectionCounters.total(.rejectedByAllowlist) } },
                                       tls: serverTLS.map { EndpointTLS(control: $0, counters: connectionCounters,
                                                                        sessionCache: $0.settings.sessionCache) })
         var settings = networkSettings
