@@ -9,7 +9,7 @@ first), one fresh server with the same flags (`-m 64 -t 2` plus the case's own, 
 port) is started inside a memory cgroup of -m + --memory-limit-mb megabytes (RLIMIT_AS where no
 cgroup can be made), then:
   1. the case's setup stores what it will read;
-  2. the well-behaved probe client (`get` of a 32-byte key every 100 ms on its own connection)
+  2. the well-behaved probe client (`get` of a 32-byte key every 20 ms on its own connection)
      measures its idle latency for a few seconds;
   3. the case runs while VmRSS/VmHWM are sampled every 50 ms and the probe keeps going;
   4. survival, RSS, the cgroup's peak and OOM kills, the probe's p50/p99/max and failures are kept.
