@@ -210,8 +210,7 @@ extension CacheEngine {
         case .set, .replace:
             break
         }
-        unlinkAndFree(old, hash: hash)
-        link(item, hash: hash)
+        supersede(old, with: item, hash: hash)
         return .stored
     }
 

@@ -198,8 +198,7 @@ public final class CacheEngine: @unchecked Sendable {
         let (old, _) = findLive(item.key, hash: hash)
         switch mode {
         case .set:
-            if let old { unlinkAndFree(old, hash: hash) }
-            link(item, hash: hash)
+            if let old { supersede(old, with: item, hash: hash) } else { link(item, hash: hash) }
             return .stored
         case .add:
             if let old {
@@ -210,15 +209,13 @@ public final class CacheEngine: @unchecked Sendable {
             return .stored
         case .replace:
             guard let old else { return .notStored }
-            unlinkAndFree(old, hash: hash)
-            link(item, hash: hash)
+            supersede(old, with: item, hash: hash)
             return .stored
         case .cas:
             guard let old else { return .notFound }
             comparedClass = old.slabClass
             guard old.cas == compareCAS else { return .exists }
-            unlinkAndFree(old, hash: hash)
-            link(item, hash: hash)
+            supersede(old, with: item, hash: hash)
             return .stored
         case .append, .prepend:
             guard let old else { return .notStored }
@@ -365,17 +362,44 @@ public final class CacheEngine: @unchecked Sendable {
     }
 
     func link(_ item: Item, hash: UInt32) {
-        item.cas = nextCAS()
-        item.lastAccess = clock.now
-        item.isLinked = true
-        table.insert(item, hash: hash)
-        admit(item, hash: hash)
+        enterTable(item, hash: hash)
         let classID = item.slabClass
         lrus.locks.lock(classID)
         lrus.insert(item)
         let count = lrus.states[classID].count
         lrus.locks.unlock(classID)
         if count & 0x3fff == 0 { expander?.poke() }
+    }
+
+    /// A store over a live item (set, replace or cas of an existing key). When both items are of one
+    /// class, the old one leaves its queue and the new one enters under a single hold of that class's
+    /// LRU lock: every store into the class takes it, so unlinking and linking apart would make it
+    /// the busiest lock twice over.
+    func supersede(_ old: Item, with item: Item, hash: UInt32) {
+        let classID = item.slabClass
+        guard old.slabClass == classID else {
+            unlinkAndFree(old, hash: hash)
+            link(item, hash: hash)
+            return
+        }
+        table.remove(old, hash: hash)
+        enterTable(item, hash: hash)
+        lrus.locks.lock(classID)
+        lrus.remove(old)
+        lrus.insert(item)
+        lrus.locks.unlock(classID)
+        old.isLinked = false
+        freeChunks(of: old)
+    }
+
+    /// A new item's CAS and access time, its place in the table and its queue (by the policy); its
+    /// caller then links it in that queue.
+    private func enterTable(_ item: Item, hash: UInt32) {
+        item.cas = nextCAS()
+        item.lastAccess = clock.now
+        item.isLinked = true
+        table.insert(item, hash: hash)
+        admit(item, hash: hash)
     }
 
     func unlinkAndFree(_ item: Item, hash: UInt32) {
@@ -396,8 +420,7 @@ public final class CacheEngine: @unchecked Sendable {
         let (first, second) = append ? (old, addition) : (addition, old)
         copyValue(of: first, into: &writer)
         copyValue(of: second, into: &writer)
-        unlinkAndFree(old, hash: hash)
-        link(combined, hash: hash)
+        supersede(old, with: combined, hash: hash)
         return true
     }
 
@@ -406,8 +429,7 @@ public final class CacheEngine: @unchecked Sendable {
         var writer = ValueWriter(replacement, geometry: geometry)
         writer.write(value)
         replacement.wasFetched = old.wasFetched
-        unlinkAndFree(old, hash: hash)
-        link(replacement, hash: hash)
+        supersede(old, with: replacement, hash: hash)
         return true
     }
 

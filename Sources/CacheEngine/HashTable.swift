@@ -27,7 +27,7 @@ final class HashTable: @unchecked Sendable {
         self.arena = arena
         let power = max(initialPower, 1)
         let lockPower = min(power, HashTable.maximumLockPower)
-        stripes = MutexArray(count: 1 << lockPower)
+        stripes = MutexArray(count: 1 << lockPower, layout: .contended)
         lockMask = (1 << lockPower) - 1
         let first = TableGeneration.make(buckets: HashTable.makeBuckets(power: power), power: power, old: nil)
         generations.append(first)

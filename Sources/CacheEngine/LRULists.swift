@@ -100,7 +100,7 @@ final class LRULists: @unchecked Sendable {
         self.sizeHistogram = sizeHistogram
         states = .allocate(capacity: classCount)
         states.initialize(repeating: ClassState(), count: classCount)
-        locks = MutexArray(count: classCount)
+        locks = MutexArray(count: classCount, layout: .contended)
     }
 
     func destroy() {

@@ -32,7 +32,7 @@ final class SlabAllocator: @unchecked Sendable {
         let classCount = sizes.largestClass + 1
         states = .allocate(capacity: classCount)
         states.initialize(repeating: ClassState(), count: classCount)
-        locks = MutexArray(count: classCount)
+        locks = MutexArray(count: classCount, layout: .contended)
     }
 
     func destroy() {
