@@ -32,6 +32,26 @@ final class StoreSemanticsTests: XCTestCase {
         XCTAssertEqual(engine.fetch("k")?.value, "b")
     }
 
+    /// A store over a live key leaves one item and one used chunk, whether the new value stays in
+    /// the old item's class (one LRU hold for both) or moves to another.
+    func testOverwritesLeaveOneItemAndOneChunkInSameAndOtherClasses() {
+        let engine = makeEngine()
+        let small = String(repeating: "s", count: 10)
+        let large = String(repeating: "L", count: 3_000)
+        for (value, mode) in [(small, StoreMode.set), (small, .set), (large, .set), (large, .replace),
+                              (small, .replace), (large, .set)] {
+            XCTAssertEqual(engine.set("k", value, mode: mode), .stored)
+            XCTAssertEqual(engine.fetch("k")?.value, value)
+            XCTAssertEqual(engine.itemStatistics().map(\.number).reduce(0, +), 1)
+            XCTAssertEqual(engine.slabStatistics().map(\.usedChunks).reduce(0, +), 1)
+        }
+        let cas = engine.fetch("k")!.cas
+        XCTAssertEqual(engine.set("k", small, mode: .cas, cas: cas), .stored)
+        XCTAssertEqual(engine.fetch("k")?.value, small)
+        XCTAssertEqual(engine.itemStatistics().map(\.number).reduce(0, +), 1)
+        XCTAssertEqual(engine.slabStatistics().map(\.usedChunks).reduce(0, +), 1)
+    }
+
     func testAppendAndPrependKeepFlags() {
         let engine = makeEngine()
         XCTAssertEqual(engine.set("k", "x", mode: .append), .notStored)

@@ -68,6 +68,39 @@ final class LockingConcurrencyTests: XCTestCase {
         XCTAssertEqual(taken.withLock { $0 }, [true, true, false, true])
     }
 
+    func testContendedMutexArrayLocksAreIndependentAndKeepEveryIncrement() throws {
+        let mutexes = MutexArray(count: 4, layout: .contended)
+        defer { mutexes.destroy() }
+        // Four counters in raw memory: each is only ever touched under its own mutex.
+        final class Counters: @unchecked Sendable {
+            let values = UnsafeMutablePointer<Int>.allocate(capacity: 4)
+            init() { values.initialize(repeating: 0, count: 4) }
+            deinit { values.deallocate() }
+        }
+        let counters = Counters()
+        // Each of eight threads increments all four counters, each under its own mutex.
+        try runThreads(8) { _ in
+            for step in 0..<20_000 {
+                let index = step % 4
+                mutexes.lock(index)
+                counters.values[index] += 1
+                mutexes.unlock(index)
+            }
+        }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: counters.values, count: 4)), [Int](repeating: 8 * 5_000, count: 4))
+        mutexes.lock(1)
+        let taken = Locked<[Bool]>([])
+        try runThreads(1) { _ in
+            for index in 0..<4 {
+                let got = mutexes.tryLock(index)
+                if got { mutexes.unlock(index) }
+                taken.withLock { $0.append(got) }
+            }
+        }
+        mutexes.unlock(1)
+        XCTAssertEqual(taken.withLock { $0 }, [true, false, true, true])
+    }
+
     func testConditionWaitEndsWhenItsTimeHasPassed() {
         let lock = Lock()
         let condition = ConditionVariable()
