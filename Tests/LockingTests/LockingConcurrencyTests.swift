@@ -56,16 +56,22 @@ final class LockingConcurrencyTests: XCTestCase {
         let mutexes = MutexArray(count: 4)
         defer { mutexes.destroy() }
         mutexes.lock(2)
+        let taken = try tryLockEachFromAnotherThread(mutexes)
+        mutexes.unlock(2)
+        XCTAssertEqual(taken, [true, true, false, true])
+    }
+
+    /// Whether another thread could take each mutex (released again at once).
+    private func tryLockEachFromAnotherThread(_ mutexes: MutexArray) throws -> [Bool] {
         let taken = Locked<[Bool]>([])
         try runThreads(1) { _ in
-            for index in 0..<4 {
+            for index in 0..<mutexes.count {
                 let got = mutexes.tryLock(index)
                 if got { mutexes.unlock(index) }
                 taken.withLock { $0.append(got) }
             }
         }
-        mutexes.unlock(2)
-        XCTAssertEqual(taken.withLock { $0 }, [true, true, false, true])
+        return taken.withLock { $0 }
     }
 
     func testContendedMutexArrayLocksAreIndependentAndKeepEveryIncrement() throws {
@@ -89,16 +95,9 @@ final class LockingConcurrencyTests: XCTestCase {
         }
         XCTAssertEqual(Array(UnsafeBufferPointer(start: counters.values, count: 4)), [Int](repeating: 8 * 5_000, count: 4))
         mutexes.lock(1)
-        let taken = Locked<[Bool]>([])
-        try runThreads(1) { _ in
-            for index in 0..<4 {
-                let got = mutexes.tryLock(index)
-                if got { mutexes.unlock(index) }
-                taken.withLock { $0.append(got) }
-            }
-        }
+        let taken = try tryLockEachFromAnotherThread(mutexes)
         mutexes.unlock(1)
-        XCTAssertEqual(taken.withLock { $0 }, [true, false, true, true])
+        XCTAssertEqual(taken, [true, false, true, true])
     }
 
     func testConditionWaitEndsWhenItsTimeHasPassed() {
