@@ -24,7 +24,8 @@ Verdict per case — PASS when every one of these holds for swiftcached, FAIL ot
   - latency: the probe's p99 during the case ≤ max(LATENCY_FACTOR × its own idle p99 on the same
     server, LATENCY_FACTOR × memcached's probe p99 during the same case, LATENCY_FLOOR_MS), and it
     had no more failures (no answer within 1 s, closed, wrong value) than against memcached.
-    The probe answers 10 times a second, so a case's p99 is its worst answer or nearly; the floor
+    The probe asks every 20 ms, so a case's p99 is its worst answer or nearly (smoke cases last
+    long enough for about 100 answers: one stall of the client's own is then not the p99); the floor
     is there because on this shared 2-core machine memcached itself showed idle p99s up to 17 ms
     and p99s up to 190 ms during cases that do not touch it (i, j);
   - the case's own observations, each no worse than memcached's (e.g. e: connections closed by

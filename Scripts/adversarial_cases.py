@@ -450,7 +450,7 @@ CASES = [
          soak=dict(connections=1, commands=5000, send_seconds=10, seed=7)),
     Case("k", "UDP storm (-U): framed gets of a 100 KB value, stats, 5% garbage; answers never read",
          udp_storm, full=dict(datagrams=1000000, seconds=10, seed=11),
-         smoke=dict(datagrams=200000, seconds=3, seed=11), soak=dict(datagrams=20000, seconds=1, seed=11),
+         smoke=dict(datagrams=400000, seconds=6, seed=11), soak=dict(datagrams=20000, seconds=1, seed=11),
          setup=store_udp_value, udp=True),
     Case("l", "flush_all + slabs reassign while gets of 40 x 500 KB are read (every byte checked)",
          gets_during_churn,
