@@ -371,10 +371,11 @@ public final class CacheEngine: @unchecked Sendable {
         if count & 0x3fff == 0 { expander?.poke() }
     }
 
-    /// A store over a live item (set, replace or cas of an existing key). When both items are of one
-    /// class, the old one leaves its queue and the new one enters under a single hold of that class's
-    /// LRU lock: every store into the class takes it, so unlinking and linking apart would make it
-    /// the busiest lock twice over.
+    /// A new item in place of a live one of the same key: set, replace and cas of an existing key,
+    /// append and prepend, an incr/decr result that outgrew its item, and the meta set modes. When
+    /// both items are of one class, the old one leaves its queue and the new one enters under a single
+    /// hold of that class's LRU lock: every store into the class takes it, so unlinking and linking
+    /// apart would make it the busiest lock twice over.
     func supersede(_ old: Item, with item: Item, hash: UInt32) {
         let classID = item.slabClass
         guard old.slabClass == classID else {
