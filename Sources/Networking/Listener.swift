@@ -148,8 +148,9 @@ final class Listener {
             }
             if let allowlist, !isUnixSocket, !Self.admitted(peer, by: allowlist) {
                 // Closed before a byte is read or written: the client learns nothing but that.
-                closeDescriptor(fd)
+                // Counted before the close, so a client that saw the close also sees the count.
                 counters.add(.rejectedByAllowlist)
+                closeDescriptor(fd)
                 continue
             }
             if openConnections.load(ordering: .relaxed) >= live.maxConnections {
@@ -168,12 +169,13 @@ final class Listener {
     }
 
     /// Over `-c`: tell the client why (in the protocol's words), as memcached does, and close.
+    /// Counted first, so that whoever has read the reply also sees it in `rejected_connections`.
     private func reject(_ fd: Int32) {
+        counters.add(.rejectedConnections)
         if overCapacityReply.utf8CodeUnitCount > 0 {
             _ = sendBytes(fd, UnsafeRawBufferPointer(start: overCapacityReply.utf8Start, count: overCapacityReply.utf8CodeUnitCount))
         }
         closeDescriptor(fd)
-        counters.add(.rejectedConnections)
     }
 
     /// Out of descriptors: stop accepting for a moment instead of spinning on a readable listen socket.
