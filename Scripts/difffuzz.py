@@ -35,6 +35,7 @@ SERVER_FLAGS = ["-m", "64", "-t", "2"]
 ANSWER_CAP = 2.0   # seconds to wait for a first answer before calling it "no answer"
 RESYNC_CAP = 10.0  # seconds a server gets to answer flush_all: longer means it hangs
 SILENCE = 0.02     # seconds of silence after which a server is taken to wait for more input
+REPLAY_QUIET = 0.5  # seconds of silence that end a replay's answers (a sanitizer build may stall)
 
 # Difference classes that are deliberate, matched against the class text (see docs/fuzzing.md).
 DOCUMENTED = {
@@ -458,14 +459,14 @@ def answered_alike_one_at_a_time(ref, sut, data, binary):
         return False
     resynchronise(ref, sut)
     with socket.create_connection(("127.0.0.1", ref.port), timeout=ANSWER_CAP) as sock:
-        one_at_a_time = b"".join(exchange(sock, request) for request in requests_of(data))
+        one_at_a_time = b"".join(exchange(sock, request, REPLAY_QUIET) for request in requests_of(data))
     resynchronise(ref, sut)
-    batched = transcript(sut.port, data)[0]
+    batched = transcript(sut.port, data, REPLAY_QUIET)[0]
     resynchronise(ref, sut)
     return normalised_lines(one_at_a_time) == normalised_lines(batched)
 
 
-def exchange(sock, request, quiet=0.2):
+def exchange(sock, request, quiet):
     """Sends one request and returns what comes back until the server has been quiet a while."""
     try:
         sock.sendall(request)
