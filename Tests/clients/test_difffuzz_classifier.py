@@ -5,27 +5,10 @@ import os
 import struct
 import sys
 
-import pytest
-
-from conftest import MEMCACHED_BINARY, SWIFTCACHED_BINARY, Server
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "Scripts"))
 import difffuzz  # noqa: E402
 
 LONG_KEY = b"x" * 251
-
-
-@pytest.fixture(scope="module")
-def pair():
-    ref = Server(MEMCACHED_BINARY, difffuzz.SERVER_FLAGS, name="memcached")
-    sut = Server(SWIFTCACHED_BINARY, difffuzz.SERVER_FLAGS, name="swiftcached")
-    try:
-        ref.start()
-        sut.start()
-        yield ref, sut
-    finally:
-        ref.stop()
-        sut.stop()
 
 
 def test_a_data_length_keeps_memcacheds_low_32_bits():
@@ -47,8 +30,8 @@ def test_a_binary_request_that_is_not_a_store_ends_after_its_key():
     assert not difffuzz.bytes_after_key(store, True)
 
 
-def test_memcached_drops_earlier_answers_of_a_batch_with_a_long_key_and_the_check_sees_it(pair):
-    ref, sut = pair
+def test_memcached_drops_earlier_answers_of_a_batch_with_a_long_key_and_the_check_sees_it(module_pair):
+    ref, sut = module_pair
     batch = b"set a 0 0 1\r\nx\r\nget " + LONG_KEY + b"\r\n"
     # memcached against itself: one request at a time it answers STORED, in one batch it does not.
     assert not difffuzz.answered_alike_one_at_a_time(ref, ref, batch, False)
@@ -56,8 +39,8 @@ def test_memcached_drops_earlier_answers_of_a_batch_with_a_long_key_and_the_chec
     assert difffuzz.answered_alike_one_at_a_time(ref, sut, batch, False)
 
 
-def test_the_check_finds_answers_that_differ_one_at_a_time(pair):
-    ref, sut = pair
+def test_the_check_finds_answers_that_differ_one_at_a_time(module_pair):
+    ref, sut = module_pair
     # A key with a control byte: memcached stores it, swiftcached refuses it (a documented
     # difference of another kind), so the requests' answers differ however they are sent.
     assert not difffuzz.answered_alike_one_at_a_time(ref, sut, b"set k\x01 0 0 1\r\nx\r\nget a\r\n", False)
