@@ -1,13 +1,18 @@
 import Atomics
+import Locking
 
 /// What all workers' buffer pools hold, for `stats` (`read_buf_count`, `read_buf_bytes`,
 /// `read_buf_bytes_free`, `read_buf_oom`) and for `-o read_buf_mem_limit` (0: no limit).
+/// The totals change only when a block is allocated or freed (rare: pools keep free blocks); the
+/// free bytes change on every lend and return, so each pool keeps its own gauge, written only by
+/// its worker, and `figures` adds them up: a request writes no line other workers write.
 public final class BufferMemory: @unchecked Sendable {
     public let limit: Int
     private let bytes = ManagedAtomic<Int>(0)
-    private let freeBytes = ManagedAtomic<Int>(0)
     private let blocks = ManagedAtomic<Int>(0)
     private let outOfMemory = ManagedAtomic<UInt64>(0)
+    /// One gauge per pool (free bytes it keeps); the list changes only as workers start.
+    private let freeGauges = Locked<[ManagedAtomic<Int>]>([])
 
     public init(limit: Int) { self.limit = limit }
 
@@ -23,19 +28,22 @@ public final class BufferMemory: @unchecked Sendable {
         return true
     }
 
-    public func noteReused(_ size: Int) { freeBytes.wrappingDecrement(by: size, ordering: .relaxed) }
-    public func noteFreed(_ size: Int) { freeBytes.wrappingIncrement(by: size, ordering: .relaxed) }
-
-    /// `count` blocks are gone, `free` of them from a free list.
-    public func release(blocks count: Int, blockSize: Int, free: Int) {
+    /// `count` blocks are gone (freed by their pool or by the buffer that held them).
+    public func release(blocks count: Int, blockSize: Int) {
         guard count > 0 else { return }
         bytes.wrappingDecrement(by: count * blockSize, ordering: .relaxed)
         blocks.wrappingDecrement(by: count, ordering: .relaxed)
-        freeBytes.wrappingDecrement(by: free * blockSize, ordering: .relaxed)
+    }
+
+    /// A gauge for one pool's free bytes, counted in `figures` from now on.
+    func makeFreeGauge() -> ManagedAtomic<Int> {
+        let gauge = ManagedAtomic<Int>(0)
+        freeGauges.withLock { $0.append(gauge) }
+        return gauge
     }
 
     public var figures: (count: Int, bytes: Int, freeBytes: Int, outOfMemory: UInt64) {
-        (blocks.load(ordering: .relaxed), bytes.load(ordering: .relaxed), freeBytes.load(ordering: .relaxed),
-         outOfMemory.load(ordering: .relaxed))
+        let free = freeGauges.withLock { gauges in gauges.reduce(0) { $0 + $1.load(ordering: .relaxed) } }
+        return (blocks.load(ordering: .relaxed), bytes.load(ordering: .relaxed), free, outOfMemory.load(ordering: .relaxed))
     }
 }

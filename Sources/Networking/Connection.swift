@@ -197,6 +197,10 @@ final class Connection {
     // MARK: Serving
 
     /// Lets the session handle the buffered requests (at most `-R`), then sends the responses.
+    /// Blocks stay lent between requests (the sweep takes them back once a second) while the
+    /// worker's connections hold few; past the pool's budget each serve gives back what it left
+    /// empty, so thousands of clients that each send a request now and then, or a large value a
+    /// piece at a time, cannot hold 32 KB each until the next sweep.
     private func serve() {
         guard lendOutputStorage() else { return closeOutOfBufferMemory() }
         worker.servingDescriptor = fd
@@ -224,6 +228,7 @@ final class Connection {
             worker.counters.add(.connYields)
             scheduleServing()
         }
+        if worker.buffers.isOverBudget { giveBackWhatIsEmpty() }
     }
 
     /// Restarts the idle clock on complete commands and starts the incomplete-request clock when a
@@ -291,7 +296,8 @@ final class Connection {
             writeArmed = false
         }
         // A buffer grown past the pool's block for a burst is freed at once; a block stays lent
-        // until the worker's sweep finds the connection idle (`returnIdleBuffers`).
+        // until the worker's sweep finds the connection idle (`returnIdleBuffers`), or the serve
+        // ends with the pool over its budget.
         if output.capacity != bufferBlockSize { takeBackOutputStorage() }
     }
 
@@ -352,11 +358,14 @@ final class Connection {
     /// The worker's sweep: buffers with nothing pending go back to the pool.
     func returnIdleBuffers() {
         guard !isClosed else { return }
+        giveBackWhatIsEmpty()
+        if output.isEmpty { transport.releaseIdleBuffers() }
+    }
+
+    /// The input block if every byte was taken, the output block if every byte was sent.
+    private func giveBackWhatIsEmpty() {
         input.releaseIfEmpty()
-        if output.isEmpty {
-            takeBackOutputStorage()
-            transport.releaseIdleBuffers()
-        }
+        if output.isEmpty { takeBackOutputStorage() }
     }
 
     /// Everything is sent: the block goes back to the pool (a buffer grown past it is freed, and

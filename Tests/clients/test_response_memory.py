@@ -208,6 +208,67 @@ def test_idle_connections_cost_under_a_kilobyte_memory_bound(pair):
     assert per_connection["swiftcached"] <= 1.0, per_connection
 
 
+def peak_growth_with_clients(pair, count, drive):
+    """Peak RSS growth (MB) of each server of a pair while `count` connections do what `drive`
+    sends on them (all of them, one after another, faster than a second)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard >= count + 200, "the hard descriptor limit (%d) is too low for %d connections" % (hard, count)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    growth = {}
+    try:
+        for server in pair(["-c", str(count + 100)]):
+            before = rss_mb(server)
+            clients = [server.connect() for _ in range(count)]
+            drive(clients)
+            time.sleep(0.5)
+            assert stat(server, "curr_connections") >= count
+            growth[server.name] = rss_mb(server, peak=True) - before
+            for c in clients:
+                c.close()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return growth
+
+
+def test_clients_with_a_request_now_and_then_hold_no_buffers_memory_bound(pair):
+    """Each of thousands of connections sends one request: its read and response blocks go back
+    once the request is read and answered (before, they waited for the once-a-second sweep:
+    10 KB a connection at this count)."""
+    count = 6_000
+
+    def one_request_each(clients):
+        for c in clients:
+            c.sendall(b"get nothing\r\n")
+        for c in clients:
+            read_until(c, b"END\r\n")
+
+    growth = peak_growth_with_clients(pair, count, one_request_each)
+    MEASUREMENTS.append("peak RSS growth, %d clients with one get each: memcached %.1f MB, swiftcached %.1f MB"
+                        % (count, growth["memcached"], growth["swiftcached"]))
+    assert growth["swiftcached"] * 1024 / count <= 4.0, growth
+
+
+def test_clients_in_the_middle_of_large_values_hold_no_buffers_memory_bound(pair):
+    """Thousands of clients each part-way through a 1 MB set: each read of value bytes goes into
+    the item (or is thrown away once item memory is full) and the read block goes back (memcached
+    keeps a 16 KB read buffer per such connection)."""
+    count, chunk, rounds = 3_000, b"v" * 10_000, 8
+
+    def part_of_a_large_value_each(clients):
+        for number, c in enumerate(clients):
+            c.sendall(b"set big%d 0 0 1000000\r\n" % number)
+        for _ in range(rounds):
+            for c in clients:
+                c.sendall(chunk)
+
+    growth = peak_growth_with_clients(pair, count, part_of_a_large_value_each)
+    MEASUREMENTS.append("peak RSS growth, %d clients each %d KB into a 1 MB set: memcached %.1f MB, swiftcached %.1f MB"
+                        % (count, rounds * len(chunk) // 1000, growth["memcached"], growth["swiftcached"]))
+    # The values held: at most -m 64's worth of pending items, of which only what was sent is
+    # written (64 items x 80 KB); buffers held between reads would add 16 KB or more a connection.
+    assert growth["swiftcached"] <= 8 + count * 4 / 1024, growth
+
+
 def count_closed_by_server(socks, seconds=2.0):
     """How many of `socks` the server closes within `seconds` (all waited on together: one wait for
     every connection left open, not one each)."""
