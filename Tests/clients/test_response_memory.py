@@ -186,31 +186,10 @@ def test_slow_readers_of_large_multigets_memory_bound(pair):
     assert growth["swiftcached"] <= max(16.0, 2 * growth["memcached"]), growth
 
 
-def test_idle_connections_cost_under_a_kilobyte_memory_bound(pair):
-    count = 10_000
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    assert hard >= count + 200, "the hard descriptor limit (%d) is too low for %d connections" % (hard, count)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    per_connection = {}
-    try:
-        for server in pair(["-c", str(count + 100)]):
-            before = rss_mb(server)
-            clients = [server.connect() for _ in range(count)]
-            time.sleep(1.0)
-            per_connection[server.name] = (rss_mb(server) - before) * 1024 / count
-            assert stat(server, "curr_connections") >= count
-            for c in clients:
-                c.close()
-    finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    MEASUREMENTS.append("RSS per idle connection at %d: memcached %.2f KB, swiftcached %.2f KB"
-                        % (count, per_connection["memcached"], per_connection["swiftcached"]))
-    assert per_connection["swiftcached"] <= 1.0, per_connection
-
-
-def peak_growth_with_clients(pair, count, drive):
-    """Peak RSS growth (MB) of each server of a pair while `count` connections do what `drive`
-    sends on them (all of them, one after another, faster than a second)."""
+def rss_growth_with_clients(pair, count, drive=lambda clients: None, settle=0.5, peak=True):
+    """RSS growth (MB; the peak, or what is resident `settle` seconds later) of each server of a
+    pair while `count` connections do what `drive` sends on them (all of them, one after another,
+    faster than a second)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert hard >= count + 200, "the hard descriptor limit (%d) is too low for %d connections" % (hard, count)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -220,14 +199,23 @@ def peak_growth_with_clients(pair, count, drive):
             before = rss_mb(server)
             clients = [server.connect() for _ in range(count)]
             drive(clients)
-            time.sleep(0.5)
+            time.sleep(settle)
+            growth[server.name] = rss_mb(server, peak=peak) - before
             assert stat(server, "curr_connections") >= count
-            growth[server.name] = rss_mb(server, peak=True) - before
             for c in clients:
                 c.close()
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     return growth
+
+
+def test_idle_connections_cost_under_a_kilobyte_memory_bound(pair):
+    count = 10_000
+    growth = rss_growth_with_clients(pair, count, settle=1.0, peak=False)
+    per_connection = {name: megabytes * 1024 / count for name, megabytes in growth.items()}
+    MEASUREMENTS.append("RSS per idle connection at %d: memcached %.2f KB, swiftcached %.2f KB"
+                        % (count, per_connection["memcached"], per_connection["swiftcached"]))
+    assert per_connection["swiftcached"] <= 1.0, per_connection
 
 
 def test_clients_with_a_request_now_and_then_hold_no_buffers_memory_bound(pair):
@@ -242,7 +230,7 @@ def test_clients_with_a_request_now_and_then_hold_no_buffers_memory_bound(pair):
         for c in clients:
             read_until(c, b"END\r\n")
 
-    growth = peak_growth_with_clients(pair, count, one_request_each)
+    growth = rss_growth_with_clients(pair, count, one_request_each)
     MEASUREMENTS.append("peak RSS growth, %d clients with one get each: memcached %.1f MB, swiftcached %.1f MB"
                         % (count, growth["memcached"], growth["swiftcached"]))
     assert growth["swiftcached"] * 1024 / count <= 4.0, growth
@@ -261,7 +249,7 @@ def test_clients_in_the_middle_of_large_values_hold_no_buffers_memory_bound(pair
             for c in clients:
                 c.sendall(chunk)
 
-    growth = peak_growth_with_clients(pair, count, part_of_a_large_value_each)
+    growth = rss_growth_with_clients(pair, count, part_of_a_large_value_each)
     MEASUREMENTS.append("peak RSS growth, %d clients each %d KB into a 1 MB set: memcached %.1f MB, swiftcached %.1f MB"
                         % (count, rounds * len(chunk) // 1000, growth["memcached"], growth["swiftcached"]))
     # The values held: at most -m 64's worth of pending items, of which only what was sent is
