@@ -145,11 +145,25 @@ def test_a_node_that_cannot_verify_the_endpoint_does_not_register(tls_cluster):
         fooled.output[-2000:]
 
 
+def accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
+        return True
+    except OSError:
+        return False
+
+
 def test_notls_listener_beside_tls_on_the_endpoint(tmp_path, certs):
-    clear_port = free_port()
     cluster = Cluster(tmp_path, tls=certs)
+    clear_port = free_port()
+    while clear_port == cluster.endpoint_port:  # two free ports picked apart may be the same one
+        clear_port = free_port()
     try:
         cluster.start_endpoint(extra=["-l", "notls:127.0.0.1:%d" % clear_port])
+        # Both listeners are open before the endpoint accepts on either; if the clear one is not,
+        # say whether the endpoint still runs (a port the harness picked may have been taken meanwhile).
+        assert wait_for(lambda: accepts(clear_port), 10.0), \
+            "port %d never accepted; endpoint alive: %s" % (clear_port, cluster.endpoint.alive())
         assert config_get(clear_port) == cluster.config()
         assert b"STAT ssl_handshake_errors " in command(clear_port, b"stats\r\n", until=b"END\r\n")
     finally:
