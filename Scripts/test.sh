@@ -179,14 +179,15 @@ else
   tsan_reports() { cat "$TSAN_DIR"/report.* "$1" 2>/dev/null | grep -c "WARNING: ThreadSanitizer" || true; }
   races=$(tsan_reports "$LOGDIR/swift-test-tsan.log")
   if [ "$races" -ne 0 ]; then
-    record FAIL "TSan concurrency tests" "$races ThreadSanitizer warnings (reports: .build-logs/tsan/)"; tally 0 "$races"
+    record FAIL "TSan concurrency tests" "$races ThreadSanitizer warnings (reports: .build-logs/tsan/swift-test/)"; tally 0 "$races"
   else
     judge_swift_tests "TSan concurrency tests ($TSAN_FILTER)" "$rc" "$LOGDIR/swift-test-tsan.log"
   fi
   TSAN_BIN="$ROOT/$TSAN_BUILD_PATH/debug/swiftcached"
   if [ -x "$TSAN_BIN" ]; then
     note "2b. pytest Tests/clients against the TSan-built server (memory-bound, malloc-count and mlockall tests left out: TSan owns malloc and maps terabytes of shadow memory no process can lock; the 1,000-handshake load test too: TSan slows the server past its fixed 10 s handshake timeout) ($(elapsed))"
-    rm -f "$TSAN_DIR"/report.*
+    # The concurrency tests' reports stay, beside those of the server runs below.
+    mkdir -p "$TSAN_DIR/swift-test" && mv "$TSAN_DIR"/report.* "$TSAN_DIR/swift-test/" 2>/dev/null || true
     SWIFTCACHED_BINARY="$TSAN_BIN" timeout 1800 "$PY" -m pytest Tests/clients -q -ra -p no:cacheprovider \
       -k "not memory_bound and not allocate_nothing and not lock_memory and not a_thousand_concurrent" 2>&1 | tee "$LOGDIR/pytest-tsan.log" | tail -n 25
     rc=${PIPESTATUS[0]}

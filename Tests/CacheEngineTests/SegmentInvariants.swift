@@ -33,11 +33,18 @@ extension CacheEngine {
             if classBytes != state.bytes { check.problems.append("class \(classID): bytes \(state.bytes) != \(classBytes)") }
             check.linkedItems += classCount
         }
+        // Looked up under each key's stripe, after the LRU locks (the engine's lock order is stripe
+        // then LRU): the hash expander may be moving buckets meanwhile, under the stripes.
+        for reference in seen {
+            let item = arena.item(reference)
+            let found = withStripe(of: item.key) { hash in table.find(item.key, hash: hash)?.raw == item.raw }
+            if !found { check.problems.append("class \(item.slabClass): item not in the hash table") }
+        }
         return check
     }
 
     /// One queue from head to tail: links agree both ways, every item is linked, in this queue and
-    /// class, found by its key in the table, and seen in no other queue.
+    /// class, and seen in no other queue (`checkSegments` then finds each by its key in the table).
     private func walk(_ classID: Int, _ queue: LRUQueue, seen: inout Set<UInt32>,
                       problems: inout [String]) -> (count: Int, bytes: Int) {
         var reference = lrus.queueHead(classID, queue)
@@ -54,9 +61,6 @@ extension CacheEngine {
             if !item.isLinked { problems.append("class \(classID) \(queue): unlinked item in a queue") }
             if item.slabClass != classID { problems.append("class \(classID) \(queue): item of class \(item.slabClass)") }
             if lrus.queue(of: item) != queue { problems.append("class \(classID) \(queue): item says \(lrus.queue(of: item))") }
-            if table.find(item.key, hash: KeyHash.hash(item.key))?.raw != item.raw {
-                problems.append("class \(classID) \(queue): item not in the hash table")
-            }
             count += 1
             bytes += item.totalSize
             previous = reference
